@@ -1,0 +1,19 @@
+"""partnering: an agent-based model of transactional and relational partnering in public services.
+
+Common tasks are one line::
+
+    from partnering import PartneringModel
+    frame = PartneringModel("changemaking", rng=1).run().metrics_frame()
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from partnering.model.model import PartneringModel
+from partnering.scenarios import Scenario, ScenarioError, list_scenarios, load_scenario
+
+try:
+    __version__ = version("partnering")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0.0.0"
+
+__all__ = ["PartneringModel", "Scenario", "ScenarioError", "__version__", "list_scenarios", "load_scenario"]

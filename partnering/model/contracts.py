@@ -1,0 +1,160 @@
+"""Records the model keeps: service slots, contracts, their lots, and tenders.
+
+These are plain data with a few derived properties; decisions about them are made by the agents
+and the rules in the mechanism modules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from partnering.scenarios.schema import ServiceSpec
+
+if TYPE_CHECKING:
+    from partnering.agents.community import CommunityGroup
+    from partnering.agents.council import Council
+    from partnering.agents.provider import Provider
+
+
+@dataclass(eq=False)
+class ServiceSlot:
+    """One service in one council: its demand, delivery mode and in-house capacity.
+
+    Demand is an index: 1.0 is the need at the start, worth ``service.annual_value`` £m a year at
+    base unit cost. The share of the slot not covered by a live contract or a stop-gap is
+    delivered in-house.
+    """
+
+    council: Council
+    service: ServiceSpec
+    index: int
+    demand: float = 1.0
+    trend: float = 1.0
+    noise: float = 0.0
+    funded: float = 1.0
+    mode: str = "in_house"
+    inhouse_capacity: float = 1.0
+    contracts: list[Contract] = field(default_factory=list)
+    stopgap_share: float = 0.0
+    stopgap_until: int = -1
+    pending_share: float = 0.0
+    term_end: int = 0
+    last_bidders: float = 3.0
+    # observations of the current quarter (reset at the start of each delivery phase)
+    need_value: float = 0.0
+    delivered_value: float = 0.0
+    delivered_quality: float = 0.0
+    unmet_value: float = 0.0
+    spend: float = 0.0
+    disrupted: float = 0.0
+
+    @property
+    def annual_value(self) -> float:
+        """£m a year of the slot's current need at base unit cost."""
+        return self.service.annual_value * self.demand
+
+    @property
+    def contracted_share(self) -> float:
+        return sum(lot.share for c in self.contracts for lot in c.lots if lot.slot is self)
+
+    @property
+    def in_house_share(self) -> float:
+        """Share of the slot delivered in-house in normal running (not as a stop-gap)."""
+        return max(0.0, 1.0 - self.contracted_share - self.stopgap_share - self.pending_share)
+
+    def reset_observations(self) -> None:
+        self.need_value = self.delivered_value = self.delivered_quality = self.unmet_value = self.spend = self.disrupted = 0.0
+
+
+@dataclass(eq=False)
+class Lot:
+    """The part of one council's service slot a contract covers."""
+
+    slot: ServiceSlot
+    share: float
+    base_volume: float
+
+
+@dataclass(eq=False)
+class Contract:
+    """A contract (or a community grant) between one or more councils and one provider."""
+
+    id: int
+    provider: Provider
+    service: ServiceSpec
+    lots: list[Lot]
+    unit_price: float
+    target_unit_cost: float
+    start: int
+    length: int
+    break_interval: int
+    flex: float
+    open_book: bool
+    risk_share: float
+    monitoring: float
+    penalty_rate: float
+    co_commissioned: bool = False
+    grant: bool = False
+    consortium_group: CommunityGroup | None = None
+    learning: float = 0.0
+    live: bool = True
+    end_step: int = -1
+    end_reason: str = ""
+    quality_ewma: float = 0.7
+    last_quality: float = 0.0
+    last_payment: float = 0.0
+    last_cost: float = 0.0
+    revenue_total: float = 0.0
+    cost_total: float = 0.0
+    quarters_shirked: int = 0
+    shirked_now: bool = False
+    times_detected: int = 0
+
+    @property
+    def councils(self) -> list[Council]:
+        return [lot.slot.council for lot in self.lots]
+
+    @property
+    def annual_value(self) -> float:
+        """£m a year at the contract price and current need."""
+        return sum(lot.slot.annual_value * lot.share for lot in self.lots) * self.unit_price
+
+    @property
+    def expiry(self) -> int:
+        return self.start + self.length
+
+    def remaining(self, now: int) -> int:
+        return max(0, self.expiry - now)
+
+    def at_break_point(self, now: int) -> bool:
+        elapsed = now - self.start
+        return self.break_interval > 0 and elapsed > 0 and elapsed % self.break_interval == 0 and now < self.expiry
+
+    @property
+    def realised_margin(self) -> float:
+        """Margin the provider has actually earned on this contract so far."""
+        if self.revenue_total <= 0.0:
+            return 0.0
+        return (self.revenue_total - self.cost_total) / self.revenue_total
+
+
+@dataclass(frozen=True)
+class Tender:
+    """What one competition looked like: who could bid, who did, and who won."""
+
+    step: int
+    councils: tuple[int, ...]
+    service: str
+    lot_share: float
+    annual_value: float
+    eligible: int
+    bids: int
+    winner: int | None
+    winning_price: float
+    winner_kind: str
+    co_commissioned: bool
+
+    @property
+    def single_bid(self) -> bool:
+        return self.bids == 1

@@ -1,0 +1,344 @@
+"""Model-level metrics (MODEL.md section 6): pure functions of the model's state.
+
+Every reporter reads the state the step left behind and changes nothing. The aggregates that
+several reporters share are computed in one pass per observation (:func:`summary`), so data
+collection stays cheap. The column names are the public schema of every results file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+from partnering.model.make_or_buy import CIRCUMSTANCES
+from partnering.model.network import TRUSTING, trust_network
+from partnering.model.trust import PRIOR_TRUST
+
+if TYPE_CHECKING:
+    from partnering.model.model import PartneringModel
+
+MODES = ("in_house", "outsourced", "co_commissioned", "community")
+
+
+def social_value_rate(kind: str, local: bool, accredited: bool, measured: bool) -> float:
+    """£ of social value per £ spent with a provider (local jobs, local spend, volunteering).
+
+    >>> social_value_rate("vcse", True, False, False)
+    0.2
+    """
+    if kind == "vcse":
+        return 0.2
+    if kind == "sme":
+        return (0.08 if local else 0.04) + (0.03 if measured else 0.0)
+    if kind == "large":
+        return 0.02 + (0.04 if accredited and measured else 0.0)
+    return 0.04  # in-house
+
+
+@dataclass
+class Summary:
+    """Aggregates of one observation, shared by the reporters."""
+
+    need: float = 0.0
+    delivered: float = 0.0
+    quality: float = 0.0
+    unmet: float = 0.0
+    disrupted: float = 0.0
+    delivery_spend: float = 0.0
+    overhead: float = 0.0
+    social_value: float = 0.0
+    spend_by_kind: dict[str, float] = field(default_factory=lambda: {"large": 0.0, "sme": 0.0, "vcse": 0.0})
+    value_by_supplier: dict[int, float] = field(default_factory=dict)
+    trust_cs: list[float] = field(default_factory=list)
+    trust_sc: list[float] = field(default_factory=list)
+    trusting: int = 0
+    revenue: float = 0.0
+    margin: float = 0.0
+    contracts: int = 0
+    shirking: int = 0
+    modes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MODES, 0))
+
+
+def summary(model: PartneringModel) -> Summary:
+    """All shared aggregates, computed once per observation."""
+    cached = getattr(model, "_summary", None)
+    if cached is not None and cached[0] == model._observation:
+        return cached[1]
+    s = Summary()
+    measured = model.config.policy.social_value_in_contracts
+    for council in model.councils:
+        s.overhead += council.overhead_quarter
+        for slot in council.slots:
+            s.need += slot.need_value
+            s.delivered += slot.delivered_value
+            s.quality += slot.delivered_quality
+            s.unmet += slot.unmet_value
+            s.disrupted += slot.disrupted
+            s.delivery_spend += slot.spend
+            s.modes[slot.mode] += 1
+            in_house_spend = slot.spend - sum(
+                c.last_payment * _lot_share(c, slot) for c in slot.contracts)
+            s.social_value += social_value_rate("in_house", True, False, measured) * max(0.0, in_house_spend)
+    for c in model.live_contracts():
+        provider = c.provider
+        payment = c.last_payment
+        if c.consortium_group is not None:
+            to_group = 0.15 * payment
+            s.spend_by_kind["vcse"] += to_group
+            s.social_value += 0.2 * to_group
+            payment -= to_group
+        kind = provider.kind
+        s.spend_by_kind[kind] = s.spend_by_kind.get(kind, 0.0) + payment
+        local = any(provider.place == council.place for council in c.councils)
+        s.social_value += social_value_rate(kind, local, provider.accredited, measured) * payment
+        if c.grant:
+            continue
+        s.value_by_supplier[provider.unique_id] = s.value_by_supplier.get(provider.unique_id, 0.0) + c.annual_value
+        s.revenue += c.last_payment
+        s.margin += c.last_payment - c.last_cost
+        s.contracts += 1
+        s.shirking += int(c.shirked_now)
+        for council in c.councils:
+            t_cs = council.trust_in(provider.unique_id)
+            t_sc = provider.trust_in(council.unique_id)
+            s.trust_cs.append(t_cs)
+            s.trust_sc.append(t_sc)
+            s.trusting += int(t_cs >= TRUSTING and t_sc >= TRUSTING)
+    model._summary = (model._observation, s)
+    return s
+
+
+def _lot_share(contract, slot) -> float:
+    total = sum(lot.share for lot in contract.lots)
+    mine = sum(lot.share for lot in contract.lots if lot.slot is slot)
+    return mine / total if total > 0 else 0.0
+
+
+def _ratio(num: float, den: float, default: float = 0.0) -> float:
+    return num / den if den > 0 else default
+
+
+def _mean(values: list[float], default: float) -> float:
+    return sum(values) / len(values) if values else default
+
+
+# --- outcomes --------------------------------------------------------------------------------
+def service_quality(m: PartneringModel) -> float:
+    """Need-weighted quality of the service delivered this quarter, in [0, 1]."""
+    s = summary(m)
+    return _ratio(s.quality, s.delivered)
+
+
+def unmet_need(m: PartneringModel) -> float:
+    """Share of need (by value) not delivered this quarter, in [0, 1]."""
+    s = summary(m)
+    return min(1.0, _ratio(s.unmet, s.need))
+
+
+def disruption(m: PartneringModel) -> float:
+    """Service-quarters without a working provider this quarter (stop-gap shares count)."""
+    return summary(m).disrupted
+
+
+def total_spend(m: PartneringModel) -> float:
+    """£m spent by all councils this quarter: delivery plus procurement and management overhead."""
+    s = summary(m)
+    return s.delivery_spend + s.overhead
+
+
+def value_for_money(m: PartneringModel) -> float:
+    """£ spent per £ of quality-weighted service delivered (cost per unit of quality; lower is better)."""
+    s = summary(m)
+    return _ratio(s.delivery_spend + s.overhead, s.quality)
+
+
+def overhead(m: PartneringModel) -> float:
+    """£m of procurement, contract-management, training and transition cost this quarter."""
+    return summary(m).overhead
+
+
+def social_value(m: PartneringModel) -> float:
+    """£m-equivalent social value generated this quarter (local spend, jobs, volunteering)."""
+    return summary(m).social_value
+
+
+# --- trust -----------------------------------------------------------------------------------
+def trust_council_supplier(m: PartneringModel) -> float:
+    """Mean council->supplier trust over live contractual relationships."""
+    return _mean(summary(m).trust_cs, PRIOR_TRUST)
+
+
+def trust_supplier_council(m: PartneringModel) -> float:
+    """Mean supplier->council trust over live contractual relationships."""
+    return _mean(summary(m).trust_sc, PRIOR_TRUST)
+
+
+def public_trust(m: PartneringModel) -> float:
+    """Mean public trust in councils."""
+    return _mean([c.public_trust for c in m.councils], PRIOR_TRUST)
+
+
+def trust_density(m: PartneringModel) -> float:
+    """Share of live council-supplier relationships that are trusting both ways (>= 0.6)."""
+    s = summary(m)
+    return _ratio(s.trusting, len(s.trust_cs))
+
+
+def trust_clustering(m: PartneringModel) -> float:
+    """Average clustering of the trust network (trusting ties plus co-commissioning links)."""
+    g = trust_network(m)
+    return float(nx.average_clustering(g)) if g.number_of_nodes() else 0.0
+
+
+# --- market health ---------------------------------------------------------------------------
+def _supplier_values(m: PartneringModel) -> list[float]:
+    return sorted(summary(m).value_by_supplier.values(), reverse=True)
+
+
+def hhi(m: PartneringModel) -> float:
+    """Herfindahl-Hirschman index of outsourced contract value, 0 to 10,000."""
+    values = _supplier_values(m)
+    total = sum(values)
+    return sum((100.0 * v / total) ** 2 for v in values) if total > 0 else 0.0
+
+
+def active_suppliers(m: PartneringModel) -> float:
+    """Firms (large suppliers and SMEs) trading in the market."""
+    return float(len(m.large_suppliers) + sum(len(x) for x in m.smes_by_place))
+
+
+def suppliers_with_contracts(m: PartneringModel) -> float:
+    """Firms holding at least one live contract."""
+    return float(len(summary(m).value_by_supplier))
+
+
+def _spend_share(m: PartneringModel, kind: str) -> float:
+    spend = summary(m).spend_by_kind
+    return _ratio(spend.get(kind, 0.0), sum(spend.values()))
+
+
+def sme_share(m: PartneringModel) -> float:
+    """SME share of councils' spend with external providers this quarter."""
+    return _spend_share(m, "sme")
+
+
+def vcse_share(m: PartneringModel) -> float:
+    """Community and voluntary sector share of councils' external spend (grants and subcontracts)."""
+    return _spend_share(m, "vcse")
+
+
+def bids_per_tender(m: PartneringModel) -> float:
+    """Mean bids per tender over the last four quarters."""
+    tenders = m.recent_tenders
+    return _ratio(sum(t.bids for t in tenders), len(tenders))
+
+
+def single_bid_share(m: PartneringModel) -> float:
+    """Share of awarded tenders in the last four quarters that drew a single bid."""
+    awarded = [t for t in m.recent_tenders if t.bids > 0]
+    return _ratio(sum(t.bids == 1 for t in awarded), len(awarded))
+
+
+def supplier_failures(m: PartneringModel) -> float:
+    """Firms that have failed since the start (cumulative)."""
+    return float(m.supplier_failures)
+
+
+def supplier_entries(m: PartneringModel) -> float:
+    """Firms that have entered since the start (cumulative)."""
+    return float(m.supplier_entries)
+
+
+def mean_margin(m: PartneringModel) -> float:
+    """Revenue-weighted margin firms realised on their contracts this quarter."""
+    s = summary(m)
+    return _ratio(s.margin, s.revenue)
+
+
+def distressed_share(m: PartneringModel) -> float:
+    """Share of firms drawing on credit (cash below zero)."""
+    firms = m.suppliers
+    return _ratio(sum(f.is_distressed() for f in firms), len(firms))
+
+
+def top5_share(m: PartneringModel) -> float:
+    """Share of outsourced contract value held by the five largest firms."""
+    values = _supplier_values(m)
+    return _ratio(sum(values[:5]), sum(values))
+
+
+def shirking_share(m: PartneringModel) -> float:
+    """Share of live contracts on which the provider cut corners this quarter."""
+    s = summary(m)
+    return _ratio(s.shirking, s.contracts)
+
+
+def commercial_capability(m: PartneringModel) -> float:
+    """Mean commercial capability of councils."""
+    return _mean([c.commercial_capability for c in m.councils], 0.0)
+
+
+# --- modes and intentions --------------------------------------------------------------------
+def _mode_share(m: PartneringModel, mode: str) -> float:
+    modes = summary(m).modes
+    return _ratio(modes[mode], sum(modes.values()))
+
+
+def _intention_share(m: PartneringModel, answer: str) -> float:
+    return _ratio(sum(c.intention == answer for c in m.councils), len(m.councils))
+
+
+def _insourced(reason: str) -> Callable[[PartneringModel], float]:
+    def reporter(m: PartneringModel) -> float:
+        return float(m.insourcing_by_reason[reason])
+
+    reporter.__doc__ = f"Insourcing decisions so far whose main reason was: {reason}."
+    return reporter
+
+
+MODEL_REPORTERS: dict[str, Callable[[PartneringModel], float]] = {
+    "service_quality": service_quality,
+    "unmet_need": unmet_need,
+    "disruption": disruption,
+    "total_spend": total_spend,
+    "value_for_money": value_for_money,
+    "overhead": overhead,
+    "social_value": social_value,
+    "trust_council_supplier": trust_council_supplier,
+    "trust_supplier_council": trust_supplier_council,
+    "public_trust": public_trust,
+    "trust_density": trust_density,
+    "hhi": hhi,
+    "active_suppliers": active_suppliers,
+    "sme_share": sme_share,
+    "vcse_share": vcse_share,
+    "bids_per_tender": bids_per_tender,
+    "single_bid_share": single_bid_share,
+    "supplier_failures": supplier_failures,
+    "supplier_entries": supplier_entries,
+    "mean_margin": mean_margin,
+    "distressed_share": distressed_share,
+    "top5_share": top5_share,
+    "share_in_house": lambda m: _mode_share(m, "in_house"),
+    "share_outsourced": lambda m: _mode_share(m, "outsourced"),
+    "share_co_commissioned": lambda m: _mode_share(m, "co_commissioned"),
+    "share_community": lambda m: _mode_share(m, "community"),
+    "intend_more": lambda m: _intention_share(m, "more"),
+    "intend_same": lambda m: _intention_share(m, "same"),
+    "intend_less": lambda m: _intention_share(m, "less"),
+    # beyond the required schema
+    "trust_clustering": trust_clustering,
+    "suppliers_with_contracts": suppliers_with_contracts,
+    "shirking_share": shirking_share,
+    "commercial_capability": commercial_capability,
+    "insourced_market": _insourced(CIRCUMSTANCES[0]),
+    "insourced_flexibility": _insourced(CIRCUMSTANCES[1]),
+    "insourced_skills": _insourced(CIRCUMSTANCES[2]),
+    "insourced_integration": _insourced(CIRCUMSTANCES[3]),
+}
+
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(list(MODEL_REPORTERS)[:29])
+"""The public column names every results file carries (MODEL.md section 6)."""

@@ -1,0 +1,78 @@
+"""Geography and the relationship network.
+
+Places sit at random points of a unit square, each linked to its nearest places (councils can
+co-commission with neighbours; SMEs bid in their place and neighbouring places). The relationship
+network is built on request from the model's state, so it can never disagree with it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+from scipy.spatial import cKDTree
+
+if TYPE_CHECKING:
+    from partnering.model.model import PartneringModel
+
+TRUSTING = 0.6
+"""Trust at or above which a relationship counts as trusting in the trust network."""
+
+
+def build_geography(n_places: int, neighbours: int, rng: np.random.Generator) -> tuple[np.ndarray, list[list[int]]]:
+    """Random place positions and, for each place, its ``neighbours`` nearest places (symmetrised)."""
+    positions = rng.random((n_places, 2))
+    links: list[set[int]] = [set() for _ in range(n_places)]
+    k = min(neighbours, n_places - 1)
+    if k > 0:
+        _, idx = cKDTree(positions).query(positions, k=k + 1)
+        for i, row in enumerate(np.atleast_2d(idx)):
+            for j in row[1:]:
+                links[i].add(int(j))
+                links[int(j)].add(i)
+    return positions, [sorted(s) for s in links]
+
+
+def relationship_graph(model: PartneringModel) -> nx.Graph:
+    """Agents as nodes (``kind``: council, large, sme, vcse); edges for live contracts (with trust
+    both ways), co-commissioning partners, consortium subcontracts and shared places."""
+    g = nx.Graph()
+    for council in model.councils:
+        g.add_node(council.unique_id, kind="council", name=council.name, place=council.place)
+    for p in model.providers:
+        g.add_node(p.unique_id, kind=p.kind, name=p.name, place=p.place)
+    for c in model.live_contracts():
+        pid = c.provider.unique_id
+        for council in c.councils:
+            data = g.get_edge_data(council.unique_id, pid, default={"contracts": 0})
+            g.add_edge(council.unique_id, pid, relation="contract", contracts=data["contracts"] + 1,
+                       trust_council_supplier=council.trust_in(pid),
+                       trust_supplier_council=c.provider.trust_in(council.unique_id),
+                       weight=0.5 * (council.trust_in(pid) + c.provider.trust_in(council.unique_id)))
+        if c.consortium_group is not None:
+            g.add_edge(pid, c.consortium_group.unique_id, relation="subcontract", weight=1.0)
+    for council in model.councils:
+        for other in council.partners:
+            g.add_edge(council.unique_id, other, relation="co_commissioning", weight=1.0)
+    for p in model.providers:
+        if p.small and p.place is not None:
+            council = model.councils[p.place]
+            if not g.has_edge(council.unique_id, p.unique_id):
+                g.add_edge(council.unique_id, p.unique_id, relation="place", weight=0.1)
+    return g
+
+
+def trust_network(model: PartneringModel) -> nx.Graph:
+    """Only trusting ties: council-provider pairs trusting each other at or above :data:`TRUSTING`
+    both ways, plus co-commissioning links between councils."""
+    g = nx.Graph()
+    for c in model.live_contracts():
+        pid = c.provider.unique_id
+        for council in c.councils:
+            if council.trust_in(pid) >= TRUSTING and c.provider.trust_in(council.unique_id) >= TRUSTING:
+                g.add_edge(council.unique_id, pid)
+    for council in model.councils:
+        for other in council.partners:
+            g.add_edge(council.unique_id, other)
+    return g

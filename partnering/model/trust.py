@@ -1,0 +1,56 @@
+"""Trust: asymmetric updating, fair treatment and reputation along co-commissioning links.
+
+Trust is easier to destroy than to build (Slovic 1993): it moves towards a performance signal
+``x`` at rate lambda+ when ``x`` meets the current level and at the larger lambda- when it falls
+short. A council's trust in a supplier follows observed quality; a supplier's trust in a council
+follows fair treatment (Ring and Van de Ven 1992; Lyons and Mehta 1997 on socially oriented trust).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+PRIOR_TRUST = 0.5
+"""Trust in a partner one has never dealt with."""
+
+
+def update_trust(trust: float, performance: float, gain_rate: float, loss_rate: float) -> float:
+    """Asymmetric smoothing of trust towards a performance signal in [0, 1].
+
+    >>> update_trust(0.5, 0.9, 0.1, 0.3)   # meets expectation: slow rise
+    0.54
+    >>> round(update_trust(0.5, 0.1, 0.1, 0.3), 2)  # falls short: fast fall
+    0.38
+    """
+    performance = min(1.0, max(0.0, performance))
+    rate = gain_rate if performance >= trust else loss_rate
+    return min(1.0, max(0.0, trust + rate * (performance - trust)))
+
+
+def after_detected_shirking(trust: float, loss_share: float) -> float:
+    """A sharp fall in trust when a council catches a supplier cutting corners."""
+    return min(1.0, max(0.0, trust * (1.0 - loss_share)))
+
+
+def fair_treatment(
+    paid_on_time: bool,
+    change_handled_fairly: float,
+    penalty_proportionate: float,
+    risk_dumped: float,
+) -> float:
+    """A supplier's reading of how fairly a council treated it this quarter, in [0, 1].
+
+    Four equally weighted signals: timely payment, fair handling of changed demand (share of the
+    change absorbed at cost price), proportionate penalties (1 when no penalty or a justified
+    one), and whether losses were simply dumped on it (1 = none dumped).
+    """
+    parts = (1.0 if paid_on_time else 0.0, change_handled_fairly, penalty_proportionate, 1.0 - risk_dumped)
+    return sum(min(1.0, max(0.0, p)) for p in parts) / len(parts)
+
+
+def blend_reputation(own: float, partner_views: Iterable[float], weight: float) -> float:
+    """Move a council's trust in a supplier towards what its partners report of it."""
+    views = list(partner_views)
+    if not views or weight <= 0.0:
+        return own
+    return own + weight * (sum(views) / len(views) - own)

@@ -1,0 +1,216 @@
+"""Read scenarios from TOML: built-in names or files, with ``extends`` and one-line errors."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from partnering.scenarios.schema import SECTIONS, Scenario, parameter
+
+BUILTIN_PACKAGE = "partnering.scenarios"
+LIST_KEYS = ("services", "shocks", "councils")
+
+
+class ScenarioError(ValueError):
+    """A scenario or spec that cannot be used; the message is one line naming file and key."""
+
+
+def builtin_dir() -> Path:
+    """The folder holding the built-in scenario files."""
+    return Path(str(resources.files(BUILTIN_PACKAGE).joinpath("builtin")))
+
+
+def list_scenarios() -> list[str]:
+    """Names of the built-in scenarios, sorted."""
+    return sorted(p.stem for p in builtin_dir().glob("*.toml"))
+
+
+def _locate(name_or_path: str | Path, base: Path | None = None) -> Path:
+    text = str(name_or_path)
+    candidate = Path(text)
+    if base is not None and not candidate.is_absolute():
+        relative = base / candidate
+        if relative.suffix == ".toml" and relative.exists():
+            return relative
+    if candidate.suffix == ".toml" or candidate.exists():
+        if not candidate.exists():
+            raise ScenarioError(f"{text}: no such scenario file")
+        return candidate
+    builtin = builtin_dir() / f"{text}.toml"
+    if builtin.exists():
+        return builtin
+    raise ScenarioError(f"{text}: unknown scenario; built-in scenarios are {', '.join(list_scenarios())}")
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file as data, turning syntax errors into one-line messages."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """Child values override the parent's, section by section; lists are replaced whole."""
+    out = dict(parent)
+    for key, value in child.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key not in LIST_KEYS:
+            out[key] = {**out[key], **value}
+        else:
+            out[key] = value
+    return out
+
+
+def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+    resolved_path = path.resolve()
+    if resolved_path in chain:
+        cycle = " -> ".join(p.stem for p in (*chain, resolved_path))
+        raise ScenarioError(f"{path}: extends: cyclic chain {cycle}")
+    data = read_toml(path)
+    parent_name = data.pop("extends", None)
+    if parent_name is None:
+        return data
+    if not isinstance(parent_name, str):
+        raise ScenarioError(f"{path}: extends: expected the name of a scenario, got {parent_name!r}")
+    try:
+        parent_path = _locate(parent_name, base=path.parent)
+    except ScenarioError:
+        raise ScenarioError(
+            f"{path}: extends: unknown scenario {parent_name!r}; allowed: {', '.join(list_scenarios())} or a .toml path"
+        ) from None
+    parent = _resolve(parent_path, (*chain, resolved_path))
+    parent.pop("name", None)
+    parent.pop("description", None)
+    return _merge(parent, data)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return str(value)
+    return repr(value)
+
+
+def format_validation_error(source: str, exc: ValidationError) -> str:
+    """The first validation problem as one line: file, dotted key, what is wrong, what is allowed."""
+    err = exc.errors()[0]
+    loc = ".".join(str(part) for part in err["loc"] if not isinstance(part, int) or err["loc"][0] in LIST_KEYS)
+    kind = err["type"]
+    value = err.get("input")
+    allowed = ""
+    try:
+        info = parameter(loc)
+        if info.low is not None and info.type != "bool":
+            allowed = f"allowed {info.low:g} to {info.high:g} ({info.unit})"
+        elif info.type == "bool":
+            allowed = "allowed true or false"
+    except KeyError:
+        ctx = err.get("ctx") or {}
+        bounds = [f"{k} {v}" for k, v in ctx.items() if k in ("ge", "gt", "le", "lt")]
+        allowed = "allowed " + ", ".join(bounds) if bounds else ""
+    if kind == "extra_forbidden":
+        section, _, _ = loc.rpartition(".")
+        if section in SECTIONS:
+            names = ", ".join(SECTIONS[section].model_fields)
+        elif not section:
+            names = ", ".join(Scenario.model_fields)
+        else:
+            names = "see `partnering scenarios show`"
+        return f"{source}: {loc}: unknown key; allowed keys: {names}"
+    if kind == "finite_number":
+        return f"{source}: {loc}: {_describe(value)} is not a finite number; {allowed or 'a finite number is required'}"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return f"{source}: {loc}: {_describe(value)} is out of range; {allowed}"
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        want = kind.split("_")[0]
+        names = {"int": "an integer", "float": "a number", "bool": "true or false", "string": "a string",
+                 "dict": "a table", "tuple": "a list", "model": "a table", "literal": "one of the listed values"}
+        return f"{source}: {loc}: expected {names.get(want, want)}, got {_describe(value)}" + (f"; {allowed}" if allowed else "")
+    message = err["msg"].removeprefix("Value error, ")
+    if not loc:
+        return f"{source}: {message}"
+    return f"{source}: {loc}: {message}" + (f"; {allowed}" if allowed and "allowed" not in message else "")
+
+
+def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate a plain dict (as read from TOML) into a Scenario, with one-line errors."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(source, exc)) from None
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """A built-in scenario by name, or a TOML file by path, resolved through ``extends``."""
+    if isinstance(name_or_path, Scenario):
+        return name_or_path
+    path = _locate(name_or_path)
+    data = _resolve(path, ())
+    data.setdefault("name", path.stem)
+    return scenario_from_dict(data, str(path) if path.parent != builtin_dir() else f"{path.stem} (built-in)")
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse ``section.field=value`` from the command line, reading the value as TOML."""
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ScenarioError(f"--set {text}: expected key=value, e.g. principles.collaborative=0.8")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return key, value
+
+
+def apply_overrides(scenario: Scenario, assignments: dict[str, Any], source: str = "--set") -> Scenario:
+    """Apply ``{"section.field": value}`` overrides with the same one-line errors as files."""
+    for key in assignments:
+        section, _, field = key.partition(".")
+        if section not in SECTIONS:
+            raise ScenarioError(f"{source}: {key}: unknown section; allowed: {', '.join(SECTIONS)}")
+        if field not in SECTIONS[section].model_fields:
+            raise ScenarioError(f"{source}: {key}: unknown key; allowed keys: {', '.join(SECTIONS[section].model_fields)}")
+    data = scenario.model_dump(mode="python")
+    for key, value in assignments.items():
+        section, _, field = key.partition(".")
+        data[section][field] = value
+    return scenario_from_dict(data, source)
+
+
+def scenario_to_toml(scenario: Scenario) -> str:
+    """Write a scenario as a self-contained TOML file that ``load_scenario`` reads back unchanged."""
+    lines = [f"name = {_toml_value(scenario.name)}", f"description = {_toml_value(scenario.description)}", ""]
+    for section in SECTIONS:
+        lines.append(f"[{section}]")
+        for key, value in getattr(scenario, section).model_dump().items():
+            lines.append(f"{key} = {_toml_value(value)}")
+        lines.append("")
+    for key in LIST_KEYS:
+        for item in getattr(scenario, key):
+            lines.append(f"[[{key}]]")
+            for field, value in item.model_dump().items():
+                if value is not None:
+                    lines.append(f"{field} = {_toml_value(value)}")
+            lines.append("")
+    if scenario.provenance:
+        lines.append("[provenance]")
+        for key, value in scenario.provenance.items():
+            lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'

@@ -1,0 +1,330 @@
+"""The scenario schema: every parameter of the model, declared once.
+
+Each field carries its default, bounds, unit, one-line meaning and its *kind*:
+
+- ``structure``: the size and shape of the simulated world (population, horizon);
+- ``uncertainty``: what the world does, which no council controls (demand, supplier types,
+  behavioural constants); sensitivity analysis and calibration vary these;
+- ``lever``: what councils and government choose (the five principles and the policy
+  recommendations); experiments compare these.
+
+The SALib problem, the EMA Workbench parameters, the CLI's ``scenarios show`` table and the
+workshop sliders are all derived from these declarations (see :func:`parameter_table`), so a
+bound or a meaning is written here and nowhere else. This module knows nothing of Mesa.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Kind = Literal["structure", "uncertainty", "lever"]
+
+
+def param(
+    default: Any,
+    low: float | None,
+    high: float | None,
+    unit: str,
+    meaning: str,
+    kind: Kind,
+    source: str = "",
+) -> Any:
+    """Declare one parameter: default, inclusive bounds, unit, meaning, kind and source."""
+    extra: dict[str, Any] = {"unit": unit, "kind": kind, "low": low, "high": high}
+    if source:
+        extra["source"] = source
+    kwargs: dict[str, Any] = {"description": meaning, "json_schema_extra": extra}
+    if low is not None and not isinstance(default, bool):
+        kwargs["ge"] = low
+    if high is not None and not isinstance(default, bool):
+        kwargs["le"] = high
+    return Field(default, **kwargs)
+
+
+class _Section(BaseModel):
+    """Base for every scenario section: unknown keys, wrong types and NaN are errors."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+
+class Population(_Section):
+    """How many of each actor the world holds."""
+
+    councils: int = param(12, 1, 2000, "councils", "councils, one per place on the geography graph", "structure")
+    large_suppliers: int = param(6, 0, 500, "firms", "national large suppliers at the start", "structure")
+    smes_per_place: int = param(4, 0, 50, "firms per place", "SMEs based in each place at the start", "structure")
+    groups_per_place: int = param(2, 0, 50, "groups per place", "community and voluntary (VCSE) groups in each place", "structure")
+    neighbours: int = param(3, 0, 12, "places", "geographic neighbours each place links to (nearest places)", "structure")
+    initial_outsourced_share: float = param(0.6, 0.0, 1.0, "share", "share of council services outsourced at the start", "structure",
+                                            "IfG (2019): about a third of council spend goes to external suppliers; most services mix modes")
+
+
+class RunSettings(_Section):
+    """Time: one step is one quarter."""
+
+    steps: int = param(40, 1, 400, "quarters", "default horizon of a run (40 quarters = ten years)", "structure")
+    start_year: int = param(2025, 1990, 2100, "year", "calendar year of step 0, for labels only", "structure")
+    survey_step: int = param(0, 0, 400, "quarter", "step at which the outsourcing-intention survey is read (0 = last step)", "structure")
+
+
+class Principles(_Section):
+    """The five shifts from transactional to changemaking partnering, each in [0, 1].
+
+    Source: NLGN (2018) *From transactions to changemaking*.
+    """
+
+    collaborative: float = param(0.0, 0.0, 1.0, "level", "territorial -> collaborative: shared risk, co-commissioning, track record in evaluation", "lever")
+    creative: float = param(0.0, 0.0, 1.0, "level", "process-driven -> creative: outcome specifications, lighter bidding, joint learning", "lever")
+    adaptable: float = param(0.0, 0.0, 1.0, "level", "rigid -> adaptable: shorter phased contracts, break points, volume follows demand", "lever")
+    accountable: float = param(0.0, 0.0, 1.0, "level", "closed-door -> accountable: open-book accounting, published performance, steering groups", "lever")
+    place_based: float = param(0.0, 0.0, 1.0, "level", "linear -> place-based: lots SMEs and VCSEs can win, social value, local spend", "lever")
+
+
+PRINCIPLE_NAMES: tuple[str, ...] = tuple(Principles.model_fields)
+
+
+class Policy(_Section):
+    """The policy recommendations as switchable levers (NLGN 2018)."""
+
+    social_value_in_contracts: bool = param(False, 0, 1, "on/off", "social impact measured and built into contract evaluation and management", "lever")
+    accreditation_required: bool = param(False, 0, 1, "on/off", "social-responsibility accreditation required to bid above the threshold", "lever")
+    accreditation_threshold: float = param(0.2, 0.0, 100.0, "£m per year", "lot value above which accreditation is required", "lever",
+                                           "NLGN (2018) recommends accreditation above £200k")
+    open_book_required: bool = param(False, 0, 1, "on/off", "open-book accounting required above the threshold", "lever")
+    open_book_threshold: float = param(1.0, 0.0, 1000.0, "£m per year", "contract value above which open-book is required", "lever",
+                                       "NLGN (2018) recommends open-book above £1m")
+    procurement_training: bool = param(False, 0, 1, "on/off", "compulsory training of procurement staff (raises commercial capability, costs money)", "lever")
+    steering_groups: bool = param(False, 0, 1, "on/off", "community steering groups across design, delivery and evaluation", "lever")
+    public_capacity_investment: bool = param(False, 0, 1, "on/off", "investment in public-sector capacity (in-house skills, budget)", "lever")
+
+
+class World(_Section):
+    """What the world does: demand, budgets, supplier types and market conditions."""
+
+    demand_growth: float = param(0.02, -0.05, 0.15, "per year", "trend growth of need (ageing population)", "uncertainty",
+                                 "ONS population projections: over-65s grow about 2% a year")
+    demand_volatility: float = param(1.0, 0.0, 4.0, "multiplier", "scales each service's quarterly demand volatility", "uncertainty")
+    budget_growth: float = param(0.01, -0.10, 0.10, "per year", "real growth of council budgets", "uncertainty",
+                                 "IfS: English council spending power fell about 2% a year in real terms 2010-2018")
+    supplier_opportunism: float = param(0.3, 0.0, 1.0, "level", "mean opportunism of suppliers (private type)", "uncertainty")
+    commercial_capability: float = param(0.6, 0.0, 1.0, "level", "mean commercial capability of councils at the start", "uncertainty")
+    cost_estimate_error: float = param(0.08, 0.0, 0.5, "share of cost", "sd of a bidder's cost-estimate error at average measurability and capability", "uncertainty",
+                                       "Thaler (1988) and Kagel and Levin (2002) on the winner's curse")
+    bid_cost: float = param(0.006, 0.0, 0.1, "share of lot value", "cost of preparing one bid, as a share of the lot's annual value", "uncertainty")
+    large_supplier_cash: float = param(0.12, 0.0, 2.0, "share of capacity", "starting cash of a large supplier, as a share of its annual capacity", "uncertainty")
+    sme_cash: float = param(0.12, 0.0, 2.0, "share of capacity", "starting cash of an SME, as a share of its annual capacity", "uncertainty")
+    overhead_rate: float = param(0.035, 0.0, 0.2, "share of revenue", "suppliers' overheads as a share of contract revenue", "uncertainty")
+    sme_entry_rate: float = param(0.05, 0.0, 1.0, "per place per quarter", "chance of an SME entering a place whose tenders were profitable", "uncertainty")
+    large_entry_rate: float = param(0.02, 0.0, 1.0, "per quarter", "chance of a new national supplier entering after a failure", "uncertainty")
+    emergency_premium: float = param(0.3, 0.0, 2.0, "share of cost", "extra cost of stop-gap delivery after a supplier fails", "uncertainty",
+                                     "NAO (2018) HC 1002 on the Carillion stop-gap costs")
+
+
+class Behaviour(_Section):
+    """Behavioural constants of councils and suppliers (uncertainties, some calibrated)."""
+
+    trust_gain_rate: float = param(0.10, 0.0, 1.0, "per quarter", "lambda+: speed at which trust rises when performance meets expectation", "uncertainty",
+                                   "Slovic (1993) trust asymmetry")
+    trust_loss_rate: float = param(0.30, 0.0, 1.0, "per quarter", "lambda-: speed at which trust falls when performance disappoints", "uncertainty",
+                                   "Slovic (1993) trust asymmetry")
+    shirk_detected_trust_loss: float = param(0.4, 0.0, 1.0, "share of trust", "fall in trust when shirking is detected", "uncertainty")
+    corner_cut_saving: float = param(0.12, 0.0, 0.5, "share of cost", "cost a supplier saves by cutting corners for a quarter", "uncertainty")
+    corner_cut_quality_loss: float = param(0.25, 0.0, 1.0, "share of quality", "quality lost when corners are cut", "uncertainty")
+    penalty_rate: float = param(0.3, 0.0, 2.0, "share of quarterly payment", "contractual penalty for detected shirking under transactional management", "uncertainty")
+    reputation_weight: float = param(0.2, 0.0, 1.0, "share", "weight a collaborative council gives partners' view of a supplier", "uncertainty")
+    margin_step: float = param(0.005, 0.0, 0.05, "per quarter", "how fast suppliers adjust their target margin to their win rate", "uncertainty")
+    skill_erosion: float = param(0.006, 0.0, 0.1, "per quarter", "erosion of commercial capability with the share outsourced", "uncertainty")
+    inhouse_decay: float = param(0.03, 0.0, 0.5, "per quarter", "decay of in-house capacity while a service is outsourced", "uncertainty")
+    choice_temperature: float = param(0.25, 0.01, 5.0, "utility", "noise in the make-or-buy choice (logit temperature)", "uncertainty")
+    status_quo_bias: float = param(0.4, 0.0, 3.0, "utility", "utility of keeping the current mode, scaled by asset specificity", "uncertainty")
+    insourcing_bias: float = param(-0.35, -3.0, 3.0, "utility", "baseline preference for in-house delivery at a review", "uncertainty")
+    intention_bias: float = param(0.0, -2.0, 2.0, "score", "councils' baseline leaning towards outsourcing more (survey calibration)", "uncertainty")
+    intention_spread: float = param(0.3, 0.0, 2.0, "score", "sd of councils' individual attitudes to outsourcing (survey calibration)", "uncertainty")
+    intention_threshold: float = param(0.25, 0.01, 2.0, "score", "score beyond which a council intends more or less outsourcing", "uncertainty")
+
+
+class Shock(_Section):
+    """A scheduled event: a demand surge, a budget cut or a named supplier failing."""
+
+    kind: Literal["demand_surge", "budget_cut", "supplier_failure"]
+    step: int = Field(ge=0, le=400, description="quarter at which the shock fires")
+    size: float = Field(0.0, ge=0.0, le=1.0, description="relative size (share of demand or budget)")
+    service: str = Field("", description="service the demand surge hits ('' = every service)")
+    target: str = Field("largest", description="supplier that fails: 'largest' by contract value, or 'rank:N'")
+
+
+class ServiceSpec(_Section):
+    """One service of the catalogue; attributes in [0, 1] unless a unit says otherwise."""
+
+    name: str
+    annual_value: float = Field(gt=0.0, le=10_000.0, description="£m per year per council at the starting demand")
+    measurability: float = Field(ge=0.0, le=1.0, description="how well outcomes can be specified and observed")
+    volatility: float = Field(ge=0.0, le=1.0, description="quarterly demand volatility (sd of log demand)")
+    asset_specificity: float = Field(ge=0.0, le=1.0, description="switching cost: specific assets and know-how")
+    integration: float = Field(ge=0.0, le=1.0, description="need to integrate with the council's other services")
+    scale_economies: float = Field(ge=0.0, le=1.0, description="cost advantage of large providers")
+    local_knowledge: float = Field(ge=0.0, le=1.0, description="value of local knowledge for service fit")
+    community_suitability: float = Field(ge=0.0, le=1.0, description="suitability for community delivery")
+
+
+def default_services() -> tuple[ServiceSpec, ...]:
+    """The default catalogue: a mid-sized English council's main externally deliverable services.
+
+    Values are £m a year per council; attributes are judgements documented in docs/odd.md.
+    """
+    rows = [
+        # name, value, measurability, volatility, asset specificity, integration, scale, local, community
+        ("waste_collection", 10.0, 0.85, 0.04, 0.70, 0.25, 0.70, 0.20, 0.00),
+        ("highways_maintenance", 7.0, 0.75, 0.06, 0.55, 0.30, 0.55, 0.30, 0.00),
+        ("adult_social_care", 18.0, 0.40, 0.10, 0.30, 0.75, 0.25, 0.70, 0.20),
+        ("family_support", 5.0, 0.35, 0.10, 0.20, 0.80, 0.10, 0.80, 0.50),
+        ("it_back_office", 4.0, 0.65, 0.03, 0.80, 0.60, 0.80, 0.10, 0.00),
+        ("leisure", 3.0, 0.60, 0.05, 0.45, 0.20, 0.35, 0.55, 0.50),
+        ("housing_repairs", 6.0, 0.60, 0.08, 0.40, 0.45, 0.40, 0.50, 0.10),
+        ("grounds_maintenance", 1.8, 0.80, 0.04, 0.20, 0.10, 0.30, 0.50, 0.70),
+        ("community_hubs", 1.2, 0.45, 0.05, 0.10, 0.30, 0.05, 0.90, 0.95),
+    ]
+    keys = list(ServiceSpec.model_fields)
+    return tuple(ServiceSpec(**dict(zip(keys, row, strict=True))) for row in rows)
+
+
+class CouncilOverride(_Section):
+    """Principle levels for one council (by index), overriding the scenario-wide levels."""
+
+    index: int = Field(ge=0, le=1999)
+    collaborative: float | None = Field(None, ge=0.0, le=1.0)
+    creative: float | None = Field(None, ge=0.0, le=1.0)
+    adaptable: float | None = Field(None, ge=0.0, le=1.0)
+    accountable: float | None = Field(None, ge=0.0, le=1.0)
+    place_based: float | None = Field(None, ge=0.0, le=1.0)
+    commercial_capability: float | None = Field(None, ge=0.0, le=1.0)
+
+
+SECTIONS: dict[str, type[_Section]] = {
+    "population": Population,
+    "run": RunSettings,
+    "principles": Principles,
+    "policy": Policy,
+    "world": World,
+    "behaviour": Behaviour,
+}
+
+#: Refuse populations that would exhaust memory before allocating anything.
+MAX_AGENTS = 250_000
+
+
+class Scenario(BaseModel):
+    """A complete, validated scenario: what `PartneringModel` is built from."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+    name: str = "custom"
+    description: str = ""
+    population: Population = Population()
+    run: RunSettings = RunSettings()
+    principles: Principles = Principles()
+    policy: Policy = Policy()
+    world: World = World()
+    behaviour: Behaviour = Behaviour()
+    services: tuple[ServiceSpec, ...] = Field(default_factory=default_services)
+    shocks: tuple[Shock, ...] = ()
+    councils: tuple[CouncilOverride, ...] = ()
+    provenance: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> Scenario:
+        names = [s.name for s in self.services]
+        if not names:
+            raise ValueError("services: at least one service is required")
+        if len(set(names)) != len(names):
+            raise ValueError("services: service names must be unique")
+        for shock in self.shocks:
+            if shock.kind == "demand_surge" and shock.service and shock.service not in names:
+                raise ValueError(f"shocks.service: unknown service {shock.service!r}; allowed: {', '.join(names)} or ''")
+            if shock.kind == "supplier_failure" and not _valid_target(shock.target):
+                raise ValueError(f"shocks.target: {shock.target!r} not allowed; use 'largest' or 'rank:N' with N >= 1")
+        pop = self.population
+        agents = pop.councils * (1 + pop.smes_per_place + pop.groups_per_place) + pop.large_suppliers
+        if agents > MAX_AGENTS:
+            raise ValueError(f"population: {agents} agents requested; at most {MAX_AGENTS} allowed")
+        for override in self.councils:
+            if override.index >= pop.councils:
+                raise ValueError(f"councils.index: {override.index} but population.councils is {pop.councils}; allowed 0 to {pop.councils - 1}")
+        return self
+
+    def content_hash(self) -> str:
+        """A short hash of everything that affects the simulation (not the name or provenance)."""
+        payload = self.model_dump(mode="json", exclude={"name", "description", "provenance"})
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def flat(self) -> dict[str, Any]:
+        """Every declared scalar parameter as ``{"section.field": value}``."""
+        out: dict[str, Any] = {}
+        for section in SECTIONS:
+            for field, value in getattr(self, section).model_dump().items():
+                out[f"{section}.{field}"] = value
+        return out
+
+
+def _valid_target(target: str) -> bool:
+    if target == "largest":
+        return True
+    head, _, rank = target.partition(":")
+    return head == "rank" and rank.isdigit() and int(rank) >= 1
+
+
+@dataclass(frozen=True)
+class ParamInfo:
+    """One declared parameter, as tools outside the model see it."""
+
+    name: str
+    section: str
+    field: str
+    default: Any
+    low: float | None
+    high: float | None
+    unit: str
+    meaning: str
+    kind: str
+    type: str
+    source: str = ""
+
+
+def parameter_table() -> list[ParamInfo]:
+    """Every declared scalar parameter, in declaration order."""
+    rows = []
+    for section, cls in SECTIONS.items():
+        for field, info in cls.model_fields.items():
+            extra = info.json_schema_extra or {}
+            assert isinstance(extra, dict)
+            default = info.default
+            rows.append(
+                ParamInfo(
+                    name=f"{section}.{field}",
+                    section=section,
+                    field=field,
+                    default=default,
+                    low=extra.get("low"),
+                    high=extra.get("high"),
+                    unit=str(extra.get("unit", "")),
+                    meaning=info.description or "",
+                    kind=str(extra.get("kind", "")),
+                    type=type(default).__name__,
+                    source=str(extra.get("source", "")),
+                )
+            )
+    return rows
+
+
+def parameter(name: str) -> ParamInfo:
+    """The declaration of one parameter by its dotted name."""
+    for row in parameter_table():
+        if row.name == name:
+            return row
+    raise KeyError(name)
