@@ -44,6 +44,14 @@ class CommunityGroup(Provider):
     def social_value(self, place: int, measured: bool) -> float:
         return 1.0
 
+    def overhead(self, overhead_rate: float) -> float:
+        """Volunteer-run: overheads only on grant income, which is priced to recover them."""
+        return overhead_rate * self.revenue_quarter
+
+    def grant_price(self, service: ServiceSpec, overhead_rate: float) -> float:
+        """Full cost recovery: delivery cost plus the overheads the grant must carry."""
+        return self.unit_cost(service) * (1.0 + overhead_rate)
+
     def decide_shirk(self, contract, detection, penalty, future_value, saving) -> bool:
         """Groups are mission-driven: they do not cut corners for gain."""
         return False

@@ -67,6 +67,7 @@ class Council(mesa.Agent):
         self.steering_strength = 0.0
         self.spend_quarter = 0.0
         self.overhead_quarter = 0.0
+        self.monitoring_quarter = 0.0
         self.paid_to_providers = 0.0
         self.late_payment = False
 
@@ -130,6 +131,20 @@ class Council(mesa.Agent):
         """What it sees of a quality: noisier when its commercial capability is weak."""
         return float(min(1.0, max(0.0, value + rng.normal(0.0, noise * (1.0 - self.commercial_capability)))))
 
+    def reliance_on_self_reports(self) -> float:
+        """Share of its performance reading taken from the supplier's own account.
+
+        Collaborative councils review performance jointly with their suppliers; without the
+        commercial skill to verify what they are told, they lean on the supplier's report.
+        """
+        return self.principles["collaborative"] * (1.0 - self.commercial_capability)
+
+    def assess_performance(self, quality: float, reported: float, rng: np.random.Generator) -> float:
+        """Its reading of a contract's quality: its own noisy observation blended with the
+        supplier's report (which an opportunist inflates to the quality of full effort)."""
+        w = self.reliance_on_self_reports()
+        return w * reported + (1.0 - w) * self.perceive(quality, rng)
+
     # --- trust ------------------------------------------------------------------------------
     def update_trust_in(self, provider_id: int, performance: float) -> None:
         b = self.model.config.behaviour
@@ -166,18 +181,14 @@ class Council(mesa.Agent):
         u_out = make_or_buy.outsourcing_utility(self.trust_in_market(), service.scale_economies, self.budget_pressure)
         utilities = {"in_house": u_in, "outsourced": u_out}
         if partner_available:
-            utilities["co_commissioned"] = u_out + 1.5 * p["collaborative"] - 0.3
+            utilities["co_commissioned"] = u_out + 0.6 * p["collaborative"] * (0.5 + service.scale_economies) - 0.2
         if community_available:
-            utilities["community"] = 2.5 * service.community_suitability * (0.2 + p["place_based"]) - 0.5
+            utilities["community"] = 2.0 * service.community_suitability * (0.2 + p["place_based"]) - 0.6
         stay = b.status_quo_bias * service.asset_specificity
         if slot.mode in utilities:
             utilities[slot.mode] += stay
         mode = make_or_buy.logit_choice(utilities, b.choice_temperature, float(self.model.rng.random()))
         return mode, reason
-
-    def agrees_to_co_commission(self) -> bool:
-        """A neighbour joins a joint tender with a chance that grows with its own collaboration."""
-        return bool(self.model.rng.random() < self.principles["collaborative"])
 
     # --- learning ---------------------------------------------------------------------------
     def update_capability(self) -> None:

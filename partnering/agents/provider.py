@@ -23,6 +23,12 @@ if TYPE_CHECKING:
 SCALE_COST_CUT = 0.15
 """Largest unit-cost saving from scale economies, reached at :data:`SCALE_REFERENCE_SHARE`."""
 
+SME_SCALE_PENALTY = 0.12
+"""Extra unit cost of an SME on a service with full scale economies."""
+
+SME_LOCAL_SAVING = 0.06
+"""Unit-cost saving of an SME on a service where local knowledge matters fully."""
+
 SCALE_REFERENCE_SHARE = 0.15
 """Share of the whole market's value at which a supplier enjoys full scale economies."""
 
@@ -96,7 +102,10 @@ class Provider(mesa.Agent):
 
     def book_quarter(self, overhead_rate: float) -> None:
         """Finance: pay overheads on this quarter's revenue (revenue and cost booked in delivery)."""
-        self.cash -= finance.quarterly_overhead(self.revenue_quarter, self.capacity, overhead_rate)
+        self.cash -= self.overhead(overhead_rate)
+
+    def overhead(self, overhead_rate: float) -> float:
+        return finance.quarterly_overhead(self.revenue_quarter, self.capacity, overhead_rate)
 
     def is_insolvent(self) -> bool:
         return finance.is_insolvent(self.cash, self.capacity)
@@ -134,11 +143,13 @@ class Supplier(Provider):
         return procurement.should_bid(self.win_probability(), self.margin, annual_value, term_years, cost_of_bid)
 
     def price(self, service: ServiceSpec, error_sd: float, rng: np.random.Generator) -> tuple[float, float]:
-        """(unit price bid, its own cost estimate): the winner's curse lives in the error."""
+        """(unit price bid, its own cost estimate): the winner's curse lives in the error, which
+        the bidder knows only in size (its contingency), not in sign."""
         true_cost = self.unit_cost(service)
         error = float(rng.normal(0.0, error_sd))
         estimate = true_cost * (1.0 + error)
-        return procurement.bid_price(true_cost, error, self.margin), estimate
+        contingency = self.model.config.behaviour.risk_contingency * error_sd
+        return procurement.bid_price(true_cost, error, self.margin, contingency), estimate
 
     def record_tender(self, won: bool, lost_on_price: bool) -> None:
         self.bids_quarter += 1
@@ -184,6 +195,11 @@ class SME(Supplier):
         if place == self.place:
             return 1.0
         return 0.6
+
+    def unit_cost(self, service: ServiceSpec) -> float:
+        """Dearer where scale matters, cheaper where knowing the area saves set-up and travel."""
+        return self.cost_efficiency * (1.0 + SME_SCALE_PENALTY * service.scale_economies
+                                       - SME_LOCAL_SAVING * service.local_knowledge)
 
     def social_value(self, place: int, measured: bool) -> float:
         local = 0.4 if place == self.place else 0.2

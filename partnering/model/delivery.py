@@ -73,12 +73,13 @@ def shirk_temptation(saving: float, opportunism: float, financial_stress: float,
     """£m one-quarter gain from cutting corners, weighted by the supplier's disposition.
 
     Opportunism (guile: a fully honest supplier feels no temptation), financial stress and low
-    trust in the council raise it (Williamson 1985).
+    trust in the council raise it (Williamson 1985). Trust in the council restrains a supplier
+    only as far as it reciprocates, which an opportunist does not.
 
-    >>> shirk_temptation(1.0, 0.5, 0.0, 0.5)
+    >>> shirk_temptation(1.0, 0.5, 0.0, 1.0)
     1.0
     """
-    return saving * 2.0 * opportunism * (1.0 + financial_stress) * (1.5 - trust_in_council)
+    return saving * 2.0 * opportunism * (1.0 + financial_stress) * (1.5 - trust_in_council * (1.0 - opportunism))
 
 
 def shirk_probability(temptation: float, detection: float, penalty: float, future_value: float,

@@ -23,10 +23,13 @@ CIRCUMSTANCES: tuple[str, ...] = (
 )
 MODES: tuple[str, ...] = ("in_house", "outsourced", "co_commissioned", "community")
 
-CIRCUMSTANCE_WEIGHTS = np.array([1.2, 1.0, 0.8, 0.8])
+CIRCUMSTANCE_WEIGHTS = np.array([0.8, 0.6, 0.5, 0.6])
 """Utility weight of each circumstance in favour of in-house delivery."""
 
 EXPERIENCE_WEIGHT = 1.0
+
+TRUST_NORM = 0.6
+"""Trust in suppliers that a council regards as normal: above it, experience argues for more."""
 """Utility per unit of relative value-for-money advantage of one mode over the other."""
 
 
@@ -73,10 +76,10 @@ def insourcing_utility(
 
     >>> u, why = insourcing_utility(Circumstances(1.0, 0.0, 0.0, 0.0), 0.0, 1.0, 0.0)
     >>> round(u, 2), why
-    (1.2, 'unhealthy or uncompetitive market')
+    (0.8, 'unhealthy or uncompetitive market')
     """
     contributions = CIRCUMSTANCE_WEIGHTS * circumstances.as_array()
-    utility = bias + contributions.sum() + EXPERIENCE_WEIGHT * vfm_advantage_in_house - 0.6 * (1.0 - inhouse_capacity)
+    utility = bias + contributions.sum() + EXPERIENCE_WEIGHT * vfm_advantage_in_house - 0.5 * (1.0 - inhouse_capacity)
     return float(utility), CIRCUMSTANCES[int(np.argmax(contributions))]
 
 
@@ -84,9 +87,9 @@ def outsourcing_utility(trust_in_market: float, scale_economies: float, budget_p
     """Utility of buying from the market: trust in suppliers, scale economies and budget pressure.
 
     >>> outsourcing_utility(0.5, 0.5, 0.0)
-    0.5
+    0.25
     """
-    return 2.0 * (trust_in_market - 0.5) + 1.0 * scale_economies + 1.0 * budget_pressure
+    return 1.0 * (trust_in_market - 0.5) + 0.5 * scale_economies + 0.5 * budget_pressure
 
 
 def logit_choice(utilities: dict[str, float], temperature: float, uniform: float) -> str:
@@ -123,7 +126,7 @@ def intention_score(
     """
     mean = 0.5 * (vfm_outsourced + vfm_in_house)
     relative = (vfm_outsourced - vfm_in_house) / mean if mean > 0 else 0.0
-    return relative * 2.0 + 1.5 * (trust_in_suppliers - 0.5) - 3.0 * recent_disruption + attitude + bias
+    return relative * 2.0 + 1.0 * (trust_in_suppliers - TRUST_NORM) - 3.0 * recent_disruption + attitude + bias
 
 
 def intention_from_score(score: float, threshold: float) -> str:

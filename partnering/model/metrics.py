@@ -59,6 +59,8 @@ class Summary:
     margin: float = 0.0
     contracts: int = 0
     shirking: int = 0
+    abused: int = 0
+    monitoring: float = 0.0
     modes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MODES, 0))
 
 
@@ -71,6 +73,7 @@ def summary(model: PartneringModel) -> Summary:
     measured = model.config.policy.social_value_in_contracts
     for council in model.councils:
         s.overhead += council.overhead_quarter
+        s.monitoring += council.monitoring_quarter
         for slot in council.slots:
             s.need += slot.need_value
             s.delivered += slot.delivered_value
@@ -107,6 +110,7 @@ def summary(model: PartneringModel) -> Summary:
             s.trust_cs.append(t_cs)
             s.trust_sc.append(t_sc)
             s.trusting += int(t_cs >= TRUSTING and t_sc >= TRUSTING)
+            s.abused += int(t_cs >= TRUSTING and c.shirked_now)
     model._summary = (model._observation, s)
     return s
 
@@ -276,6 +280,19 @@ def shirking_share(m: PartneringModel) -> float:
     return _ratio(s.shirking, s.contracts)
 
 
+def abused_trust(m: PartneringModel) -> float:
+    """Share of live council-supplier relationships where the council trusts the supplier
+    (>= 0.6) and the supplier cut corners this quarter: trust being exploited."""
+    s = summary(m)
+    return _ratio(s.abused, len(s.trust_cs))
+
+
+def monitoring_cost(m: PartneringModel) -> float:
+    """£ of contract monitoring per £ paid under contract this quarter (part of overhead)."""
+    s = summary(m)
+    return _ratio(s.monitoring, s.revenue)
+
+
 def commercial_capability(m: PartneringModel) -> float:
     """Mean commercial capability of councils."""
     return _mean([c.commercial_capability for c in m.councils], 0.0)
@@ -333,6 +350,8 @@ MODEL_REPORTERS: dict[str, Callable[[PartneringModel], float]] = {
     "trust_clustering": trust_clustering,
     "suppliers_with_contracts": suppliers_with_contracts,
     "shirking_share": shirking_share,
+    "abused_trust": abused_trust,
+    "monitoring_cost": monitoring_cost,
     "commercial_capability": commercial_capability,
     "insourced_market": _insourced(CIRCUMSTANCES[0]),
     "insourced_flexibility": _insourced(CIRCUMSTANCES[1]),

@@ -177,7 +177,7 @@ class PartneringModel(mesa.Model):
         sme = SME(
             self, names.sme_name(self.councils[place].name, rng), capacity=capacity,
             capability=float(np.clip(rng.normal(0.74, 0.05), 0.4, 1.0)),
-            cost_efficiency=float(rng.normal(1.04, 0.04)), cash=cfg.world.sme_cash * capacity, place=place,
+            cost_efficiency=float(rng.normal(1.0, 0.04)), cash=cfg.world.sme_cash * capacity, place=place,
             margin=float(rng.normal(0.06, 0.02)),
             opportunism=float(np.clip(rng.normal(cfg.world.supplier_opportunism - 0.05, 0.15), 0.0, 1.0)),
             accredited=bool(rng.random() < 0.2),
@@ -340,7 +340,7 @@ class PartneringModel(mesa.Model):
         k = 0
         for council in self.councils:
             council.budget_index *= budget_growth
-            council.spend_quarter = council.overhead_quarter = 0.0
+            council.spend_quarter = council.overhead_quarter = council.monitoring_quarter = 0.0
             council.late_payment = False
             needed = 0.0
             for slot in council.slots:
@@ -420,7 +420,8 @@ class PartneringModel(mesa.Model):
             if isinstance(provider, Supplier) else 0.0
         future = delivery.relationship_value(
             payment_due - cost_full, contract.remaining(self.now), renewal_at_risk, contract.length,
-            0.5 if contract.break_interval else 0.0, delivery.supplier_discount(provider.opportunism),
+            float(contract.break_interval > 0 and trust - trust_drop < BREAK_TRUST),
+            delivery.supplier_discount(provider.opportunism),
         )
         saving = b.corner_cut_saving * cost_full
         penalty = contract.penalty_rate * payment_due
@@ -455,6 +456,7 @@ class PartneringModel(mesa.Model):
             provider.cost_quarter += actual_cost
             monitoring_cost = MONITORING_COST * contract.monitoring * payment
             council.overhead_quarter += monitoring_cost
+            council.monitoring_quarter += monitoring_cost
             slot.spend += payment
             delivered_value = value * vol.delivered
             slot.delivered_value += delivered_value
@@ -463,7 +465,8 @@ class PartneringModel(mesa.Model):
             total_payment += payment
             total_cost += actual_cost
             # trust: the council reads quality; the provider reads fair treatment
-            observed = council.perceive(quality, rng)
+            reported = delivery.delivered_quality(capability_p, 1.0, fit, strain) if shirk else quality
+            observed = council.assess_performance(quality, reported, rng)
             council.update_trust_in(provider.unique_id, observed)
             if detected:
                 council.trust[provider.unique_id] = after_detected_shirking(council.trust_in(provider.unique_id),
@@ -682,15 +685,17 @@ class PartneringModel(mesa.Model):
                         council=council.name, service=slot.service.name, reason=reason)
 
     def _find_partner(self, council: Council, slot: ServiceSlot) -> Council | None:
-        """A neighbouring council whose same service is in-house or due for review within a
-        year, and which agrees to a joint tender."""
+        """A neighbouring council whose same service is due for review within a year and which,
+        weighing its own make-or-buy choice, prefers to commission it jointly."""
         for place in self.neighbours[council.place]:
             other = self.councils[place]
             other_slot = other.slots[slot.index]
             if other_slot.mode == "co_commissioned" or other_slot.stopgap_share > 0:
                 continue
-            if other_slot.mode == "in_house" or other_slot.term_end <= self.now + 4:
-                if other.agrees_to_co_commission():
+            if other_slot.term_end <= self.now + 4 and other.principles["collaborative"] > 0.0:
+                capable = len(self.eligible_suppliers([place], other_slot.annual_value / 2.0, False))
+                choice, _ = other.decide_make_or_buy(other_slot, capable, True, False)
+                if choice == "co_commissioned":
                     return other
         return None
 
@@ -700,7 +705,8 @@ class PartneringModel(mesa.Model):
         contract = Contract(
             id=self.next_contract_id(), provider=group, service=slot.service,
             lots=[Lot(slot=slot, share=slot.in_house_share, base_volume=slot.funded * slot.in_house_share)],
-            unit_price=group.unit_cost(slot.service), target_unit_cost=group.unit_cost(slot.service),
+            unit_price=group.grant_price(slot.service, self.config.world.overhead_rate),
+            target_unit_cost=group.unit_cost(slot.service),
             start=self.now, length=length, break_interval=4, flex=1.0, open_book=True, risk_share=0.0,
             monitoring=GRANT_MONITORING, penalty_rate=0.0, grant=True,
         )
@@ -756,7 +762,7 @@ class PartneringModel(mesa.Model):
                                 supplier=sme.name, council=council.name)
         for place in range(len(self.councils)):
             for sme in list(self.smes_by_place[place]):
-                if not sme.contracts and sme.quarters_idle >= 12 and sme.cash < 0.05 * sme.capacity:
+                if not sme.contracts and sme.quarters_idle >= 12 and sme.cash < 0.0:
                     self.supplier_exits += 1
                     self.events.add(self.now, "supplier_exit", f"{sme.name} stopped bidding and left the market",
                                     supplier=sme.name)

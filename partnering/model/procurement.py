@@ -42,13 +42,16 @@ def estimate_error_sd(base_sd: float, measurability: float, capability: float) -
     return base_sd * (0.5 + (1.0 - measurability)) * (0.5 + (1.0 - capability))
 
 
-def bid_price(true_unit_cost: float, estimate_error: float, margin: float) -> float:
-    """Unit price bid: the bidder's cost estimate marked up by its target margin.
+def bid_price(true_unit_cost: float, estimate_error: float, margin: float, contingency: float = 0.0) -> float:
+    """Unit price bid: the bidder's cost estimate marked up by its target margin and a
+    contingency for the uncertainty it knows its estimate carries.
 
     >>> round(bid_price(1.0, -0.1, 0.1), 3)
     0.99
+    >>> round(bid_price(1.0, -0.1, 0.1, 0.05), 4)
+    1.035
     """
-    return true_unit_cost * (1.0 + estimate_error) * (1.0 + margin)
+    return true_unit_cost * (1.0 + estimate_error) * (1.0 + margin + contingency)
 
 
 @dataclass(frozen=True)
