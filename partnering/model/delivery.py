@@ -28,7 +28,7 @@ def detection_probability(monitoring: float, measurability: float, capability: f
     >>> round(detection_probability(1.0, 1.0, 1.0, False), 2)
     0.6
     >>> round(detection_probability(0.5, 0.5, 0.5, True), 3)
-    0.137
+    0.206
     """
     base = monitoring * (0.4 + 0.6 * measurability) * (0.4 + 0.6 * capability) * 0.6
     return min(0.95, base * (1.0 + 0.8 * capability if open_book else 1.0))
@@ -50,7 +50,7 @@ def relationship_value(
     own quarterly discount factor: opportunists are short-termist.
 
     >>> round(relationship_value(1.0, 4, 0.5, 8, 0.0), 3)
-    3.29
+    3.441
     """
     if quarterly_profit <= 0.0:
         return 0.0
@@ -104,7 +104,7 @@ def shirk_probability(temptation: float, detection: float, penalty: float, futur
 def delivered_quality(capability: float, effort: float, fit: float, strain: float) -> float:
     """Quality = capability x effort x fit x capacity strain, in [0, 1].
 
-    >>> delivered_quality(0.8, 1.0, 0.9, 1.0)
+    >>> round(delivered_quality(0.8, 1.0, 0.9, 1.0), 3)
     0.72
     """
     return min(1.0, max(0.0, capability * effort * fit * strain))

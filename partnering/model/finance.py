@@ -18,7 +18,7 @@ CREDIT_LINE_SHARE = 0.06
 def quarterly_overhead(revenue: float, capacity: float, overhead_rate: float) -> float:
     """£m overhead for a quarter: a share of revenue plus a fixed part tied to capacity.
 
-    >>> quarterly_overhead(10.0, 40.0, 0.035)
+    >>> round(quarterly_overhead(10.0, 40.0, 0.035), 6)
     0.45
     """
     return overhead_rate * revenue + FIXED_OVERHEAD_SHARE * capacity / 4.0
