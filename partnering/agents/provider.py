@@ -156,15 +156,16 @@ class Supplier(Provider):
         self.won_quarter += int(won)
         self.lost_on_price_quarter += int(lost_on_price)
 
-    def adapt_margin(self, step: float) -> None:
-        """Learning: move the target margin on this quarter's debriefs and realised margins."""
+    def adapt_margin(self, step: float, overhead_rate: float) -> None:
+        """Learning: move the target margin on this quarter's debriefs and on the net margin its
+        contracts earn after overheads (full-cost pricing)."""
         self.bids_window.append(self.bids_quarter)
         self.wins_window.append(self.won_quarter)
         del self.bids_window[:-12], self.wins_window[:-12]
         revenue = sum(c.revenue_total for c in self.contracts)
-        realised = (revenue - sum(c.cost_total for c in self.contracts)) / revenue if revenue > 0 else 0.0
-        if self.bids_quarter:
-            self.margin = procurement.adapt_margin(self.margin, self.won_quarter, self.lost_on_price_quarter, realised, step)
+        net = (revenue - sum(c.cost_total for c in self.contracts)) / revenue - overhead_rate if revenue > 0 else 0.0
+        if self.bids_quarter or net < 0.0:
+            self.margin = procurement.adapt_margin(self.margin, self.won_quarter, self.lost_on_price_quarter, net, step)
         else:  # not bidding: drift back to its pricing policy so that a low margin is no trap
             self.margin += 0.1 * (self.reference_margin - self.margin)
         self.quarters_idle = 0 if self.contracts else self.quarters_idle + 1

@@ -725,7 +725,7 @@ class PartneringModel(mesa.Model):
         in-house capacity decays or is rebuilt; creative partnerships learn jointly."""
         b = self.config.behaviour
         for supplier in self.suppliers:
-            supplier.adapt_margin(b.margin_step)
+            supplier.adapt_margin(b.margin_step, self.config.world.overhead_rate)
         rebuild = 0.08 + 0.06 * self.config.policy.public_capacity_investment
         for council in self.councils:
             council.update_capability()

@@ -157,7 +157,8 @@ def adapt_margin(
     ceiling: float = MARGIN_CEILING,
 ) -> float:
     """Myopic margin learning from debriefs: raise after wins, cut after losses on price, and
-    raise when the portfolio loses money (learning about the winner's curse).
+    raise when the portfolio's net margin after overheads is negative (learning about the
+    winner's curse and about full costs).
 
     >>> round(adapt_margin(0.08, 0, 2, 0.05, 0.005), 3)
     0.07

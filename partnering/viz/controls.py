@@ -1,0 +1,210 @@
+"""The workshop's controls, derived from the scenario schema, and the settings they edit.
+
+Bounds, units and help text come from :func:`partnering.scenarios.parameter_table`, so a bound is
+declared once in the schema and never written again here. The only numbers this module adds are
+the *interactive limits*: caps on population and thresholds that keep a step fast and the network
+readable in a workshop room. A cap never widens the schema's bounds; it only narrows them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from partnering.scenarios import (
+    PRINCIPLE_NAMES,
+    ParamInfo,
+    Scenario,
+    apply_overrides,
+    list_scenarios,
+    load_scenario,
+    parameter_table,
+    scenario_to_toml,
+)
+
+DEFAULT_SCENARIO = "transactional"
+DEFAULT_SEED = 1
+
+#: Upper caps (the schema's bounds still apply) that keep the app responsive: at these sizes a
+#: step stays well under 50 ms and the trust network stays legible (see benchmarks/bench_workshop.py).
+#: The council cap admits every built-in scenario (uk_2018 has 40 councils).
+INTERACTIVE_CAPS: dict[str, float] = {
+    "population.councils": 60,
+    "population.large_suppliers": 20,
+    "population.smes_per_place": 10,
+    "population.groups_per_place": 6,
+    "run.steps": 120,
+    "policy.accreditation_threshold": 5.0,
+    "policy.open_book_threshold": 10.0,
+}
+
+#: Structure parameters a participant may change: the population and the horizon.
+STRUCTURE_NAMES: tuple[str, ...] = (
+    "population.councils",
+    "population.large_suppliers",
+    "population.smes_per_place",
+    "population.groups_per_place",
+    "population.neighbours",
+    "population.initial_outsourced_share",
+    "run.steps",
+)
+
+
+@dataclass(frozen=True)
+class Control:
+    """One widget's worth of a declared parameter: what to draw and within which limits."""
+
+    name: str
+    label: str
+    widget: Literal["slider", "switch"]
+    type: str
+    low: float
+    high: float
+    step: float
+    unit: str
+    help: str
+
+
+def label_for(info: ParamInfo) -> str:
+    """A human label from the declared field name: ``place_based`` reads "Place based"."""
+    return info.field.replace("_", " ").capitalize()
+
+
+def _nice_step(span: float) -> float:
+    """About twenty slider positions, rounded to 1, 2 or 5 times a power of ten."""
+    raw = span / 20.0
+    if raw <= 0:
+        return 0.05
+    power = 10 ** math.floor(math.log10(raw))
+    for mult in (1, 2, 5, 10):
+        if raw <= mult * power * 1.0001:
+            return mult * power
+    return 10 * power
+
+
+def control_for(info: ParamInfo) -> Control:
+    """The widget for one declared parameter, its range narrowed to the interactive caps."""
+    if info.type == "bool":
+        return Control(info.name, label_for(info), "switch", "bool", 0.0, 1.0, 1.0, info.unit, _help(info, None, None))
+    low = float(info.low if info.low is not None else 0.0)
+    high = float(info.high if info.high is not None else 1.0)
+    cap = INTERACTIVE_CAPS.get(info.name)
+    if cap is not None:
+        high = min(high, cap)
+    step = 1.0 if info.type == "int" else _nice_step(high - low)
+    return Control(info.name, label_for(info), "slider", info.type, low, high, step, info.unit, _help(info, low, high))
+
+
+def _help(info: ParamInfo, low: float | None, high: float | None) -> str:
+    text = info.meaning[0].upper() + info.meaning[1:] if info.meaning else info.name
+    if low is not None and high is not None:
+        text += f" ({info.unit}, {low:g} to {high:g})"
+    if info.source:
+        text += f". Source: {info.source}"
+    return text
+
+
+def _table() -> dict[str, ParamInfo]:
+    return {info.name: info for info in parameter_table()}
+
+
+def principle_controls() -> list[Control]:
+    """The five principle sliders, in the schema's order."""
+    table = _table()
+    return [control_for(table[f"principles.{name}"]) for name in PRINCIPLE_NAMES]
+
+
+def policy_controls() -> list[Control]:
+    """The policy levers: a switch each, with a threshold slider after the switch it belongs to."""
+    return [control_for(info) for info in parameter_table() if info.section == "policy" and info.kind == "lever"]
+
+
+def structure_controls() -> list[Control]:
+    """Population and horizon sliders within the interactive caps."""
+    table = _table()
+    return [control_for(table[name]) for name in STRUCTURE_NAMES]
+
+
+def all_controls() -> list[Control]:
+    """Every control the workshop draws."""
+    return principle_controls() + policy_controls() + structure_controls()
+
+
+CONTROLLED: tuple[str, ...] = tuple(c.name for c in all_controls())
+
+
+@dataclass(frozen=True)
+class WorkshopSettings:
+    """What a participant has chosen: a built-in scenario, the controlled values and the seed.
+
+    Immutable, so a session can compare what is on screen with what the running model was built
+    from, and Solara can use it as a dependency.
+    """
+
+    scenario: str = DEFAULT_SCENARIO
+    values: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
+    seed: int = DEFAULT_SEED
+
+    @classmethod
+    def from_scenario(cls, name: str, seed: int = DEFAULT_SEED) -> WorkshopSettings:
+        """The controls as the built-in scenario ``name`` sets them."""
+        flat = load_scenario(name).flat()
+        return cls(name, tuple((key, flat[key]) for key in CONTROLLED), seed)
+
+    def value(self, name: str) -> Any:
+        """The current value of a controlled parameter."""
+        for key, value in self.values:
+            if key == name:
+                return value
+        return load_scenario(self.scenario).flat()[name]
+
+    def with_value(self, name: str, value: Any) -> WorkshopSettings:
+        """A copy with one parameter changed; ints stay ints so validation accepts them."""
+        if name not in CONTROLLED:
+            raise KeyError(name)
+        info = _table()[name]
+        if info.type == "int":
+            value = round(float(value))
+        elif info.type == "float":
+            value = float(value)
+        elif info.type == "bool":
+            value = bool(value)
+        values = tuple((k, value if k == name else v) for k, v in self.values)
+        if name not in dict(self.values):
+            values = (*values, (name, value))
+        return replace(self, values=values)
+
+    def with_seed(self, seed: int) -> WorkshopSettings:
+        return replace(self, seed=int(seed))
+
+    def build(self) -> Scenario:
+        """The validated scenario; raises ScenarioError with a one-line message when invalid."""
+        return apply_overrides(load_scenario(self.scenario), dict(self.values), source="workshop")
+
+    def changed_from(self, scenario_name: str | None = None) -> list[str]:
+        """Controlled parameters that differ from the built-in scenario (for the summary line)."""
+        flat = load_scenario(scenario_name or self.scenario).flat()
+        return [k for k, v in self.values if flat[k] != v]
+
+
+def scenario_file(settings: WorkshopSettings) -> str:
+    """The settings as a scenario TOML file that ``partnering run`` accepts unchanged.
+
+    The seed is not part of a scenario; it is recorded in ``provenance`` and in the description
+    so that ``partnering run FILE --seed N`` reproduces the workshop run.
+    """
+    scenario = settings.build()
+    changed = settings.changed_from()
+    what = f"{settings.scenario} with {', '.join(changed)} changed" if changed else settings.scenario
+    named = scenario.model_copy(update={
+        "name": f"workshop_{settings.scenario}",
+        "description": f"Workshop settings: {what}; run with --seed {settings.seed}",
+        "provenance": {**scenario.provenance, "workshop_base": settings.scenario, "workshop_seed": str(settings.seed)},
+    })
+    return scenario_to_toml(named)
+
+
+def scenario_names() -> list[str]:
+    """Every built-in scenario, for the picker."""
+    return list_scenarios()
