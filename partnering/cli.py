@@ -121,20 +121,235 @@ def write_frame(frame, path: Path) -> None:
     tmp.replace(path)
 
 
-@app.command()
-def demo(seed: Annotated[int, typer.Option(help="random seed")] = 1) -> None:
-    """Run transactional and changemaking for ten years and print them side by side."""
-    from partnering.model.model import PartneringModel
+# --- experiments: thin wrappers over partnering.experiments ----------------------------------
+def _csv(text: str | None) -> list[str] | None:
+    """'a, b,c' -> ['a', 'b', 'c']; None stays None."""
+    return None if text is None else [item.strip() for item in text.split(",") if item.strip()]
 
-    frames = {name: PartneringModel(name, rng=seed).run(40).metrics_frame() for name in ("transactional", "changemaking")}
-    table = Table(title=f"ten years, seed {seed}: value at year 10 (change since the start)")
-    table.add_column("metric")
-    for name in frames:
-        table.add_column(name, justify="right")
-    for metric in HEADLINE:
-        cells = [f"{f[metric].iloc[-1]:.3f} ({f[metric].iloc[-1] - f[metric].iloc[0]:+.3f})" for f in frames.values()]
-        table.add_row(metric, *cells)
-    console.print(table)
+
+def _horizons(text: str | None) -> list[int] | None:
+    items = _csv(text)
+    if items is None:
+        return None
+    try:
+        return [int(item) for item in items]
+    except ValueError:
+        fail(f"--steps {text}: expected whole numbers separated by commas, e.g. 20,40")
+    return None
+
+
+def _execute(design, out: Path, workers: int | None, dask: str | None, overwrite: bool = False,
+             retry_failed: bool = False):
+    """Run a design with a progress bar; Ctrl-C keeps what is done and says how to resume."""
+    from partnering.experiments import load_results, rich_progress
+    from partnering.experiments.sweep import ExecutorFailed, run_design
+
+    console.print(f"{design.describe()} -> {out}")
+    try:
+        with rich_progress(console=console) as progress:
+            summary = run_design(design, out, workers=workers, dask_address=dask, progress=progress,
+                                 overwrite=overwrite, retry_failed=retry_failed)
+    except KeyboardInterrupt:
+        kept = len(load_results(out).runs)
+        typer.echo(f"interrupted: {kept} of {len(design)} runs are saved in {out}; run the same command again to resume",
+                   err=True)
+        raise typer.Exit(code=130) from None
+    except ExecutorFailed as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    done = f"{summary.ok} ran, {summary.failed} failed" + (f", {summary.skipped} already done" if summary.skipped else "")
+    console.print(f"{done} in {summary.elapsed_s:.1f} s -> {out}")
+    if summary.failed:
+        console.print(f"[yellow]{summary.failed} run(s) failed: their tracebacks are in the runs table and the report; "
+                      "rerun with --retry-failed to try them again[/yellow]")
+    return summary
+
+
+def _print_comparison(frame) -> None:
+    """The comparison as a rich table: one block of rows per metric."""
+    from partnering.experiments.analysis import fmt, fmt_interval, verdict
+
+    colours = {"better": "green", "worse": "red", "higher": "cyan", "lower": "cyan"}
+    level = frame.attrs.get("level", 0.95)
+    for step, at_step in frame.groupby("step", sort=False):
+        table = Table(title=f"step {step} (year {step / 4:g}): mean over replications [{level:.0%} CI]; "
+                            f"difference from {frame.attrs.get('baseline')} (paired by seed) and Cohen's d")
+        for column in ("metric", "arm", "n", "mean", "CI", "difference", "CI ", "d", "reading"):
+            table.add_column(column, justify="left" if column in ("metric", "arm", "reading") else "right")
+        for metric, rows in at_step.groupby("metric", sort=False):
+            for i, (_, row) in enumerate(rows.iterrows()):
+                label = verdict(row)
+                styled = f"[{colours[label]}]{label}[/{colours[label]}]" if label in colours else label
+                effect = "" if row["method"] == "" or row["effect_size"] != row["effect_size"] else f"{row['effect_size']:+.2f}"
+                table.add_row(metric if i == 0 else "", row["arm"], str(row["n"]), fmt(row["mean"]),
+                              fmt_interval(row["ci_low"], row["ci_high"]),
+                              "" if row["method"] == "" else fmt(row["diff"]),
+                              fmt_interval(row["diff_low"], row["diff_high"]), effect, styled,
+                              end_section=i == len(rows) - 1)
+        console.print(table)
+
+
+@app.command()
+def sweep(
+    spec: Annotated[Path | None, typer.Argument(help="sweep spec TOML file (optional)")] = None,
+    out: Annotated[Path, typer.Option(help="sweep folder: created, or resumed if it holds this same sweep")] = ...,
+    scenarios: Annotated[str | None, typer.Option(help="comma-separated scenario names or files, e.g. transactional,changemaking")] = None,
+    replications: Annotated[int | None, typer.Option(help="seeds per arm (default 20)", min=1, max=100_000)] = None,
+    steps: Annotated[int | None, typer.Option(help="quarters per run (default: the scenarios' horizon)", min=1, max=400)] = None,
+    seed: Annotated[int | None, typer.Option(help="root seed of the replication seeds (default 1)", min=0)] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override a parameter in every arm, e.g. population.councils=8")] = None,
+    workers: Annotated[int | None, typer.Option(help="local worker processes (default: all cores; 1 runs in this process)", min=1)] = None,
+    dask: Annotated[str | None, typer.Option(help="run on the Dask scheduler at this address, e.g. tcp://host:8786")] = None,
+    overwrite: Annotated[bool, typer.Option(help="replace a different sweep already in --out")] = False,
+    retry_failed: Annotated[bool, typer.Option(help="run again the runs recorded as failed")] = False,
+) -> None:
+    """Run scenarios x parameter values x replications, streaming results to Parquet (resumable)."""
+    from partnering.experiments.spec import design_from_spec, load_spec, spec_with
+
+    try:
+        base = load_spec(spec) if spec is not None else None
+        overrides = dict(parse_assignment(a) for a in set_) if set_ else None
+        merged = spec_with(base, source=str(spec) if spec else "command line", scenarios=_csv(scenarios),
+                           replications=replications, steps=steps, seed=seed, overrides=overrides)
+        design = design_from_spec(merged, source=str(spec) if spec else "command line",
+                                  base_dir=spec.parent if spec else None)
+    except ScenarioError as exc:
+        fail(str(exc))
+    _execute(design, out, workers, dask, overwrite, retry_failed)
+    console.print(f"next: partnering compare {out}   or   partnering report {out}")
+
+
+@app.command()
+def compare(
+    results: Annotated[Path, typer.Argument(help="a sweep folder")],
+    baseline: Annotated[str | None, typer.Option(help="arm to compare against (default: the first arm)")] = None,
+    metrics: Annotated[str | None, typer.Option(help="comma-separated metrics, or 'all' (default: the headline metrics)")] = None,
+    steps: Annotated[str | None, typer.Option(help="comma-separated horizons in quarters (default: the last step)")] = None,
+    level: Annotated[float, typer.Option(help="confidence level", min=0.5, max=0.999)] = 0.95,
+    csv: Annotated[Path | None, typer.Option(help="also write the table to FILE.csv or FILE.parquet")] = None,
+) -> None:
+    """Print each arm's mean with its confidence interval and its difference from the baseline."""
+    from partnering.experiments import compare as compare_arms
+    from partnering.experiments import load_results
+
+    try:
+        loaded = load_results(results)
+        chosen = loaded.metric_names if metrics == "all" else _csv(metrics)
+        if csv is not None:
+            check_output_path(csv, (".csv", ".parquet"))
+        frame = compare_arms(loaded, baseline=baseline, metrics=chosen, horizons=_horizons(steps), level=level)
+    except ScenarioError as exc:
+        fail(str(exc))
+    _print_comparison(frame)
+    missing = loaded.expected_runs - len(loaded.runs)
+    failed = int((loaded.runs["status"] != "ok").sum())
+    if missing or failed:
+        console.print(f"[yellow]{missing} run(s) not yet done and {failed} failed: the statistics use the "
+                      f"{len(loaded.runs) - failed} successful runs[/yellow]")
+    if csv is not None:
+        write_frame(frame, csv)
+        console.print(f"wrote {len(frame)} rows to {csv}")
+
+
+@app.command()
+def sensitivity(
+    source: Annotated[Path | None, typer.Argument(help="a sweep spec TOML file, or a finished sensitivity sweep folder to analyse again")] = None,
+    out: Annotated[Path | None, typer.Option(help="sweep folder (required unless SOURCE is a sweep folder)")] = None,
+    scenario: Annotated[str | None, typer.Option(help="base scenario (default transactional)")] = None,
+    parameters: Annotated[str | None, typer.Option(help="comma-separated parameters (default: the five principles)")] = None,
+    method: Annotated[str | None, typer.Option(help="morris (default) or sobol")] = None,
+    samples: Annotated[int | None, typer.Option(help="Morris trajectories (default 10) or Sobol base points (a power of 2)", min=2)] = None,
+    replications: Annotated[int | None, typer.Option(help="seeds per sampled point (default 5)", min=1)] = None,
+    steps: Annotated[int | None, typer.Option(help="quarters per run", min=1, max=400)] = None,
+    seed: Annotated[int | None, typer.Option(help="root seed of the sampler and replications", min=0)] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override a parameter in every run")] = None,
+    metrics: Annotated[str, typer.Option(help="comma-separated metrics to analyse")] = "service_quality,value_for_money,public_trust",
+    step: Annotated[int | None, typer.Option(help="horizon analysed (default: the last step)", min=0)] = None,
+    workers: Annotated[int | None, typer.Option(help="local worker processes", min=1)] = None,
+    dask: Annotated[str | None, typer.Option(help="Dask scheduler address")] = None,
+) -> None:
+    """Rank parameters by influence (SALib Morris, or Sobol) over bounds declared in the schema."""
+    from partnering.experiments import load_results
+    from partnering.experiments import sensitivity as analyse
+    from partnering.experiments.plots import png, sensitivity_figure
+    from partnering.experiments.spec import SweepSpec, design_from_spec, load_spec, spec_with
+
+    try:
+        if source is not None and source.is_dir():
+            folder = source
+        else:
+            if out is None:
+                fail("--out: a sweep folder is required to run a sensitivity sweep")
+            label = str(source) if source else "command line"
+            base = load_spec(source) if source is not None else SweepSpec(replications=5)
+            changes = {"method": method, "samples": samples,
+                       "parameters": _csv(parameters)}
+            merged = spec_with(base, source=label, scenarios=[scenario] if scenario else None,
+                               replications=replications, steps=steps, seed=seed,
+                               overrides=dict(parse_assignment(a) for a in set_) if set_ else None,
+                               sensitivity=changes)
+            design = design_from_spec(merged, source=label, base_dir=source.parent if source else None)
+            folder = out
+    except ScenarioError as exc:
+        fail(str(exc))
+    if folder is out:
+        _execute(design, out, workers, dask)
+    try:
+        indices = analyse(load_results(folder), _csv(metrics) or [], step=step)
+    except ScenarioError as exc:
+        fail(str(exc))
+    main = "mu_star" if indices.attrs["method"] == "morris" else "ST"
+    for metric, rows in indices.groupby("metric", sort=False):
+        table = Table(title=f"{metric} at step {rows['step'].iloc[0]}: {indices.attrs['method']} ranking")
+        for column in ("rank", "parameter", main, "±", *(["sigma"] if main == "mu_star" else ["S1", "± "])):
+            table.add_column(column, justify="left" if column == "parameter" else "right")
+        for _, row in rows.iterrows():
+            extra = [f"{row['sigma']:.3g}"] if main == "mu_star" else [f"{row['S1']:.3g}", f"{row['S1_conf']:.3g}"]
+            table.add_row(str(row["rank"]), row["parameter"], f"{row[main]:.3g}", f"{row[main + '_conf']:.3g}", *extra)
+        console.print(table)
+    chart = folder / "sensitivity.png"
+    chart.write_bytes(png(sensitivity_figure(indices)))
+    console.print(f"chart: {chart}")
+
+
+@app.command()
+def report(
+    results: Annotated[Path, typer.Argument(help="a sweep folder")],
+    out: Annotated[Path | None, typer.Option(help="HTML file to write (default: DIR/report.html)")] = None,
+    baseline: Annotated[str | None, typer.Option(help="arm to compare against (default: the first arm)")] = None,
+) -> None:
+    """Write one self-contained HTML report (figures, tables, scenario definitions, seeds, versions)."""
+    from partnering.experiments import write_report
+
+    try:
+        path = write_report(results, out=out, baseline=baseline)
+    except ScenarioError as exc:
+        fail(str(exc))
+    console.print(f"wrote {path} ({path.stat().st_size / 1024:.0f} kB)")
+
+
+@app.command()
+def demo(
+    replications: Annotated[int, typer.Option(help="seeds per scenario", min=2, max=10_000)] = 30,
+    steps: Annotated[int, typer.Option(help="quarters per run (40 = ten years)", min=1, max=400)] = 40,
+    workers: Annotated[int | None, typer.Option(help="local worker processes (default: all cores)", min=1)] = None,
+    out: Annotated[Path, typer.Option(help="sweep folder for the results and the report")] = Path("results/demo"),
+) -> None:
+    """The headline experiment: transactional vs changemaking vs the policy package, replicated."""
+    from partnering.experiments import compare as compare_arms
+    from partnering.experiments import demo_design, write_report
+
+    try:
+        design = demo_design(replications, steps)
+    except ScenarioError as exc:
+        fail(str(exc))
+    from partnering.experiments.demo import DEMO_NAME
+    from partnering.experiments.store import conflict, read_manifest
+
+    stale = conflict(out, design) is not None and read_manifest(out).get("name") == DEMO_NAME
+    _execute(design, out, workers, None, overwrite=stale)
+    _print_comparison(compare_arms(out, baseline="transactional"))
+    console.print(f"report: {write_report(out, baseline='transactional')}")
 
 
 @scenarios_app.command("list")

@@ -33,6 +33,8 @@ class Event:
     service: str = ""
     reason: str = ""
     count: int = 0
+    share: float = 0.0
+    """For a failure: the failed firm's share of outsourced contract value just before it failed."""
 
 
 def quarter_label(step: int, start_year: int) -> str:

@@ -27,7 +27,8 @@ from partnering.model.metrics import MODEL_REPORTERS
 from partnering.model.network import build_geography, relationship_graph
 from partnering.model.tendering import CONSORTIUM_SHARE, tender
 from partnering.model.trust import after_detected_shirking, fair_treatment, update_trust
-from partnering.scenarios import Scenario, load_scenario
+from partnering.scenarios import PRINCIPLE_NAMES, Scenario, load_scenario
+from partnering.scenarios.schema import Policy, Principles
 
 STOPGAP_QUARTERS = 2
 """Quarters of emergency stop-gap delivery after a supplier fails, before re-procurement."""
@@ -196,8 +197,28 @@ class PartneringModel(mesa.Model):
         return group
 
     def _initial_procurement(self) -> None:
-        """Services outsourced at the start were tendered in the past under the scenario's rules:
-        tender them now and backdate the contracts so that expiries are staggered."""
+        """Services outsourced at the start were tendered in the past: tender them now under the
+        past regime (every principle at ``population.history_level``, no policy levers) and
+        backdate the contracts so that expiries are staggered.
+
+        Because the past regime is the same for every scenario, arms run with the same seed start
+        from the same market, and differences between them come from the regime they then follow.
+        """
+        scenario = self.config
+        level = scenario.population.history_level
+        past = dict.fromkeys(PRINCIPLE_NAMES, level)
+        self.config = scenario.model_copy(update={"principles": Principles(**past), "policy": Policy()})
+        own = [council.principles for council in self.councils]
+        for council in self.councils:
+            council.principles = dict(past)
+        try:
+            self._tender_starting_contracts()
+        finally:
+            self.config = scenario
+            for council, principles in zip(self.councils, own, strict=True):
+                council.principles = principles
+
+    def _tender_starting_contracts(self) -> None:
         share = self.config.population.initial_outsourced_share
         for council in self.councils:
             for slot in council.slots:
@@ -561,6 +582,8 @@ class PartneringModel(mesa.Model):
         """A provider fails: every contract ends at once, services are disrupted and councils
         pay an emergency premium for stop-gap delivery until they re-procure."""
         contracts = list(provider.contracts)
+        market = sum(c.annual_value for c in self._contracts.values() if not c.grant)
+        share = sum(c.annual_value for c in contracts if not c.grant) / market if market > 0 else 0.0
         councils: set[int] = set()
         for contract in contracts:
             self.end_contract(contract, "supplier failure")
@@ -581,7 +604,7 @@ class PartneringModel(mesa.Model):
         self.events.add(
             self.now, "supplier_failure",
             f"{provider.name} failed; {n_services} services disrupted in {len(councils)} councils",
-            supplier=provider.name, reason=cause, count=n_services,
+            supplier=provider.name, reason=cause, count=n_services, share=share,
         )
         self._remove_provider(provider)
 

@@ -62,6 +62,7 @@ class Population(_Section):
     neighbours: int = param(3, 0, 12, "places", "geographic neighbours each place links to (nearest places)", "structure")
     initial_outsourced_share: float = param(0.6, 0.0, 1.0, "share", "share of council services outsourced at the start", "structure",
                                             "IfG (2019): about a third of council spend goes to external suppliers; most services mix modes")
+    history_level: float = param(0.25, 0.0, 1.0, "level", "principle level of the past regime under which the starting contracts were let (same in every arm)", "structure")
 
 
 class RunSettings(_Section):

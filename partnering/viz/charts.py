@@ -1,24 +1,31 @@
-"""Matplotlib figures for the workshop: time series, trust network, market share, twin worlds.
+"""Matplotlib charts for the workshop: time series, trust network, market share, twin worlds.
 
-Plain functions from snapshots (or frames) to :class:`matplotlib.figure.Figure`, built without
-pyplot so that sessions in different threads never share a global figure. matplotlib renders on
-the server, so the charts need no front-end scripts and work offline (Altair's Vega scripts come
-from a CDN and stay blank without internet). Sizes and resolution are chosen so that a step
-redraws in well under the 300 ms budget.
+matplotlib renders on the server, so the charts need no front-end scripts and work offline
+(Altair's Vega scripts come from a CDN and stay blank without internet). Figures are built
+without pyplot, so sessions in different threads never share a global figure.
+
+Building a figure (axes, ticks, legends) costs several times more than drawing it, and a step
+must redraw every chart within the 300 ms budget. So each chart is an object that builds its
+figure once per session and, on every step, only moves its artists (line data, offsets,
+segments, bar widths) before rendering a PNG.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import threading
+from typing import ClassVar
 
 import networkx as nx
 import numpy as np
-import pandas as pd
-from matplotlib.collections import LineCollection
+from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from PIL import Image
 
 from partnering.viz.session import KPIS, Snapshot
 
@@ -39,7 +46,7 @@ KIND_LABELS: dict[str, str] = {
 }
 WORLD_COLOURS = ("#0072B2", "#D55E00")
 
-#: The four time-series panels: title, then (metric, label, colour) lines.
+#: The four time-series panels: title, then (metric, label, colour) lines on a 0-1 axis.
 PANELS: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {
     "outcomes": ("Outcomes", (
         ("service_quality", "service quality", "#0072B2"),
@@ -52,72 +59,163 @@ PANELS: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {
         ("trust_density", "trusting both ways", "#CC79A7"),
     )),
     "market": ("Market health", (
-        ("hhi_share", "HHI ÷ 10,000", "#D55E00"),
+        ("hhi", "HHI ÷ 10,000", "#D55E00"),
         ("sme_share", "SME share", "#009E73"),
         ("vcse_share", "VCSE share", "#E69F00"),
         ("single_bid_share", "single-bid tenders", "#CC79A7"),
     )),
-    "modes": ("Delivery modes", (
+    "modes": ("Delivery modes (share of services)", (
         ("share_in_house", "in-house", "#0072B2"),
         ("share_outsourced", "outsourced", "#D55E00"),
         ("share_co_commissioned", "co-commissioned", "#56B4E9"),
         ("share_community", "community", "#E69F00"),
     )),
 }
+SCALE = {"hhi": 1.0 / 10_000.0}
+"""Metrics divided down to fit a 0-1 panel."""
 
 
 def png(figure: Figure, dpi: int = DPI) -> bytes:
-    """The figure as PNG bytes (PNG is quicker to render and to decode than SVG here)."""
+    """The figure as PNG bytes; light compression, since the bytes only cross loopback."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
+    figure.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 
-def years(steps: pd.Series | np.ndarray, start_year: int) -> np.ndarray:
+def canvas_png(canvas: FigureCanvasAgg) -> bytes:
+    """What the canvas holds now, as PNG bytes (no redraw)."""
+    width, height = canvas.get_width_height()
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+
+
+def years(steps: object, start_year: int) -> np.ndarray:
     """Steps as calendar years (step 0 is the start of ``start_year``)."""
     return start_year + np.asarray(steps, dtype=float) / 4.0
 
 
-def _derived(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns the panels plot on a 0-1 axis: HHI scaled to a share."""
-    out = frame.copy()
-    out["hhi_share"] = frame["hhi"] / 10_000.0
-    return out
+def nice_ceiling(value: float) -> float:
+    """The next of 1, 1.5, 2, 3, 5, 7.5 times a power of ten at or above ``value`` (> 0).
+
+    Axis tops move in these jumps, so the cached background survives most steps.
+    """
+    if not value > 0 or math.isinf(value):
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    for mult in (1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0):
+        if value <= mult * power * (1 + 1e-9):
+            return mult * power
+    return 10.0 * power
 
 
-def timeseries_figure(snapshot: Snapshot, panel: str, width: float = 4.6, height: float = 2.9) -> Figure:
-    """One panel of time series, the x axis spanning the whole horizon so the run fills it."""
-    title, lines = PANELS[panel]
-    frame = _derived(snapshot.frame)
-    x = years(frame["step"], snapshot.start_year)
-    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-    ax = fig.add_subplot()
-    if panel == "modes":
-        ax.stackplot(x, *[frame[m].to_numpy() for m, _, _ in lines], labels=[lab for _, lab, _ in lines],
-                     colors=[c for _, _, c in lines], alpha=0.85)
-    else:
-        for metric, label, colour in lines:
-            ax.plot(x, frame[metric].to_numpy(), label=label, color=colour, linewidth=1.8)
-    if panel == "outcomes":
-        right = ax.twinx()
-        right.plot(x, frame["value_for_money"].to_numpy(), color="#555555", linestyle="--", linewidth=1.5,
-                   label="cost per unit of quality (£, right)")
-        right.set_ylim(0.0, max(2.0, 1.15 * float(frame["value_for_money"].max())))
-        right.tick_params(labelsize=8)
-        right.legend(fontsize=7, loc="upper right", frameon=False)
-    if panel == "market":
-        failures = frame["supplier_failures"].to_numpy()
-        steps_failed = np.flatnonzero(np.diff(failures) > 0) + 1
-        for i, s in enumerate(steps_failed):
-            ax.axvline(years([s], snapshot.start_year)[0], color="#999999", linestyle=":", linewidth=1.2,
-                       label="supplier failure" if i == 0 else None)
-    ax.set_xlim(snapshot.start_year, snapshot.start_year + max(snapshot.horizon, 1) / 4.0)
-    ax.set_ylim(0.0, 1.0)
-    ax.set_title(title, fontsize=11, loc="left")
-    ax.tick_params(labelsize=8)
-    ax.grid(alpha=0.25)
-    ax.legend(fontsize=7, loc="upper left", ncols=2, frameon=False)
-    return fig
+class Chart:
+    """A figure built once per session and redrawn from each snapshot by blitting.
+
+    Everything that rarely changes (axes, ticks, legends, colour bars) is drawn once into a
+    cached background; a step restores that background and draws only the *animated* artists
+    (lines, points, bars). ``static_key`` names what the background depends on: when it
+    changes, the whole figure is drawn again. Rendering is serialised per chart.
+    """
+
+    def __init__(self, figure: Figure) -> None:
+        self.figure = figure
+        self.canvas = FigureCanvasAgg(figure)
+        self._lock = threading.Lock()
+        self._background = None
+        self._static_key: object = None
+
+    def animated(self) -> list[Artist]:  # pragma: no cover - overridden
+        """The artists drawn on every step, in drawing order."""
+        raise NotImplementedError
+
+    def _blit(self, static_key: object) -> bytes:
+        for artist in self.animated():
+            artist.set_animated(True)
+        if self._background is None or static_key != self._static_key:
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+            self._static_key = static_key
+        else:
+            self.canvas.restore_region(self._background)
+        for artist in self.animated():
+            self.figure.draw_artist(artist)
+        return canvas_png(self.canvas)
+
+    def update(self, snapshot: Snapshot) -> object:  # pragma: no cover - overridden
+        """Move the artists to ``snapshot``; return the static key of the background."""
+        raise NotImplementedError
+
+    def render(self, snapshot: Snapshot) -> bytes:
+        """Update the artists for ``snapshot`` and return the PNG."""
+        with self._lock:
+            return self._blit(self.update(snapshot))
+
+
+class TimeSeriesChart(Chart):
+    """Outcomes, trust, market health and delivery modes, one panel each, over the horizon.
+
+    The panels' 0-1 axes run to 1.3 so the legends sit in a band no line can reach.
+    """
+
+    def __init__(self, width: float = 9.6, height: float = 5.4) -> None:
+        super().__init__(Figure(figsize=(width, height), dpi=DPI))
+        self.figure.subplots_adjust(left=0.05, right=0.95, bottom=0.07, top=0.94, wspace=0.22, hspace=0.38)
+        axes = self.figure.subplots(2, 2).ravel()
+        self.axes = dict(zip(PANELS, axes, strict=True))
+        self.lines: dict[str, Line2D] = {}
+        self.stack: list[Artist] = []
+        for panel, ax in self.axes.items():
+            title, lines = PANELS[panel]
+            ax.set_title(title, fontsize=10, loc="left")
+            ax.set_ylim(0.0, 1.3)
+            ax.set_yticks([0.0, 0.25, 0.5, 0.75, 1.0])
+            ax.tick_params(labelsize=8)
+            ax.grid(alpha=0.25)
+            if panel == "modes":
+                handles = [Patch(color=c, label=lab) for _, lab, c in lines]
+                ax.legend(handles=handles, fontsize=7, loc="upper left", ncols=2, frameon=False)
+            else:
+                for metric, label, colour in lines:
+                    (self.lines[metric],) = ax.plot([], [], label=label, color=colour, linewidth=1.8)
+        self.right = self.axes["outcomes"].twinx()
+        self.right.tick_params(labelsize=8)
+        (self.lines["value_for_money"],) = self.right.plot([], [], color="#555555", linestyle="--", linewidth=1.5,
+                                                           label="cost per unit of quality (£, right axis)")
+        handles = [self.lines[m] for m, _, _ in PANELS["outcomes"][1]] + [self.lines["value_for_money"]]
+        self.axes["outcomes"].legend(handles=handles, fontsize=7, loc="upper left", ncols=2, frameon=False)
+        self.failure_marks = self.axes["market"].vlines([], 0, 1, colors="#777777", linestyles=":", linewidths=1.2,
+                                                        label="supplier failure")
+        self.axes["market"].legend(fontsize=7, loc="upper left", ncols=3, frameon=False)
+        self.axes["trust"].legend(fontsize=7, loc="upper left", ncols=2, frameon=False)
+
+    def update(self, snapshot: Snapshot) -> object:
+        frame = snapshot.frame
+        x = years(frame["step"], snapshot.start_year)
+        for metric, line in self.lines.items():
+            line.set_data(x, frame[metric].to_numpy(dtype=float) * SCALE.get(metric, 1.0))
+        for artist in self.stack:
+            artist.remove()
+        lines = PANELS["modes"][1]
+        self.stack = list(self.axes["modes"].stackplot(x, *[frame[m].to_numpy(dtype=float) for m, _, _ in lines],
+                                                       colors=[c for _, _, c in lines], alpha=0.85))
+        failures = frame["supplier_failures"].to_numpy(dtype=float)
+        failed = x[np.flatnonzero(np.diff(failures) > 0) + 1] if len(failures) > 1 else np.array([])
+        self.failure_marks.set_segments([[(xi, 0.0), (xi, 1.0)] for xi in failed])
+        end = snapshot.start_year + max(snapshot.horizon, 1) / 4.0
+        vfm = frame["value_for_money"].to_numpy(dtype=float)
+        # a floor of £3 keeps the axis (and the cached background) fixed in all but extreme runs
+        top = 1.3 * nice_ceiling(max(3.0, float(np.nanmax(vfm)) if len(vfm) else 3.0))
+        key = (snapshot.start_year, end, top)
+        if key != self._static_key:
+            for ax in self.axes.values():
+                ax.set_xlim(snapshot.start_year, end)
+            self.right.set_ylim(0.0, top)
+        return key
+
+    def animated(self) -> list[Artist]:
+        return [*self.stack, *self.lines.values(), self.failure_marks]
 
 
 def _council_positions(graph: nx.Graph, places: np.ndarray | None, seed: int) -> dict[int, np.ndarray]:
@@ -133,21 +231,22 @@ def _council_positions(graph: nx.Graph, places: np.ndarray | None, seed: int) ->
     return {n: (np.asarray(p) + 1.0) / 2.0 for n, p in raw.items()}
 
 
-def network_layout(graph: nx.Graph, places: np.ndarray | None, seed: int = 1) -> dict[int, np.ndarray]:
+def network_layout(graph: nx.Graph, places: np.ndarray | None, seed: int = 1,
+                   ring: dict[int, int] | None = None) -> dict[int, np.ndarray]:
     """Positions that read like a map and stay put from step to step.
 
-    Councils sit at their places (or, without geography, a layout seeded by ``seed``), each
-    council's SMEs and community groups in a small ring around it (SMEs above, groups below), and
-    the national large suppliers on a circle round the map, so a contract with a large supplier
-    is a line reaching out of the map.
+    Councils sit at their places on the model's (seeded) geography, or without one a layout
+    seeded by ``seed``; each council's SMEs sit in a small arc above it and its community groups
+    below; the national large suppliers sit on a circle round the map, so a contract with a large
+    supplier is a line reaching out of the map. ``ring`` (node -> slot), when given, is kept
+    across calls so a supplier keeps its slot while others enter and fail.
     """
     pos = _council_positions(graph, places, seed)
     council_by_place = {graph.nodes[n].get("place"): n for n in pos}
-    n_places = max(len(pos), 1)
-    radius = 0.35 / math.sqrt(n_places) + 0.015
+    radius = 0.35 / math.sqrt(max(len(pos), 1)) + 0.015
     local: dict[tuple[int, str], list[int]] = {}
     large: list[int] = []
-    for node, data in sorted(graph.nodes(data=True)):
+    for node, data in sorted(graph.nodes(data=True), key=lambda item: item[0]):
         kind = data.get("kind")
         if kind == "large":
             large.append(node)
@@ -159,135 +258,184 @@ def network_layout(graph: nx.Graph, places: np.ndarray | None, seed: int = 1) ->
         for i, node in enumerate(nodes):
             angle = base + math.pi * (i + 1) / (len(nodes) + 1)
             pos[node] = centre + radius * np.array([math.cos(angle), math.sin(angle)])
-    for i, node in enumerate(large):
-        angle = 2 * math.pi * i / max(len(large), 1) + math.pi / 2
+    slots = ring_slots(large, ring if ring is not None else {})
+    count = max(len(large), max(slots.values(), default=0) + 1, 1)
+    for node, slot in slots.items():
+        angle = 2 * math.pi * slot / count + math.pi / 2
         pos[node] = np.array([0.5, 0.5]) + 0.78 * np.array([math.cos(angle), math.sin(angle)])
     for node in graph.nodes:
         pos.setdefault(node, np.array([0.5, 0.5]))
     return pos
 
 
-def network_figure(snapshot: Snapshot, width: float = 6.4, height: float = 5.6) -> Figure:
+def ring_slots(nodes: list[int], ring: dict[int, int]) -> dict[int, int]:
+    """Give each node a slot on the ring, keeping earlier slots and reusing freed ones (updates ``ring``)."""
+    present = set(nodes)
+    for node in [n for n in ring if n not in present]:
+        del ring[node]
+    taken = set(ring.values())
+    free = (slot for slot in range(len(nodes) + len(taken) + 1) if slot not in taken)
+    for node in nodes:
+        if node not in ring:
+            ring[node] = next(free)
+    return {node: ring[node] for node in nodes}
+
+
+class NetworkChart(Chart):
     """The trust network: nodes coloured by type, contract lines coloured and thickened by trust."""
-    graph = snapshot.network
-    pos = network_layout(graph, snapshot.places, snapshot.seed)
-    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-    ax = fig.add_subplot()
-    ax.set_axis_off()
-    ax.set_aspect("equal")
-    ax.set_xlim(-0.38, 1.38)
-    ax.set_ylim(-0.36, 1.36)
-    faint, dashed, trusted, trust = [], [], [], []
-    for u, v, data in graph.edges(data=True):
-        segment = (pos[u], pos[v])
-        relation = data.get("relation")
-        if relation == "contract":
-            trusted.append(segment)
-            trust.append(float(data.get("weight", 0.5)))
-        elif relation == "co_commissioning":
-            dashed.append(segment)
-        else:
-            faint.append(segment)
-    if faint:
-        ax.add_collection(LineCollection(faint, colors="#bbbbbb", linewidths=0.5, zorder=1))
-    if dashed:
-        ax.add_collection(LineCollection(dashed, colors=KIND_COLOURS["council"], linewidths=1.2,
-                                         linestyles="dashed", zorder=2))
-    if trusted:
-        weights = np.clip(np.array(trust), 0.0, 1.0)
-        lines = LineCollection(trusted, array=weights, cmap="RdYlGn", norm=None, linewidths=0.6 + 3.0 * weights,
-                               alpha=0.8, zorder=3)
-        lines.set_clim(0.0, 1.0)
-        ax.add_collection(lines)
-        bar = fig.colorbar(lines, ax=ax, shrink=0.55, pad=0.01, aspect=25)
+
+    NODE_SIZES: ClassVar[dict[str, float]] = {"council": 110.0, "sme": 22.0, "vcse": 18.0}
+
+    def __init__(self, width: float = 6.6, height: float = 5.6) -> None:
+        super().__init__(Figure(figsize=(width, height), dpi=DPI))
+        self.figure.subplots_adjust(left=0.0, right=0.9, bottom=0.02, top=0.94)
+        ax = self.figure.add_subplot()
+        self.ax = ax
+        ax.set_axis_off()
+        ax.set_aspect("equal")
+        ax.set_xlim(-0.36, 1.36)
+        ax.set_ylim(-0.4, 1.36)
+        self.faint = LineCollection([], colors="#c8c8c8", linewidths=0.5, zorder=1)
+        self.dashed = LineCollection([], colors=KIND_COLOURS["council"], linewidths=1.2, linestyles="dashed", zorder=2)
+        self.trusted = LineCollection([], cmap="RdYlGn", alpha=0.85, zorder=3)
+        self.trusted.set_clim(0.0, 1.0)
+        for collection in (self.faint, self.dashed, self.trusted):
+            ax.add_collection(collection)
+        self.nodes: dict[str, PathCollection] = {
+            kind: ax.scatter(np.zeros(0), np.zeros(0), s=np.zeros(0), c=KIND_COLOURS[kind], edgecolors="white",
+                             linewidths=0.6, zorder=4)
+            for kind in ("sme", "vcse", "council", "large")
+        }
+        cax = self.figure.add_axes((0.9, 0.3, 0.02, 0.4))
+        bar = self.figure.colorbar(self.trusted, cax=cax)
         bar.set_label("trust on a contract (line width too)", fontsize=8)
         bar.ax.tick_params(labelsize=7)
-    loads = {s.name: s.load for s in snapshot.suppliers}
-    largest = max([s.load for s in snapshot.suppliers if s.kind == "large"], default=1.0) or 1.0
-    for kind, size in (("sme", 22), ("vcse", 18), ("council", 110), ("large", 0)):
-        nodes = [n for n, d in graph.nodes(data=True) if d.get("kind") == kind]
-        if not nodes:
-            continue
-        xy = np.array([pos[n] for n in nodes])
-        if kind == "large":
-            sizes = [60 + 340 * math.sqrt(loads.get(graph.nodes[n].get("name"), 0.0) / largest) for n in nodes]
-        else:
-            sizes = [size] * len(nodes)
-        ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=KIND_COLOURS[kind], edgecolors="white", linewidths=0.6, zorder=4)
-        if kind in ("council", "large"):
-            for n, (x, y) in zip(nodes, xy, strict=True):
-                name = str(graph.nodes[n].get("name", n))
-                if kind == "large":
-                    name = name.split()[0]
-                ax.annotate(name, (x, y), xytext=(0, 7 if kind == "council" else 9), textcoords="offset points",
-                            ha="center", fontsize=7 if len(pos) > 120 else 8, zorder=5,
-                            color="#222222" if kind == "council" else KIND_COLOURS["large"])
-    handles: list = [Line2D([], [], marker="o", linestyle="", color=KIND_COLOURS[k], label=KIND_LABELS[k], markersize=7)
-                     for k in ("council", "large", "sme", "vcse")]
-    handles.append(Line2D([], [], color=KIND_COLOURS["council"], linestyle="--", label="co-commissioning"))
-    ax.legend(handles=handles, fontsize=8, loc="lower left", frameon=False, ncols=3, bbox_to_anchor=(0.0, -0.04))
-    ax.set_title(f"Trust network, {snapshot.label}", fontsize=11, loc="left")
-    return fig
+        handles: list = [Line2D([], [], marker="o", linestyle="", color=KIND_COLOURS[k], label=KIND_LABELS[k],
+                                markersize=7) for k in ("council", "large", "sme", "vcse")]
+        handles.append(Line2D([], [], color=KIND_COLOURS["council"], linestyle="--", label="co-commissioning"))
+        handles.append(Line2D([], [], color="#c8c8c8", label="same place"))
+        ax.legend(handles=handles, fontsize=8, loc="lower left", frameon=False, ncols=3, bbox_to_anchor=(0.0, -0.02))
+        self.title = ax.set_title("", fontsize=11, loc="left")
+        self.labels: list[Artist] = []
+        self._ring: dict[int, int] = {}
+
+    def update(self, snapshot: Snapshot) -> object:
+        graph = snapshot.network
+        pos = network_layout(graph, snapshot.places, snapshot.seed, self._ring)
+        faint, dashed, trusted, trust = [], [], [], []
+        for u, v, data in graph.edges(data=True):
+            segment = (pos[u], pos[v])
+            relation = data.get("relation")
+            if relation == "contract":
+                trusted.append(segment)
+                trust.append(float(data.get("weight", 0.5)))
+            elif relation == "co_commissioning":
+                dashed.append(segment)
+            else:
+                faint.append(segment)
+        self.faint.set_segments(faint)
+        self.dashed.set_segments(dashed)
+        weights = np.clip(np.asarray(trust, dtype=float), 0.0, 1.0)
+        self.trusted.set_segments(trusted)
+        self.trusted.set_array(weights)
+        self.trusted.set_linewidths(0.6 + 3.0 * weights if len(weights) else [1.0])
+        loads = {s.name: s.load for s in snapshot.suppliers}
+        largest = max([s.load for s in snapshot.suppliers if s.kind == "large"], default=0.0) or 1.0
+        labelled: list[tuple[str, str, float, float]] = []
+        for kind, collection in self.nodes.items():
+            nodes = [n for n, d in graph.nodes(data=True) if d.get("kind") == kind]
+            xy = np.array([pos[n] for n in nodes]).reshape(-1, 2)
+            if kind == "large":
+                sizes = [60.0 + 340.0 * math.sqrt(loads.get(graph.nodes[n].get("name"), 0.0) / largest) for n in nodes]
+            else:
+                sizes = [self.NODE_SIZES[kind]] * len(nodes)
+            collection.set_offsets(xy)
+            collection.set_sizes(sizes)
+            if kind in ("council", "large"):
+                for n, (x, y) in zip(nodes, xy, strict=True):
+                    name = str(graph.nodes[n].get("name", n))
+                    labelled.append((kind, name.split()[0] if kind == "large" else name, float(x), float(y)))
+        key = tuple(labelled)
+        if key != self._static_key:
+            for text in self.labels:
+                text.remove()
+            small = len(pos) > 150
+            self.labels = [
+                self.ax.annotate(name, (x, y), xytext=(0, 7 if kind == "council" else 9), textcoords="offset points",
+                                 ha="center", fontsize=7 if small else 8, zorder=5,
+                                 color="#222222" if kind == "council" else KIND_COLOURS["large"])
+                for kind, name, x, y in labelled
+            ]
+        self.title.set_text(f"Trust network, {snapshot.label}")
+        return key
+
+    def animated(self) -> list[Artist]:
+        return [self.faint, self.dashed, self.trusted, *self.nodes.values(), self.title]
 
 
-def market_share_figure(snapshot: Snapshot, top: int = 10, width: float = 4.6, height: float = 3.4) -> Figure:
-    """Share of contracted value held by the largest firms, the rest pooled, coloured by type."""
-    rows = sorted((s for s in snapshot.suppliers if s.load > 0), key=lambda s: -s.load)
-    total = sum(s.load for s in rows)
-    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-    ax = fig.add_subplot()
-    if total <= 0:
-        ax.text(0.5, 0.5, "No contracts with firms", ha="center", va="center")
-        ax.set_axis_off()
-        return fig
-    shown = rows[:top]
-    labels = [s.name for s in shown]
-    shares = [s.load / total for s in shown]
-    colours = [KIND_COLOURS.get(s.kind, "#777777") for s in shown]
-    rest = rows[top:]
-    if rest:
-        labels.append(f"{len(rest)} other firms")
-        shares.append(sum(s.load for s in rest) / total)
-        colours.append("#bbbbbb")
-    y = np.arange(len(labels))[::-1]
-    ax.barh(y, shares, color=colours)
-    ax.set_yticks(y, labels, fontsize=8)
-    ax.set_xlim(0, max(max(shares) * 1.18, 0.1))
-    for yi, share in zip(y, shares, strict=True):
-        ax.text(share, yi, f" {100 * share:.0f}%", va="center", fontsize=7)
-    ax.xaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
-    ax.tick_params(axis="x", labelsize=8)
-    hhi = float(snapshot.frame["hhi"].iloc[-1])
-    ax.set_title(f"Market share by supplier (HHI {hhi:,.0f})", fontsize=11, loc="left")
-    ax.legend(handles=[Patch(color=KIND_COLOURS[k], label=KIND_LABELS[k]) for k in ("large", "sme")],
-              fontsize=7, loc="lower right", frameon=False)
-    return fig
-
-
-def twin_figure(a: Snapshot, b: Snapshot, width: float = 11.0, height: float = 5.4) -> Figure:
+class TwinChart(Chart):
     """Every KPI in both worlds, one small panel each; the band between the lines is the gap."""
-    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-    axes = fig.subplots(2, 4).ravel()
-    horizon = max(a.horizon, b.horizon, 1)
-    for ax, kpi in zip(axes, KPIS, strict=False):
+
+    def __init__(self, width: float = 11.5, height: float = 5.2) -> None:
+        super().__init__(Figure(figsize=(width, height), dpi=DPI))
+        self.figure.subplots_adjust(left=0.05, right=0.98, bottom=0.07, top=0.93, wspace=0.3, hspace=0.4)
+        axes = self.figure.subplots(2, 4).ravel()
+        self.axes = dict(zip([k.metric for k in KPIS], axes, strict=False))
+        self.lines: dict[tuple[str, int], Line2D] = {}
+        self.bands: dict[str, Artist] = {}
+        for kpi in KPIS:
+            ax = self.axes[kpi.metric]
+            arrow = "↑" if kpi.better == "higher" else "↓"
+            ax.set_title(f"{kpi.label} ({arrow} better)", fontsize=9, loc="left")
+            ax.tick_params(labelsize=7)
+            ax.grid(alpha=0.25)
+            for world in (0, 1):
+                (self.lines[kpi.metric, world],) = ax.plot([], [], color=WORLD_COLOURS[world], linewidth=1.8)
+        self.legend_ax = axes[-1]
+        self.legend_ax.set_axis_off()
+        self._names: tuple[str, str] | None = None
+
+    def render_pair(self, a: Snapshot, b: Snapshot) -> bytes:
+        """Update for the two worlds and return the PNG."""
+        with self._lock:
+            return self._blit(self.update_pair(a, b))
+
+    def update_pair(self, a: Snapshot, b: Snapshot) -> object:
+        end = a.start_year + max(a.horizon, b.horizon, 1) / 4.0
         xa = years(a.frame["step"], a.start_year)
         xb = years(b.frame["step"], b.start_year)
-        ya = a.frame[kpi.metric].to_numpy(dtype=float)
-        yb = b.frame[kpi.metric].to_numpy(dtype=float)
-        ax.plot(xa, ya, color=WORLD_COLOURS[0], linewidth=1.8, label=a.scenario_name)
-        ax.plot(xb, yb, color=WORLD_COLOURS[1], linewidth=1.8, label=b.scenario_name)
-        n = min(len(ya), len(yb))
-        if a.start_year == b.start_year and n:
-            ax.fill_between(xa[:n], ya[:n], yb[:n], color="#999999", alpha=0.2, linewidth=0)
-        ax.set_xlim(a.start_year, a.start_year + horizon / 4.0)
-        arrow = "↑" if kpi.better == "higher" else "↓"
-        ax.set_title(f"{kpi.label} ({arrow} better)", fontsize=9, loc="left")
-        ax.tick_params(labelsize=7)
-        ax.grid(alpha=0.25)
-    legend_ax = axes[-1]
-    legend_ax.set_axis_off()
-    legend_ax.legend(handles=[Line2D([], [], color=WORLD_COLOURS[0], linewidth=2, label=f"A: {a.scenario_name}"),
-                              Line2D([], [], color=WORLD_COLOURS[1], linewidth=2, label=f"B: {b.scenario_name}"),
-                              Patch(color="#999999", alpha=0.3, label="gap between the worlds")],
-                     loc="center", fontsize=9, frameon=False)
-    return fig
+        n = min(len(xa), len(xb))
+        limits = []
+        for kpi in KPIS:
+            ax = self.axes[kpi.metric]
+            ya = a.frame[kpi.metric].to_numpy(dtype=float)
+            yb = b.frame[kpi.metric].to_numpy(dtype=float)
+            self.lines[kpi.metric, 0].set_data(xa, ya)
+            self.lines[kpi.metric, 1].set_data(xb, yb)
+            band = self.bands.pop(kpi.metric, None)
+            if band is not None:
+                band.remove()
+            if n:
+                self.bands[kpi.metric] = ax.fill_between(xa[:n], ya[:n], yb[:n], color="#999999", alpha=0.25,
+                                                         linewidth=0)
+            both = np.concatenate([ya, yb])
+            top = nice_ceiling(float(np.nanmax(both)) * 1.08) if both.size else 1.0
+            if kpi.style in ("index", "share"):
+                top = min(top, 1.0) if float(np.nanmax(both)) <= 0.95 else 1.05
+            limits.append(top)
+        key = (a.start_year, end, a.scenario_name, b.scenario_name, tuple(limits))
+        if key != self._static_key:
+            for kpi, top in zip(KPIS, limits, strict=True):
+                self.axes[kpi.metric].set_xlim(a.start_year, end)
+                self.axes[kpi.metric].set_ylim(0.0, top)
+            if self._names != (a.scenario_name, b.scenario_name):
+                self._names = (a.scenario_name, b.scenario_name)
+                self.legend_ax.legend(
+                    handles=[Line2D([], [], color=WORLD_COLOURS[0], linewidth=2, label=f"A: {a.scenario_name}"),
+                             Line2D([], [], color=WORLD_COLOURS[1], linewidth=2, label=f"B: {b.scenario_name}"),
+                             Patch(color="#999999", alpha=0.3, label="gap between the worlds")],
+                    loc="center", fontsize=10, frameon=False)
+        return key
+
+    def animated(self) -> list[Artist]:
+        return [*self.bands.values(), *self.lines.values()]

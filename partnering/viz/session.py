@@ -115,6 +115,20 @@ class Simulation:
             return self.snapshot
 
 
+def market_shares(suppliers: tuple[SupplierLoad, ...], top: int = 10) -> list[tuple[str, str, float]]:
+    """(name, kind, share of contracted value) for the ``top`` largest firms, the rest pooled as
+    ("N other firms", "other", share); empty when no firm holds a contract."""
+    rows = sorted((s for s in suppliers if s.load > 0), key=lambda s: (-s.load, s.name))
+    total = sum(s.load for s in rows)
+    if total <= 0:
+        return []
+    out = [(s.name, s.kind, s.load / total) for s in rows[:top]]
+    rest = rows[top:]
+    if rest:
+        out.append((f"{len(rest)} other firms", "other", sum(s.load for s in rest) / total))
+    return out
+
+
 # --- KPIs --------------------------------------------------------------------------------------
 Style = Literal["index", "share", "money", "count", "hhi"]
 

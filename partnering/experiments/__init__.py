@@ -1,0 +1,126 @@
+"""Experiments at scale: designs, sweeps on any executor, Parquet results, analysis and reports.
+
+A researcher's whole workflow is a few calls::
+
+    from partnering.experiments import scenario_design, run_sweep, compare, write_report
+
+    design = scenario_design(["transactional", "changemaking"], replications=20, steps=40)
+    run_sweep(design, "results/mine")            # local process pool; resumable
+    print(compare("results/mine", baseline="transactional"))
+    write_report("results/mine")
+
+Names are imported on first use (PEP 562), so a worker process that only runs models does
+not pay for scipy, SALib or matplotlib.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "Design": "design", "Point": "design", "RunSpec": "design", "scenario_design": "design",
+    "grid_design": "design", "lhs_design": "design", "salib_design": "design",
+    "replication_seeds": "design",
+    "RunResult": "runner", "run_one": "runner",
+    "run_sweep": "sweep", "SweepSummary": "sweep", "Progress": "sweep", "SerialExecutor": "sweep",
+    "process_pool": "sweep", "dask_executor": "sweep", "ExecutorFailed": "sweep",
+    "SweepError": "store",
+    "SweepResults": "results", "load_results": "results",
+    "compare": "analysis", "time_series": "analysis", "HEADLINE_METRICS": "analysis",
+    "to_salib_problem": "sensitivity", "salib_sample": "sensitivity", "salib_analyze": "sensitivity",
+    "sensitivity": "sensitivity",
+    "write_report": "report",
+    "SweepSpec": "spec", "load_spec": "spec", "design_from_spec": "spec",
+    "run_demo": "demo", "demo_design": "demo",
+    "ema_model": "ema",
+    "rich_progress": "progress",
+}
+
+__all__ = [
+    "HEADLINE_METRICS",
+    "Design",
+    "ExecutorFailed",
+    "Point",
+    "Progress",
+    "RunResult",
+    "RunSpec",
+    "SerialExecutor",
+    "SweepError",
+    "SweepResults",
+    "SweepSpec",
+    "SweepSummary",
+    "compare",
+    "dask_executor",
+    "demo_design",
+    "design_from_spec",
+    "ema_model",
+    "grid_design",
+    "lhs_design",
+    "load_results",
+    "load_spec",
+    "process_pool",
+    "replication_seeds",
+    "rich_progress",
+    "run_demo",
+    "run_one",
+    "run_sweep",
+    "salib_analyze",
+    "salib_design",
+    "salib_sample",
+    "scenario_design",
+    "sensitivity",
+    "time_series",
+    "to_salib_problem",
+    "write_report",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'partnering.experiments' has no attribute {name!r}")
+    value = getattr(import_module(f"partnering.experiments.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load on first use
+    from partnering.experiments.analysis import HEADLINE_METRICS, compare, time_series
+    from partnering.experiments.demo import demo_design, run_demo
+    from partnering.experiments.design import (
+        Design,
+        Point,
+        RunSpec,
+        grid_design,
+        lhs_design,
+        replication_seeds,
+        salib_design,
+        scenario_design,
+    )
+    from partnering.experiments.ema import ema_model
+    from partnering.experiments.progress import rich_progress
+    from partnering.experiments.report import write_report
+    from partnering.experiments.results import SweepResults, load_results
+    from partnering.experiments.runner import RunResult, run_one
+    from partnering.experiments.sensitivity import (
+        salib_analyze,
+        salib_sample,
+        sensitivity,
+        to_salib_problem,
+    )
+    from partnering.experiments.spec import SweepSpec, design_from_spec, load_spec
+    from partnering.experiments.store import SweepError
+    from partnering.experiments.sweep import (
+        ExecutorFailed,
+        Progress,
+        SerialExecutor,
+        SweepSummary,
+        dask_executor,
+        process_pool,
+        run_sweep,
+    )

@@ -1,0 +1,239 @@
+"""One self-contained HTML report of a sweep, to send to a colleague.
+
+Figures are embedded as base64 PNG (matplotlib, Agg), styles are inline and nothing is fetched
+from the network, so the file opens anywhere. It carries what is needed to trust and repeat
+the numbers: the comparison tables, the scenario definitions, the seeds, the code hash and
+the package versions.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from partnering.experiments.analysis import HEADLINE_METRICS, compare, fmt, fmt_interval, verdict
+from partnering.experiments.results import SweepResults
+from partnering.scenarios import ScenarioError
+
+MAX_LISTED = 60
+"""Longest list (arms, seeds, failures) written out in full; the rest is in sweep.json."""
+
+STYLE = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1100px;margin:2em auto;
+padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:2em;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;margin:.6em 0;font-size:.88em}th,td{padding:.25em .6em;border-bottom:1px solid #eee;
+text-align:right;vertical-align:top}th{background:#f5f5f5}td.l,th.l{text-align:left}
+.better{background:#dff0d8}.worse{background:#f8d7da}.higher,.lower{background:#e8eef8}
+.muted{color:#777}pre{background:#f7f7f7;padding:.8em;overflow-x:auto;font-size:.82em}
+img{max-width:100%}details{margin:.3em 0}.note{background:#fffbe6;padding:.6em .9em;border-left:3px solid #edae49}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1,
+           classes: Sequence[str] | None = None) -> str:
+    """An HTML table from already-escaped cells; the first ``left`` columns align left."""
+    head = "".join(f'<th class="{"l" if i < left else ""}">{h}</th>' for i, h in enumerate(header))
+    body = []
+    for r, row in enumerate(rows):
+        css = f' class="{classes[r]}"' if classes and classes[r] else ""
+        cells = "".join(f'<td class="{"l" if i < left else ""}">{c}</td>' for i, c in enumerate(row))
+        body.append(f"<tr{css}>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _figure(uri: str, alt: str) -> str:
+    return f'<p><img src="{uri}" alt="{_e(alt)}"></p>'
+
+
+def _when(step: int) -> str:
+    return f"step {step} (year {step / 4:g})"
+
+
+def _comparison_section(results: SweepResults, baseline: str | None, metrics: Sequence[str],
+                        horizons: Sequence[int], level: float) -> tuple[str, pd.DataFrame]:
+    table = compare(results, baseline=baseline, metrics=metrics, horizons=horizons, level=level)
+    base = table.attrs["baseline"]
+    parts = [f"<p>Baseline: <b>{_e(base)}</b>. Each cell is the mean over replications with its "
+             f"{level:.0%} confidence interval; the difference is <i>arm − baseline</i> with its interval "
+             "(paired by seed) and Cohen's d. Green: the interval excludes zero in the desirable direction; "
+             "red: in the undesirable one; blue: a clear change where neither direction is better.</p>"]
+    for step in horizons:
+        rows, classes = [], []
+        for _, row in table[table["step"] == step].iterrows():
+            label = verdict(row)
+            rows.append([_e(row["metric"]), _e(row["arm"]), str(row["n"]), fmt(row["mean"]),
+                         fmt_interval(row["ci_low"], row["ci_high"]),
+                         "" if row["method"] == "" else fmt(row["diff"]),
+                         fmt_interval(row["diff_low"], row["diff_high"]),
+                         "" if math.isnan(row["effect_size"]) else f"{row['effect_size']:+.2f}", _e(label)])
+            classes.append(label.split()[0] if label in ("better", "worse", "higher", "lower") else "")
+        parts.append(f"<h3>At {_when(step)}</h3>")
+        parts.append(_table(["metric", "arm", "n", "mean", "CI", "difference", "CI", "d", "reading"], rows,
+                            left=2, classes=classes))
+    return "\n".join(parts), table
+
+
+def _lhs_section(results: SweepResults, metrics: Sequence[str]) -> str:
+    """Spearman rank correlations between sampled parameters and outputs at the last step."""
+    problem = results.manifest.get("problem") or {}
+    names = list(problem.get("names", []))
+    frame = results.metrics(columns=metrics, steps=[results.steps])
+    means = frame.groupby("arm", sort=False)[list(metrics)].mean()
+    runs = results.runs.drop_duplicates("arm").set_index("arm")
+    joined = means.join(runs[names])
+    rows = []
+    for metric in metrics:
+        corr = joined[names].corrwith(joined[metric], method="spearman")
+        cells = [_e(metric), fmt(joined[metric].quantile(0.05)), fmt(joined[metric].median()),
+                 fmt(joined[metric].quantile(0.95))]
+        cells += [f"{corr[n]:+.2f}" if not math.isnan(corr[n]) else "–" for n in names]
+        rows.append(cells)
+    return ("<p>Distribution of each metric over the Latin hypercube (mean over replications at the last step) "
+            "and its Spearman rank correlation with each sampled parameter.</p>"
+            + _table(["metric", "5%", "median", "95%", *(_e(n) for n in names)], rows))
+
+
+def _sensitivity_section(results: SweepResults, metrics: Sequence[str], level: float) -> str:
+    from partnering.experiments.plots import data_uri, sensitivity_figure
+    from partnering.experiments.sensitivity import sensitivity
+
+    indices = sensitivity(results, metrics, level=level)
+    method = indices.attrs["method"]
+    columns = ["mu_star", "mu_star_conf", "mu", "sigma"] if method == "morris" else ["ST", "ST_conf", "S1", "S1_conf"]
+    rows = [[_e(r["metric"]), str(r["rank"]), _e(r["parameter"]), *(fmt(r[c]) for c in columns)]
+            for _, r in indices.iterrows()]
+    intro = ("Morris screening: μ* is the mean absolute elementary effect (how much the output moves per "
+             "full-range change of the parameter); σ large against μ* signals interactions or non-linearity."
+             if method == "morris" else
+             "Sobol indices: ST is the share of output variance a parameter explains including its "
+             "interactions, S1 without them.")
+    return (f"<p>{intro} Intervals (±) are {level:.0%} bootstrap half-widths.</p>"
+            + _figure(data_uri(sensitivity_figure(indices)), "sensitivity ranking")
+            + _table(["metric", "rank", "parameter", *columns], rows, left=3))
+
+
+def _definitions_section(results: SweepResults) -> str:
+    manifest = results.manifest
+    parts = []
+    points = manifest["points"]
+    rows = [[_e(p["arm"]), _e(p["scenario"]), _e(p["scenario_hash"]),
+             _e(", ".join(f"{k} = {v}" for k, v in p["overrides"].items()) or "none")] for p in points[:MAX_LISTED]]
+    parts.append(_table(["arm", "base scenario", "content hash", "overrides"], rows, left=4))
+    if len(points) > MAX_LISTED:
+        parts.append(f'<p class="muted">… and {len(points) - MAX_LISTED} more arms, listed in sweep.json.</p>')
+    for name, text in manifest["scenarios"].items():
+        parts.append(f"<details><summary>base scenario <b>{_e(name)}</b> (complete TOML)</summary>"
+                     f"<pre>{_e(text)}</pre></details>")
+    return "\n".join(parts)
+
+
+def _reproduce_section(results: SweepResults) -> str:
+    manifest = results.manifest
+    seeds = manifest["seeds"]
+    listed = ", ".join(str(s) for s in seeds[:MAX_LISTED]) + (" …" if len(seeds) > MAX_LISTED else "")
+    env = manifest.get("environment", {})
+    runs = results.runs
+    versions = sorted(set(runs["package_version"].dropna())) if "package_version" in runs else []
+    rows = [[_e(k), _e(v)] for k, v in env.items()]
+    return (f"<p>Replication seeds come from <code>numpy.random.SeedSequence({manifest['root_seed']}).spawn"
+            f"({len(seeds)})</code>; every arm uses the same seeds. Seeds: <code>{listed}</code></p>"
+            f"<p>Design fingerprint <code>{_e(manifest['fingerprint'])}</code>, model code hash "
+            f"<code>{_e(manifest.get('model_hash', ''))}</code>, written {_e(manifest.get('created', ''))}; "
+            f"partnering version(s) recorded by the runs: {_e(', '.join(versions) or 'none')}.</p>"
+            + _table(["package", "version"], rows, left=2))
+
+
+def _failures_section(results: SweepResults) -> str:
+    failed = results.failures()
+    if failed.empty:
+        return "<p>No run failed.</p>"
+    parts = [f"<p>{len(failed)} run(s) failed; they are left out of every statistic above.</p>"]
+    for _, row in failed.head(MAX_LISTED).iterrows():
+        last = str(row["error"]).strip().splitlines()[-1] if str(row["error"]).strip() else "unknown error"
+        parts.append(f"<details><summary>{_e(row['arm'])}, replication {row['replication']} (seed {row['seed']}): "
+                     f"{_e(last)}</summary><pre>{_e(row['error'])}</pre></details>")
+    return "\n".join(parts)
+
+
+def build_report(results: SweepResults | str | Path, baseline: str | None = None,
+                 metrics: Sequence[str] | None = None, horizons: Sequence[int] | None = None,
+                 level: float = 0.95) -> str:
+    """The report as an HTML string."""
+    from partnering.experiments.plots import data_uri, effect_size_figure, time_series_figure
+
+    res = results if isinstance(results, SweepResults) else SweepResults(results)
+    manifest = res.manifest
+    runs = res.runs
+    if runs.empty or not (runs["status"] == "ok").any():
+        raise ScenarioError(f"{res.root}: no successful runs to report yet; run or resume the sweep first")
+    available = res.metric_names
+    chosen = [m for m in (metrics or HEADLINE_METRICS) if m in available]
+    steps = list(horizons) if horizons else sorted({res.steps // 2, res.steps} - {0})
+    ok = int((runs["status"] == "ok").sum())
+    failed = len(runs) - ok
+    missing = res.expected_runs - len(runs)
+    title = manifest.get("name") or res.root.name
+    summary = (f"{len(manifest['points'])} arm(s) × {manifest['replications']} replications × {res.steps} quarters "
+               f"({res.steps / 4:g} years): {ok} runs succeeded, {failed} failed"
+               + (f", <b>{missing} not yet run</b> (resume the sweep to complete it)" if missing else "")
+               + f"; {runs['duration_s'].sum() / 60:.1f} minutes of model time.")
+    sections = [("Summary", f"<p>{summary}</p><p>Design: {_e(manifest['kind'])}.</p>")]
+    kind = manifest["kind"]
+    if kind in ("scenarios", "grid") and len(res.arms) <= MAX_LISTED:
+        text, table = _comparison_section(res, baseline, chosen, steps, level)
+        sections.append(("Comparison with the baseline", text))
+        if len(res.arms) > 1:
+            sections.append(("Effect sizes", _figure(data_uri(effect_size_figure(table)), "effect sizes")))
+        sections.append(("Over time", _figure(data_uri(time_series_figure(res, chosen, level=level)), "time series")))
+    elif kind == "salib":
+        sections.append(("Sensitivity", _sensitivity_section(res, chosen[:4], level)))
+    else:
+        sections.append(("Exploration", _lhs_section(res, chosen)))
+    sections.append(("How to read this report", _guide(level)))
+    sections.append(("Scenario definitions", _definitions_section(res)))
+    sections.append(("Seeds and versions", _reproduce_section(res)))
+    sections.append(("Failed runs", _failures_section(res)))
+    body = "\n".join(f"<h2>{_e(name)}</h2>\n{content}" for name, content in sections)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>{_e(title)}: partnering sweep report</title><style>{STYLE}</style></head><body>"
+            f"<h1>{_e(title)}</h1><p class=\"muted\">partnering sweep report, generated {stamp} from "
+            f"<code>{_e(res.root.name)}</code></p>{body}</body></html>\n")
+
+
+def _guide(level: float) -> str:
+    return (f'<div class="note"><p>Each arm was run many times with different random seeds (replications); the '
+            f"same seeds were used for every arm, so differences come from the arms, not from luck. A {level:.0%} "
+            "confidence interval that excludes zero means the difference is unlikely to be noise of the "
+            "simulation. It says nothing about whether the model is right: the numbers are what the model's "
+            "assumptions imply, under the scenario definitions listed below.</p><p>Cohen's d puts differences on "
+            "one scale: the difference divided by the typical spread between replications "
+            "(about 0.2 small, 0.5 medium, 0.8 large).</p></div>")
+
+
+def write_report(results: SweepResults | str | Path, out: str | Path | None = None, baseline: str | None = None,
+                 metrics: Sequence[str] | None = None, horizons: Sequence[int] | None = None,
+                 level: float = 0.95) -> Path:
+    """Write the report (by default ``report.html`` in the sweep folder) atomically; returns its path."""
+    res = results if isinstance(results, SweepResults) else SweepResults(results)
+    path = Path(out) if out is not None else res.root / "report.html"
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise ScenarioError(f"{path}: --out must end in .html")
+    if not path.parent.exists():
+        raise ScenarioError(f"{path}: --out: folder {path.parent} does not exist")
+    text = build_report(res, baseline=baseline, metrics=metrics, horizons=horizons, level=level)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path

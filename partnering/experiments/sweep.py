@@ -1,0 +1,262 @@
+"""Execute a design on any ``concurrent.futures.Executor`` and stream the runs to a store.
+
+The driver keeps a bounded number of runs in flight and writes finished runs in small batches,
+so its memory does not grow with the size of the sweep. Runs already in the output folder are
+skipped (resume); a run that raises is recorded as failed and the sweep goes on; Ctrl-C
+writes what has finished and stops.
+
+Backends: :class:`SerialExecutor` (in this process), :func:`process_pool` (local processes,
+spawn context, passed to the pool and never set globally) and :func:`dask_executor` (a Dask
+distributed cluster, optional extra ``[dask]``). All give the same numbers, because a run's
+seed is fixed by the design, not by the worker that happens to execute it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    CancelledError,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from partnering.experiments.design import Design, RunSpec
+from partnering.experiments.runner import RunOutcome, RunTask, Simulate, execute, simulate
+from partnering.experiments.store import SweepError, open_store
+
+FLUSH_EVERY = 50
+"""Finished runs buffered before a batch is written (bounds the driver's memory)."""
+FLUSH_SECONDS = 1.0
+"""Longest time a finished run waits in the buffer (bounds what a kill can lose)."""
+
+
+class ExecutorFailed(RuntimeError):
+    """The backend itself broke (a worker process died); finished runs are kept for a resume."""
+
+
+# ----------------------------------------------------------------------------- backends
+class SerialExecutor(Executor):
+    """Runs each task in the calling process as it is submitted: the reference backend."""
+
+    max_workers = 1
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the driver, which stops the sweep and keeps what is done."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def process_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    """A local process pool using the spawn start method (passed in, never set globally)."""
+    return ProcessPoolExecutor(max_workers=workers or default_workers(),
+                               mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_ignore_interrupts)
+
+
+class DaskExecutor(Executor):
+    """``distributed.Client(address).get_executor()``, plus the cluster's thread count."""
+
+    def __init__(self, client: Any) -> None:
+        self._inner = client.get_executor(pure=False)
+        self.max_workers = max(1, sum(client.nthreads().values()))
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        return self._inner.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._inner.shutdown(wait=wait and not cancel_futures)
+
+
+@contextmanager
+def dask_executor(address: str) -> Iterator[DaskExecutor]:
+    """Connect to a Dask scheduler (e.g. ``tcp://host:8786``) for the length of a sweep."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise SweepError("--dask needs Dask distributed; install it with: pip install 'partnering[dask]'") from None
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise SweepError(f"--dask {address}: cannot reach the scheduler: {exc}") from None
+    try:
+        yield DaskExecutor(client)
+    finally:
+        client.close()
+
+
+def _capacity(executor: Executor, workers: int | None) -> int:
+    size = getattr(executor, "max_workers", None) or getattr(executor, "_max_workers", None)
+    return int(size or workers or default_workers())
+
+
+# ----------------------------------------------------------------------------- progress
+@dataclass
+class Progress:
+    """Where a sweep stands; passed to the progress callback after every finished run."""
+
+    total: int
+    skipped: int = 0
+    ok: int = 0
+    failed: int = 0
+    started: float = 0.0
+
+    @property
+    def done(self) -> int:
+        """Runs recorded, including those found already done."""
+        return self.skipped + self.ok + self.failed
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    """The outcome of :func:`run_sweep`."""
+
+    out: Path
+    total: int
+    skipped: int
+    ok: int
+    failed: int
+    elapsed_s: float
+
+    @property
+    def complete(self) -> bool:
+        return self.skipped + self.ok + self.failed == self.total
+
+
+# ----------------------------------------------------------------------------- the driver
+def _task(design: Design, spec: RunSpec) -> RunTask:
+    return RunTask(spec.run_id, spec.point, spec.arm, spec.replication, spec.seed, design.steps,
+                   design.resolve(spec.point))
+
+
+def _collect(future: Future, task: RunTask) -> RunOutcome | None:
+    """A finished future as an outcome; a task the backend lost counts as a failed run."""
+    try:
+        return future.result()
+    except CancelledError:
+        return None
+    except BrokenExecutor as exc:
+        raise ExecutorFailed(f"the worker pool broke ({exc}); finished runs are kept, rerun to resume") from exc
+    except Exception:
+        return RunOutcome(task, "failed", "the backend lost this run:\n" + traceback.format_exc(), 0.0,
+                          time.time(), "", "", None, None)
+
+
+def run_sweep(
+    design: Design,
+    out: str | Path,
+    *,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    overwrite: bool = False,
+    retry_failed: bool = False,
+    run: Simulate = simulate,
+    max_in_flight: int | None = None,
+    flush_every: int = FLUSH_EVERY,
+    flush_seconds: float = FLUSH_SECONDS,
+) -> SweepSummary:
+    """Run every run of ``design`` not yet in ``out`` and store the results there.
+
+    Args:
+        design: what to run (see :mod:`partnering.experiments.design`).
+        out: the sweep folder; created, resumed, or refused if it holds another sweep.
+        executor: any ``concurrent.futures.Executor``; by default a local spawn process pool
+            of ``workers`` processes (in this process when ``workers`` is 1). An executor
+            passed in is left open for the caller.
+        progress: called with a :class:`Progress` at the start and after every finished run.
+        overwrite: replace a previous sweep in ``out`` instead of refusing it.
+        retry_failed: run again the runs recorded as failed.
+        run: the simulation a worker performs (a picklable, importable callable); tests use
+            it to inject failures.
+    """
+    start = time.monotonic()
+    with open_store(out, design, overwrite=overwrite) as store:
+        if retry_failed:
+            store.forget_failed()
+        done = store.completed()
+        state = Progress(total=len(design), skipped=len(done), started=start)
+        todo = (spec for spec in design.runs() if spec.run_id not in done)
+        own = executor is None
+        if executor is None:
+            workers = workers or default_workers()
+            executor = SerialExecutor() if workers == 1 else process_pool(workers)
+        limit = max_in_flight or 2 * _capacity(executor, workers)
+        pending: dict[Future, RunTask] = {}
+        buffer: list[RunOutcome] = []
+        last_flush = time.monotonic()
+        if progress:
+            progress(state)
+        try:
+            while True:
+                for spec in todo:
+                    task = _task(design, spec)
+                    pending[executor.submit(execute, task, run)] = task
+                    if len(pending) >= limit:
+                        break
+                if not pending:
+                    break
+                finished, _ = wait(pending, timeout=flush_seconds, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    outcome = _collect(future, pending.pop(future))
+                    if outcome is None:
+                        continue
+                    buffer.append(outcome)
+                    if outcome.status == "ok":
+                        state.ok += 1
+                    else:
+                        state.failed += 1
+                    if progress:
+                        progress(state)
+                if len(buffer) >= flush_every or time.monotonic() - last_flush >= flush_seconds:
+                    store.write_batch(buffer)
+                    buffer.clear()
+                    last_flush = time.monotonic()
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            store.write_batch(buffer)
+            if own:
+                executor.shutdown(wait=False, cancel_futures=True)
+            raise
+        store.write_batch(buffer)
+        if own:
+            executor.shutdown(wait=True)
+    return SweepSummary(Path(out), state.total, state.skipped, state.ok, state.failed, time.monotonic() - start)
+
+
+def run_design(design: Design, out: str | Path, *, workers: int | None = None, dask_address: str | None = None,
+               **options: Any) -> SweepSummary:
+    """Run a design on local processes, or on the Dask cluster at ``dask_address`` if given."""
+    if dask_address is None:
+        return run_sweep(design, out, workers=workers, **options)
+    with dask_executor(dask_address) as executor:
+        return run_sweep(design, out, executor=executor, **options)
