@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import solara
 import solara.lab
 
-from partnering.scenarios import ScenarioError, load_scenario
+from partnering.scenarios import Scenario, ScenarioError, load_scenario
 from partnering.viz.charts import (
     KIND_COLOURS,
     KIND_LABELS,
@@ -78,79 +78,17 @@ PLAY_INTERVAL_MS = 150
 """Default pause between steps while playing (Mesa's SolaraViz uses 100 ms)."""
 
 
-def _first_simulation(settings: WorkshopSettings) -> Simulation:
-    """The session's first model; falls back to the default scenario if the settings are invalid."""
-    try:
-        return Simulation(settings.build(), settings.seed)
-    except ScenarioError:
-        return Simulation(load_scenario(DEFAULT_SCENARIO), DEFAULT_SEED)
+# --- session state -----------------------------------------------------------------------------
+# The hooks below are called by the page, which is always mounted, so a participant's runs
+# survive switching tabs while the tabs themselves render lazily (reacton walks every mounted
+# widget on each render, so hidden tabs would slow every step).
 
 
-# --- controls ----------------------------------------------------------------------------------
-@solara.component
-def ControlWidget(control: Control, value: object, on_value: Callable[[object], None]) -> None:
-    """One declared parameter as a slider or a switch, with its schema meaning as a tooltip."""
-    name_class = "pt-control-" + control.name.replace(".", "-").replace("_", "-")
-    with solara.Tooltip(control.help), solara.Column(gap="0px", classes=["pt-control", name_class]):
-        if control.widget == "switch":
-            solara.Switch(label=control.label, value=bool(value), on_value=on_value)
-        elif control.type == "int":
-            high = max(int(control.high), int(value))  # never clip a scenario's own value
-            solara.SliderInt(f"{control.label} ({control.unit})", value=int(value), min=int(control.low), max=high,
-                             step=int(control.step), on_value=on_value, thumb_label=True)
-        else:
-            high = max(float(control.high), float(value))
-            solara.SliderFloat(f"{control.label} ({control.unit})" if control.unit != "level" else control.label,
-                               value=float(value), min=float(control.low), max=high, step=control.step,
-                               on_value=on_value, thumb_label=True)
-
-
-@solara.component
-def SettingsPanel(settings: solara.Reactive[WorkshopSettings], applied: solara.Reactive[WorkshopSettings]) -> None:
-    """Scenario picker, principle sliders, policy switches, population and seed.
-
-    Edits change the pending settings only; they apply on Reset, as in Mesa's SolaraViz.
-    """
-    current = settings.value
-
-    def setter(name: str) -> Callable[[object], None]:
-        def set_value(value: object) -> None:
-            settings.set(settings.value.with_value(name, value))
-
-        return set_value
-
-    def pick(name: str | None) -> None:
-        if name:
-            settings.set(WorkshopSettings.from_scenario(name, seed=settings.value.seed))
-
-    def set_seed(seed: int | None) -> None:
-        if seed is not None:
-            settings.set(settings.value.with_seed(seed))
-
-    with solara.Column(gap="4px", classes=["pt-settings"]):
-        solara.Select("Scenario", values=scenario_names(), value=current.scenario, on_value=pick,
-                      classes=["pt-scenario"])
-        solara.Text(load_scenario(current.scenario).description, style={"font-size": "12px", "color": "#555"})
-        solara.InputInt("Seed", value=current.seed, on_value=set_seed, classes=["pt-seed"])
-        if current != applied.value:
-            solara.Warning("Settings changed: press Reset to apply them.", dense=True, classes=["pt-pending"])
-        solara.Markdown("**The five principles** (0 = transactional, 1 = fully changemaking)")
-        for control in principle_controls():
-            ControlWidget(control, current.value(control.name), setter(control.name))
-        solara.Markdown("**Policy levers**")
-        for control in policy_controls():
-            ControlWidget(control, current.value(control.name), setter(control.name))
-        with solara.Details("Population and horizon", expand=False):
-            for control in structure_controls():
-                ControlWidget(control, current.value(control.name), setter(control.name))
-
-
-# --- run controls ------------------------------------------------------------------------------
 @dataclass
 class RunState:
     """The reactive handles a run's controls share (created by :func:`use_run`).
 
-    Only components that read ``snapshot.value`` re-render on a step; the parent that owns
+    Only components that read ``snapshot.value`` re-render on a step; the component that owns
     the handles never reads it, so the settings panel is not rebuilt every quarter.
     """
 
@@ -174,16 +112,16 @@ def use_run(step_once: Callable[[int], Snapshot | None], initial: Snapshot) -> R
     render_interval = solara.use_reactive(1)
 
     def step() -> None:
-        result = step_once(render_interval.value)
+        result = step_once(render_interval.peek())
         if result is not None:
             snapshot.set(result)
 
     def play_loop() -> None:
-        while playing.value:
-            time.sleep(play_interval.value / 1000.0)
-            if not playing.value:
+        while playing.peek():
+            time.sleep(play_interval.peek() / 1000.0)
+            if not playing.peek():
                 return
-            result = step_once(render_interval.value)
+            result = step_once(render_interval.peek())
             if result is None:
                 return
             snapshot.set(result)
@@ -194,6 +132,215 @@ def use_run(step_once: Callable[[int], Snapshot | None], initial: Snapshot) -> R
     return RunState(snapshot, playing, play_interval, render_interval, step)
 
 
+def _first_simulation(settings: WorkshopSettings) -> tuple[Simulation, WorkshopSettings]:
+    """The session's first model and the settings it was built from (the default scenario if the
+    wanted settings are invalid)."""
+    try:
+        return Simulation(settings.build(), settings.seed), settings
+    except ScenarioError:
+        fallback = WorkshopSettings.from_scenario(DEFAULT_SCENARIO, DEFAULT_SEED)
+        return Simulation(fallback.build(), fallback.seed), fallback
+
+
+@dataclass
+class WorkshopState:
+    """One participant's world: pending and applied settings, the simulation, its run and charts."""
+
+    settings: solara.Reactive[WorkshopSettings]
+    applied: solara.Reactive[WorkshopSettings]
+    error: solara.Reactive[str | None]
+    run: RunState
+    charts: tuple[Chart, ...]
+    reset: Callable[[], None]
+
+
+def use_workshop(settings: solara.Reactive[WorkshopSettings]) -> WorkshopState:
+    """Build this session's simulation and the Reset that rebuilds it from the pending settings.
+
+    Reading only ``peek()`` here keeps the caller from re-rendering on every slider move or step.
+    """
+    first, first_settings = solara.use_memo(lambda: _first_simulation(settings.peek()), [])
+    simulation = solara.use_reactive(first)
+    applied = solara.use_reactive(first_settings)
+    error = solara.use_reactive(None)
+    charts = solara.use_memo(lambda: (TimeSeriesChart(), NetworkChart()), [])
+
+    def step_once(quarters: int) -> Snapshot | None:
+        current = simulation.peek()
+        result = current.step(quarters)
+        return result if current is simulation.peek() else None
+
+    run = use_run(step_once, first.snapshot)
+
+    def reset() -> None:
+        run.playing.set(False)
+        wanted = settings.peek()
+        try:
+            scenario = wanted.build()
+        except ScenarioError as exc:  # shown to the participant; the server keeps serving
+            error.set(str(exc))
+            return
+        fresh = Simulation(scenario, wanted.seed)
+        simulation.set(fresh)
+        applied.set(wanted)
+        run.snapshot.set(fresh.snapshot)
+        error.set(None)
+
+    return WorkshopState(settings, applied, error, run, charts, reset)
+
+
+YOUR_SETTINGS = "your settings"
+"""The twin-world choice that stands for the Workshop tab's current settings."""
+
+
+@dataclass(frozen=True)
+class TwinPair:
+    """The two simulations of a twin-worlds run (same seed)."""
+
+    a: Simulation
+    b: Simulation
+    names: tuple[str, str]
+
+
+def _twin_scenario(choice: str, settings: WorkshopSettings) -> Scenario:
+    if choice == YOUR_SETTINGS:
+        return settings.build().model_copy(update={"name": YOUR_SETTINGS})
+    return load_scenario(choice)
+
+
+def make_twins(choice_a: str, choice_b: str, seed: int, settings: WorkshopSettings) -> TwinPair:
+    """Two worlds built with the same seed; raises ScenarioError if 'your settings' are invalid."""
+    return TwinPair(Simulation(_twin_scenario(choice_a, settings), seed),
+                    Simulation(_twin_scenario(choice_b, settings), seed), (choice_a, choice_b))
+
+
+def _longer(a: Snapshot, b: Snapshot) -> Snapshot:
+    """The snapshot whose run lasts longer: the pair is done when that one is."""
+    return b if b.horizon >= a.horizon else a
+
+
+@dataclass
+class TwinState:
+    """Two worlds run side by side: the choices, the pair, their latest snapshots and the run."""
+
+    choice_a: solara.Reactive[str]
+    choice_b: solara.Reactive[str]
+    seed: solara.Reactive[int]
+    pair: solara.Reactive[TwinPair]
+    snapshots: solara.Reactive[tuple[Snapshot, Snapshot]]
+    error: solara.Reactive[str | None]
+    run: RunState
+    chart: TwinChart
+    reset: Callable[[], None]
+    run_to_end: Callable[[], None]
+
+
+def use_twins(settings: solara.Reactive[WorkshopSettings]) -> TwinState:
+    """This session's twin worlds, by default transactional and changemaking with the same seed."""
+    choice_a = solara.use_reactive("transactional")
+    choice_b = solara.use_reactive("changemaking")
+    seed = solara.use_reactive(DEFAULT_SEED)
+    error = solara.use_reactive(None)
+    first = solara.use_memo(lambda: make_twins("transactional", "changemaking", DEFAULT_SEED, settings.peek()), [])
+    pair = solara.use_reactive(first)
+    snapshots = solara.use_reactive((first.a.snapshot, first.b.snapshot))
+    chart = solara.use_memo(TwinChart, [])
+
+    def step_once(quarters: int) -> Snapshot | None:
+        current = pair.peek()
+        a, b = current.a.step(quarters), current.b.step(quarters)
+        if current is not pair.peek():
+            return None
+        snapshots.set((a, b))
+        return _longer(a, b)
+
+    run = use_run(step_once, _longer(first.a.snapshot, first.b.snapshot))
+
+    def reset() -> None:
+        run.playing.set(False)
+        try:
+            fresh = make_twins(choice_a.peek(), choice_b.peek(), seed.peek(), settings.peek())
+        except ScenarioError as exc:
+            error.set(str(exc))
+            return
+        pair.set(fresh)
+        snapshots.set((fresh.a.snapshot, fresh.b.snapshot))
+        run.snapshot.set(_longer(fresh.a.snapshot, fresh.b.snapshot))
+        error.set(None)
+
+    def run_to_end() -> None:
+        run.playing.set(False)
+        result = step_once(10_000)
+        if result is not None:
+            run.snapshot.set(result)
+
+    return TwinState(choice_a, choice_b, seed, pair, snapshots, error, run, chart, reset, run_to_end)
+
+
+# --- controls ----------------------------------------------------------------------------------
+@solara.component
+def ControlWidget(control: Control, value: object, on_value: Callable[[object], None]) -> None:
+    """One declared parameter as a slider or a switch, with its schema meaning as a tooltip."""
+    name_class = "pt-control-" + control.name.replace(".", "-").replace("_", "-")
+    with solara.Tooltip(control.help), solara.Column(gap="0px", classes=["pt-control", name_class]):
+        if control.widget == "switch":
+            solara.Switch(label=control.label, value=bool(value), on_value=on_value)
+        elif control.type == "int":
+            high = max(int(control.high), int(value))  # never clip a scenario's own value
+            solara.SliderInt(f"{control.label} ({control.unit})", value=int(value), min=int(control.low), max=high,
+                             step=int(control.step), on_value=on_value, thumb_label=True)
+        else:
+            high = max(float(control.high), float(value))
+            solara.SliderFloat(f"{control.label} ({control.unit})" if control.unit != "level" else control.label,
+                               value=float(value), min=float(control.low), max=high, step=control.step,
+                               on_value=on_value, thumb_label=True)
+
+
+@solara.component
+def SettingsPanel(settings: solara.Reactive[WorkshopSettings], applied: solara.Reactive[WorkshopSettings]) -> None:
+    """Scenario picker, seed, principle sliders, policy switches, population and horizon.
+
+    Edits change the pending settings only; they apply on Reset, as in Mesa's SolaraViz. The
+    population sliders render only when opened, since every mounted widget costs time per step.
+    """
+    current = settings.value
+    show_structure = solara.use_reactive(False)
+
+    def setter(name: str) -> Callable[[object], None]:
+        def set_value(value: object) -> None:
+            settings.set(settings.peek().with_value(name, value))
+
+        return set_value
+
+    def pick(name: str | None) -> None:
+        if name:
+            settings.set(WorkshopSettings.from_scenario(name, seed=settings.peek().seed))
+
+    def set_seed(seed: int | None) -> None:
+        if seed is not None:
+            settings.set(settings.peek().with_seed(seed))
+
+    with solara.Column(gap="4px", classes=["pt-settings"]):
+        solara.Select("Scenario", values=scenario_names(), value=current.scenario, on_value=pick,
+                      classes=["pt-scenario"])
+        solara.Text(load_scenario(current.scenario).description, style={"font-size": "12px", "color": "#555"})
+        solara.InputInt("Seed", value=current.seed, on_value=set_seed, classes=["pt-seed"])
+        if current != applied.value:
+            solara.Warning("Settings changed: press Reset to apply them.", dense=True, classes=["pt-pending"])
+        solara.HTML(unsafe_innerHTML="<b>The five principles</b> (0 = transactional, 1 = fully changemaking)")
+        for control in principle_controls():
+            ControlWidget(control, current.value(control.name), setter(control.name))
+        solara.HTML(unsafe_innerHTML="<b>Policy levers</b>")
+        for control in policy_controls():
+            ControlWidget(control, current.value(control.name), setter(control.name))
+        solara.Button("Hide population and horizon" if show_structure.value else "Population and horizon",
+                      icon_name="mdi-chevron-up" if show_structure.value else "mdi-chevron-down", text=True,
+                      on_click=lambda: show_structure.set(not show_structure.peek()), classes=["pt-structure"])
+        if show_structure.value:
+            for control in structure_controls():
+                ControlWidget(control, current.value(control.name), setter(control.name))
+
+
 @solara.component
 def RunButtons(run: RunState, on_reset: Callable[[], None], prefix: str = "pt") -> None:
     """Reset, Play/Pause and Step, plus the play and render intervals (Mesa's layout)."""
@@ -202,7 +349,7 @@ def RunButtons(run: RunState, on_reset: Callable[[], None], prefix: str = "pt") 
     with solara.Row(gap="6px"):
         solara.Button("Reset", color="primary", on_click=on_reset, classes=[f"{prefix}-reset"])
         solara.Button("Pause" if playing else "Play", icon_name="mdi-pause" if playing else "mdi-play",
-                      color="primary", on_click=lambda: run.playing.set(not run.playing.value),
+                      color="primary", on_click=lambda: run.playing.set(not run.playing.peek()),
                       disabled=done and not playing, classes=[f"{prefix}-play"])
         solara.Button("Step", color="primary", on_click=run.step, disabled=playing or done,
                       classes=[f"{prefix}-step"])
@@ -211,17 +358,17 @@ def RunButtons(run: RunState, on_reset: Callable[[], None], prefix: str = "pt") 
 
 
 @solara.component
-def RunCard(run: RunState, on_reset: Callable[[], None], error: solara.Reactive[str | None]) -> None:
+def RunCard(state: WorkshopState) -> None:
     """Where the run is, and its buttons."""
-    snapshot = run.snapshot.value
+    snapshot = state.run.snapshot.value
     with solara.Card("Run", margin=0):
         solara.Text(f"{snapshot.label} · quarter {snapshot.step} of {snapshot.horizon}",
                     classes=["pt-status"], style={"display": "block"})
         solara.Text(f"{snapshot.scenario_name}, seed {snapshot.seed}", classes=["pt-running"],
                     style={"font-size": "12px", "color": "#555", "display": "block"})
-        RunButtons(run, on_reset)
-        if error.value:
-            solara.Error(error.value, classes=["pt-error"])
+        RunButtons(state.run, state.reset)
+        if state.error.value:
+            solara.Error(state.error.value, classes=["pt-error"])
 
 
 # --- views -------------------------------------------------------------------------------------
@@ -245,16 +392,15 @@ def KpiCards(snapshot: Snapshot) -> None:
 def EventFeed(snapshot: Snapshot, limit: int = 40) -> None:
     """The newest events first, in plain language."""
     events = snapshot.events.tail(limit).iloc[::-1]
+    lines = ["<p><b>What happened</b> (newest first)</p>"]
     if events.empty:
-        body = "<p>Nothing notable yet. Press Step or Play.</p>"
-    else:
-        body = "".join(
-            f'<p class="pt-event pt-event-{html.escape(str(row.kind))}"><span class="pt-when">{html.escape(str(row.when))}:</span>'
-            f"{html.escape(str(row.text))}</p>"
-            for row in events.itertuples()
-        )
-    solara.Markdown("**What happened**")
-    solara.HTML(unsafe_innerHTML=body, classes=["pt-feed"])
+        lines.append("<p>Nothing notable yet. Press Step or Play.</p>")
+    lines.extend(
+        f'<p class="pt-event pt-event-{html.escape(str(kind))}"><span class="pt-when">{html.escape(str(when))}:</span>'
+        f"{html.escape(str(text))}</p>"
+        for kind, when, text in zip(events["kind"], events["when"], events["text"], strict=True)
+    )
+    solara.HTML(unsafe_innerHTML="".join(lines), classes=["pt-feed"])
 
 
 @solara.component
@@ -268,13 +414,13 @@ def MarketShare(snapshot: Snapshot) -> None:
         lines.append("<p>No firm holds a contract.</p>")
     for name, kind, share in rows:
         colour = KIND_COLOURS.get(kind, "#bbbbbb")
-        width = 100.0 * share / widest * 0.62
+        width = 62.0 * share / widest
         lines.append(
             f'<div class="pt-share-row pt-share-{html.escape(kind)}"><span class="pt-share-name" title="{html.escape(name)}">'
             f'{html.escape(name)}</span><span class="pt-share-bar" style="width:{width:.1f}%;background:{colour}"></span>'
             f"<span>{100 * share:.0f}%</span></div>"
         )
-    key = "".join(f'<span style="color:{KIND_COLOURS[k]}">■</span>{KIND_LABELS[k]} ' for k in ("large", "sme"))
+    key = "".join(f'<span style="color:{KIND_COLOURS[k]}">■</span> {KIND_LABELS[k]} ' for k in ("large", "sme"))
     lines.append(f'<div class="pt-share-key">{key}</div>')
     solara.HTML(unsafe_innerHTML="".join(lines), classes=["pt-share"])
 
@@ -283,7 +429,8 @@ def MarketShare(snapshot: Snapshot) -> None:
 def Downloads(settings: solara.Reactive[WorkshopSettings], snapshot: solara.Reactive[Snapshot]) -> None:
     """The current settings as a scenario file, and the run's per-step metrics as CSV.
 
-    Both files are produced only when their button is pressed (lazy callables).
+    Both files are produced only when their button is pressed (lazy callables), and this
+    component never reads the snapshot while rendering, so a step does not rebuild it.
     """
     current = settings.value
 
@@ -300,8 +447,7 @@ def Downloads(settings: solara.Reactive[WorkshopSettings], snapshot: solara.Reac
         valid = False
     with solara.Column(gap="4px"):
         if valid:
-            solara.FileDownload(toml_text, filename=f"workshop_{current.scenario}.toml",
-                                mime_type="application/toml",
+            solara.FileDownload(toml_text, filename=f"workshop_{current.scenario}.toml", mime_type="application/toml",
                                 children=[solara.Button("Settings (.toml)", icon_name="mdi-download", outlined=True,
                                                         classes=["pt-download-toml"])])
         solara.FileDownload(csv_text, filename="workshop_metrics.csv", mime_type="text/csv",
@@ -327,7 +473,7 @@ def WorldDisplay(snapshot_state: solara.Reactive[Snapshot], charts: tuple[Chart,
         solara.Image(series_png, classes=["pt-chart", "pt-chart-series"])
         with solara.Row(gap="10px", style={"align-items": "flex-start", "flex-wrap": "wrap"}):
             solara.Image(network_png, classes=["pt-chart", "pt-chart-network"])
-            with solara.Column(gap="6px", style={"flex": "1 1 360px", "min-width": "320px"}):
+            with solara.Column(gap="8px", style={"flex": "1 1 340px", "min-width": "300px"}):
                 MarketShare(snapshot)
                 EventFeed(snapshot)
         solara.Text(f"{snapshot.label}: charts drawn in {draw_ms:.0f} ms", classes=["pt-draw-time"],
@@ -335,163 +481,53 @@ def WorldDisplay(snapshot_state: solara.Reactive[Snapshot], charts: tuple[Chart,
 
 
 @solara.component
-def WorkshopView(settings: solara.Reactive[WorkshopSettings]) -> None:
-    """The participant's world: controls on the left, KPIs, charts, network and events on the right.
-
-    This component owns the session's simulation but reads neither the snapshot nor the pending
-    settings while rendering, so a step or a slider move re-renders only what shows them.
-    """
-    first = solara.use_memo(lambda: _first_simulation(settings.peek()), [])
-    simulation = solara.use_reactive(first)
-    applied = solara.use_reactive(solara.use_memo(lambda: first_settings(settings.peek(), first), []))
-    error = solara.use_reactive(None)
-    charts = solara.use_memo(lambda: (TimeSeriesChart(), NetworkChart()), [])
-
-    def step_once(quarters: int) -> Snapshot | None:
-        current = simulation.peek()
-        result = current.step(quarters)
-        return result if current is simulation.peek() else None
-
-    run = use_run(step_once, first.snapshot)
-
-    def reset() -> None:
-        run.playing.set(False)
-        wanted = settings.peek()
-        try:
-            scenario = wanted.build()
-        except ScenarioError as exc:
-            error.set(str(exc))
-            return
-        fresh = Simulation(scenario, wanted.seed)
-        simulation.set(fresh)
-        applied.set(wanted)
-        run.snapshot.set(fresh.snapshot)
-        error.set(None)
-
+def WorkshopView(state: WorkshopState) -> None:
+    """The participant's world: controls on the left; KPIs, charts, network and events on the right."""
     with solara.Row(gap="16px", style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
         with solara.Column(gap="8px", classes=["pt-controls"]):
-            RunCard(run, reset, error)
+            RunCard(state)
             with solara.Card("Settings", margin=0):
-                SettingsPanel(settings, applied)
+                SettingsPanel(state.settings, state.applied)
             with solara.Card("Download", margin=0):
-                Downloads(settings, run.snapshot)
-        WorldDisplay(run.snapshot, charts)
-
-
-def first_settings(wanted: WorkshopSettings, simulation: Simulation) -> WorkshopSettings:
-    """The settings the first simulation was built from (the default if ``wanted`` was invalid)."""
-    if simulation.seed == wanted.seed and simulation.scenario.name == wanted.scenario:
-        return wanted
-    return WorkshopSettings.from_scenario(DEFAULT_SCENARIO, DEFAULT_SEED)
-
-
-YOUR_SETTINGS = "your settings"
-"""The twin-world choice that stands for the Workshop tab's current settings."""
-
-
-@dataclass(frozen=True)
-class TwinPair:
-    """The two simulations of a twin-worlds run (same seed)."""
-
-    a: Simulation
-    b: Simulation
-    names: tuple[str, str]
-
-    @property
-    def done(self) -> bool:
-        return self.a.done and self.b.done
-
-
-def _twin_scenario(choice: str, settings: WorkshopSettings):
-    if choice == YOUR_SETTINGS:
-        return settings.build().model_copy(update={"name": YOUR_SETTINGS})
-    return load_scenario(choice)
-
-
-def make_twins(choice_a: str, choice_b: str, seed: int, settings: WorkshopSettings) -> TwinPair:
-    """Two worlds built with the same seed; raises ScenarioError if 'your settings' are invalid."""
-    return TwinPair(Simulation(_twin_scenario(choice_a, settings), seed),
-                    Simulation(_twin_scenario(choice_b, settings), seed), (choice_a, choice_b))
+                Downloads(state.settings, state.run.snapshot)
+        WorldDisplay(state.run.snapshot, state.charts)
 
 
 @solara.component
-def TwinWorldsView(settings: solara.Reactive[WorkshopSettings]) -> None:
+def TwinWorldsView(state: TwinState) -> None:
     """Two configurations run side by side with the same seed, and where their KPIs diverge."""
-    choice_a = solara.use_reactive("transactional")
-    choice_b = solara.use_reactive("changemaking")
-    seed = solara.use_reactive(DEFAULT_SEED)
-    error = solara.use_reactive(None)
-    first = solara.use_memo(lambda: make_twins("transactional", "changemaking", DEFAULT_SEED, settings.peek()), [])
-    pair = solara.use_reactive(first)
-    chart = solara.use_memo(TwinChart, [])
-    stepped = solara.use_reactive((first.a.snapshot, first.b.snapshot))
-
-    def step_once(quarters: int) -> Snapshot | None:
-        current = pair.peek()
-        a = current.a.step(quarters)
-        b = current.b.step(quarters)
-        if current is not pair.peek():
-            return None
-        stepped.set((a, b))
-        return _longer(a, b)
-
-    run = use_run(step_once, _longer(first.a.snapshot, first.b.snapshot))
-    a_snap, b_snap = stepped.value
-
-    def reset() -> None:
-        run.playing.set(False)
-        try:
-            fresh = make_twins(choice_a.value, choice_b.value, seed.value, settings.peek())
-        except ScenarioError as exc:
-            error.set(str(exc))
-            return
-        pair.set(fresh)
-        stepped.set((fresh.a.snapshot, fresh.b.snapshot))
-        run.snapshot.set(_longer(fresh.a.snapshot, fresh.b.snapshot))
-        error.set(None)
-
-    def run_to_end() -> None:
-        run.playing.set(False)
-        current = pair.peek()
-        a = current.a.step(10_000)
-        b = current.b.step(10_000)
-        if current is pair.peek():
-            stepped.set((a, b))
-            run.snapshot.set(_longer(a, b))
-
-    image = solara.use_memo(lambda: chart.render_pair(a_snap, b_snap), [a_snap.id, b_snap.id])
-    names = pair.value.names
+    a_snap, b_snap = state.snapshots.value
+    pair = state.pair.value
+    image = solara.use_memo(lambda: state.chart.render_pair(a_snap, b_snap), [a_snap.id, b_snap.id])
     choices = [YOUR_SETTINGS, *scenario_names()]
-    pending = (choice_a.value, choice_b.value) != names or seed.value != pair.value.a.seed
+    pending = (state.choice_a.value, state.choice_b.value) != pair.names or state.seed.value != pair.a.seed
 
     with solara.Column(gap="10px", classes=["pt-twins"]):
         solara.Markdown(
-            "Two worlds with **the same seed**: same places, same firms, same luck at the start. "
-            "Any difference comes from the settings. Pick two configurations (*your settings* are the "
-            "Workshop tab's), press Reset, then Play or Run to the end."
+            "Two worlds with **the same seed**: same places, same firms, same luck at the start, so any "
+            "difference comes from the settings. Pick two configurations (*your settings* are the Workshop "
+            "tab's), press Reset, then Play or Run to the end."
         )
         with solara.Row(gap="12px", style={"align-items": "center", "flex-wrap": "wrap"}):
-            solara.Select("World A", values=choices, value=choice_a, classes=["pt-twin-a"], style={"max-width": "220px"})
-            solara.Select("World B", values=choices, value=choice_b, classes=["pt-twin-b"], style={"max-width": "220px"})
-            solara.InputInt("Seed (both worlds)", value=seed, classes=["pt-twin-seed"], style={"max-width": "150px"})
+            solara.Select("World A", values=choices, value=state.choice_a, classes=["pt-twin-a"],
+                          style={"max-width": "220px"})
+            solara.Select("World B", values=choices, value=state.choice_b, classes=["pt-twin-b"],
+                          style={"max-width": "220px"})
+            solara.InputInt("Seed (both worlds)", value=state.seed, classes=["pt-twin-seed"],
+                            style={"max-width": "150px"})
             with solara.Column(gap="2px", style={"min-width": "320px"}):
-                RunButtons(run, reset, prefix="pt-twin")
-            solara.Button("Run to the end", on_click=run_to_end, outlined=True, classes=["pt-twin-end"],
-                          disabled=run.playing.value or (a_snap.done and b_snap.done))
+                RunButtons(state.run, state.reset, prefix="pt-twin")
+            solara.Button("Run to the end", on_click=state.run_to_end, outlined=True, classes=["pt-twin-end"],
+                          disabled=state.run.playing.value or (a_snap.done and b_snap.done))
         if pending:
             solara.Warning("Choices changed: press Reset to run them.", dense=True)
-        if error.value:
-            solara.Error(error.value, classes=["pt-twin-error"])
-        solara.Text(f"A: {names[0]} · B: {names[1]} · seed {pair.value.a.seed} · {b_snap.label} "
+        if state.error.value:
+            solara.Error(state.error.value, classes=["pt-twin-error"])
+        solara.Text(f"A: {pair.names[0]} · B: {pair.names[1]} · seed {pair.a.seed} · {b_snap.label} "
                     f"(quarter {b_snap.step} of {max(a_snap.horizon, b_snap.horizon)})",
                     classes=["pt-twin-status"], style={"font-weight": "600"})
         solara.Image(image, classes=["pt-chart", "pt-chart-twins"])
-        DivergenceTable(a_snap, b_snap, names)
-
-
-def _longer(a: Snapshot, b: Snapshot) -> Snapshot:
-    """The snapshot whose run lasts longer: the pair is done when that one is."""
-    return b if b.horizon >= a.horizon else a
+        DivergenceTable(a_snap, b_snap, pair.names)
 
 
 @solara.component
@@ -509,27 +545,34 @@ def DivergenceTable(a: Snapshot, b: Snapshot, names: tuple[str, str]) -> None:
             f"<td>{html.escape(format_change(d.kpi.style, d.difference))}</td><td>{better}</td></tr>"
         )
     table.append("</table>")
-    solara.HTML(unsafe_innerHTML=f"<ul>{sentences}</ul>{''.join(table)}", classes=["pt-divergence"])
+    solara.HTML(unsafe_innerHTML=f"<p><b>Where the worlds diverge</b> (widest gap first)</p><ul>{sentences}</ul>"
+                f"{''.join(table)}", classes=["pt-divergence"])
+
+
+def lever_guide_markdown() -> str:
+    """The levers tab as Markdown: each lever's label, the model's note and the schema's bounds."""
+    parts = ["### What the levers change in the model\n\n",
+             "Each principle runs from 0 (transactional) to 1 (fully changemaking). "
+             "The levers change the *rules* the agents follow, never the outcomes: what happens is up to "
+             "councils, firms and groups deciding for themselves.\n\n",
+             "#### The five principles\n\n"]
+    parts.extend(f"- **{c.label}**: {LEVER_NOTES[c.name]}\n" for c in principle_controls())
+    parts.append("\n#### Policy levers\n\n")
+    parts.extend(f"- **{c.label}**: {LEVER_NOTES[c.name]}\n" for c in policy_controls())
+    parts.append(
+        "\n#### Reading the views\n\n"
+        "- **KPI cards** show the latest quarter and the change since the start, green when better.\n"
+        "- **Cost per unit of quality** is value for money: lower is better.\n"
+        "- **HHI** measures market concentration, 0 to 10,000; above 2,500 is highly concentrated.\n"
+        "- **Trust network**: councils (blue) sit on a map with their SMEs (green) above and community groups "
+        "(orange) below; large suppliers (red) ring the map, sized by the contracts they hold. Contract lines run "
+        "from red (low trust) to green (high trust) and thicken with trust.\n"
+    )
+    return "".join(parts)
 
 
 @solara.component
 def LeverGuide() -> None:
-    """What each lever changes in the model, in plain language, with the schema's one-liner."""
-    parts = ["### What the levers change in the model\n",
-             "Each principle runs from 0 (transactional) to 1 (fully changemaking). "
-             "The levers change *rules*, never outcomes: what happens is up to the agents.\n"]
-    parts.append("#### The five principles\n")
-    for control in principle_controls():
-        parts.append(f"- **{control.label}**: {LEVER_NOTES[control.name]}\n")
-    parts.append("\n#### Policy levers\n")
-    for control in policy_controls():
-        parts.append(f"- **{control.label}**: {LEVER_NOTES[control.name]}\n")
-    parts.append("\n#### Reading the views\n"
-                 "- **KPI cards** show the latest quarter and the change since the start, green when better.\n"
-                 "- **Trust network**: councils (blue) sit on a map with their SMEs (green) above and community "
-                 "groups (orange) below; large suppliers (red) ring the map, sized by contracts held. "
-                 "Contract lines go from red (low trust) to green (high trust) and thicken with trust.\n"
-                 "- **Cost per unit of quality** is value for money: lower is better.\n"
-                 "- **HHI** measures market concentration, 0 to 10,000; above 2,500 is highly concentrated.\n")
+    """What each lever changes in the model, in plain language."""
     with solara.Column(classes=["pt-levers"], style={"max-width": "900px"}):
-        solara.Markdown("".join(parts))
+        solara.Markdown(lever_guide_markdown())
