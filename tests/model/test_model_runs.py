@@ -79,8 +79,9 @@ def test_stop_gap_delivery_costs_the_emergency_premium():
     scenario = load_scenario("transactional")
     base = PartneringModel(scenario, rng=4)
     slot = next(s for c in base.councils for s in c.slots if s.contracts)
-    base.end_contract(slot.contracts[0], "test")
-    slot.stopgap_share = 1.0 - slot.contracted_share
+    for contract in list(slot.contracts):
+        base.end_contract(contract, "test")
+    slot.stopgap_share = 1.0
     slot.stopgap_until = 99
     base.apply_environment()
     base.deliver_services()
