@@ -138,31 +138,41 @@ def _horizons(text: str | None) -> list[int] | None:
     return None
 
 
-def _execute(design, out: Path, workers: int | None, dask: str | None, overwrite: bool = False,
-             retry_failed: bool = False):
-    """Run a design with a progress bar; Ctrl-C keeps what is done and says how to resume."""
+def _execute(description: str, out: Path, go):
+    """Run ``go(progress)`` under a progress bar; Ctrl-C keeps what is done and says how to resume."""
     from partnering.experiments import load_results, rich_progress
-    from partnering.experiments.sweep import ExecutorFailed, run_design
+    from partnering.experiments.sweep import ExecutorFailed
 
-    console.print(f"{design.describe()} -> {out}")
+    console.print(f"{description} -> {out}")
     try:
         with rich_progress(console=console) as progress:
-            summary = run_design(design, out, workers=workers, dask_address=dask, progress=progress,
-                                 overwrite=overwrite, retry_failed=retry_failed)
+            result = go(progress)
     except KeyboardInterrupt:
         kept = len(load_results(out).runs)
-        typer.echo(f"interrupted: {kept} of {len(design)} runs are saved in {out}; run the same command again to resume",
-                   err=True)
+        typer.echo(f"interrupted: {kept} runs are saved in {out}; run the same command again to resume", err=True)
         raise typer.Exit(code=130) from None
     except ExecutorFailed as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=1) from None
+    summary = getattr(result, "summary", result)
     done = f"{summary.ok} ran, {summary.failed} failed" + (f", {summary.skipped} already done" if summary.skipped else "")
     console.print(f"{done} in {summary.elapsed_s:.1f} s -> {out}")
     if summary.failed:
         console.print(f"[yellow]{summary.failed} run(s) failed: their tracebacks are in the runs table and the report; "
                       "rerun with --retry-failed to try them again[/yellow]")
-    return summary
+    return result
+
+
+def _run_design(design, out: Path, workers: int | None, dask: str | None, **options):
+    from partnering.experiments.sweep import run_design
+
+    return _execute(design.describe(), out, lambda progress: run_design(
+        design, out, workers=workers, dask_address=dask, progress=progress, **options))
+
+
+def _table_console() -> Console:
+    """The console for wide tables: the terminal's width, or 120 columns when output is captured."""
+    return console if console.is_terminal else Console(width=120)
 
 
 def _print_comparison(frame) -> None:
@@ -171,22 +181,26 @@ def _print_comparison(frame) -> None:
 
     colours = {"better": "green", "worse": "red", "higher": "cyan", "lower": "cyan"}
     level = frame.attrs.get("level", 0.95)
+    out = _table_console()
     for step, at_step in frame.groupby("step", sort=False):
-        table = Table(title=f"step {step} (year {step / 4:g}): mean over replications [{level:.0%} CI]; "
-                            f"difference from {frame.attrs.get('baseline')} (paired by seed) and Cohen's d")
-        for column in ("metric", "arm", "n", "mean", "CI", "difference", "CI ", "d", "reading"):
-            table.add_column(column, justify="left" if column in ("metric", "arm", "reading") else "right")
+        counts = sorted(set(at_step["n"]))
+        runs = f"n = {counts[0]} runs per arm" if len(counts) == 1 else f"n = {counts[0]} to {counts[-1]} runs per arm"
+        table = Table(title=f"step {step} (year {step / 4:g}), {runs}: mean [{level:.0%} CI] and difference from "
+                            f"{frame.attrs.get('baseline')} (paired by seed), effect size d (Cohen)")
+        for column in ("metric", "arm", "mean [CI]", "difference [CI]", "d", "reading"):
+            table.add_column(column, justify="left" if column in ("metric", "arm", "reading") else "right",
+                             no_wrap=column in ("metric", "arm"))
         for metric, rows in at_step.groupby("metric", sort=False):
             for i, (_, row) in enumerate(rows.iterrows()):
-                label = verdict(row)
+                label = verdict(row).replace("no clear difference", "not clear")
                 styled = f"[{colours[label]}]{label}[/{colours[label]}]" if label in colours else label
-                effect = "" if row["method"] == "" or row["effect_size"] != row["effect_size"] else f"{row['effect_size']:+.2f}"
-                table.add_row(metric if i == 0 else "", row["arm"], str(row["n"]), fmt(row["mean"]),
-                              fmt_interval(row["ci_low"], row["ci_high"]),
-                              "" if row["method"] == "" else fmt(row["diff"]),
-                              fmt_interval(row["diff_low"], row["diff_high"]), effect, styled,
-                              end_section=i == len(rows) - 1)
-        console.print(table)
+                paired = row["method"] != ""
+                effect = f"{row['effect_size']:+.2f}" if paired and row["effect_size"] == row["effect_size"] else ""
+                table.add_row(metric if i == 0 else "", row["arm"],
+                              f"{fmt(row['mean'])} {fmt_interval(row['ci_low'], row['ci_high'])}",
+                              f"{fmt(row['diff'], signed=True)} {fmt_interval(row['diff_low'], row['diff_high'])}" if paired else "",
+                              effect, styled, end_section=i == len(rows) - 1)
+        out.print(table)
 
 
 @app.command()
@@ -215,7 +229,7 @@ def sweep(
                                   base_dir=spec.parent if spec else None)
     except ScenarioError as exc:
         fail(str(exc))
-    _execute(design, out, workers, dask, overwrite, retry_failed)
+    _run_design(design, out, workers, dask, overwrite=overwrite, retry_failed=retry_failed)
     console.print(f"next: partnering compare {out}   or   partnering report {out}")
 
 
@@ -293,7 +307,7 @@ def sensitivity(
     except ScenarioError as exc:
         fail(str(exc))
     if folder is out:
-        _execute(design, out, workers, dask)
+        _run_design(design, out, workers, dask)
     try:
         indices = analyse(load_results(folder), _csv(metrics) or [], step=step)
     except ScenarioError as exc:
@@ -336,20 +350,15 @@ def demo(
     out: Annotated[Path, typer.Option(help="sweep folder for the results and the report")] = Path("results/demo"),
 ) -> None:
     """The headline experiment: transactional vs changemaking vs the policy package, replicated."""
-    from partnering.experiments import compare as compare_arms
-    from partnering.experiments import demo_design, write_report
+    from partnering.experiments import demo_design, run_demo
 
     try:
-        design = demo_design(replications, steps)
+        description = demo_design(replications, steps).describe()
     except ScenarioError as exc:
         fail(str(exc))
-    from partnering.experiments.demo import DEMO_NAME
-    from partnering.experiments.store import conflict, read_manifest
-
-    stale = conflict(out, design) is not None and read_manifest(out).get("name") == DEMO_NAME
-    _execute(design, out, workers, None, overwrite=stale)
-    _print_comparison(compare_arms(out, baseline="transactional"))
-    console.print(f"report: {write_report(out, baseline='transactional')}")
+    result = _execute(description, out, lambda progress: run_demo(out, replications, steps, workers, progress))
+    _print_comparison(result.comparison)
+    console.print(f"report: {result.report}")
 
 
 @scenarios_app.command("list")

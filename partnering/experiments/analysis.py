@@ -154,15 +154,16 @@ def time_series(results: Source, metric: str, arms: Sequence[str] | None = None,
     return out
 
 
-def fmt(value: float, digits: int = 3) -> str:
+def fmt(value: float, digits: int = 3, signed: bool = False) -> str:
     """A number for a table: significant digits, thousands separators for big ones."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    sign = "+" if signed else ""
     if math.isinf(value):
         return "∞" if value > 0 else "-∞"
     if abs(value) >= 10 ** digits:
-        return f"{value:,.0f}"
-    return f"{value:.{digits}g}"
+        return f"{value:{sign},.0f}"
+    return f"{value:{sign}.{digits}g}"
 
 
 def fmt_interval(low: float, high: float, digits: int = 3) -> str:

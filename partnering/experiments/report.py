@@ -74,7 +74,7 @@ def _comparison_section(results: SweepResults, baseline: str | None, metrics: Se
             label = verdict(row)
             rows.append([_e(row["metric"]), _e(row["arm"]), str(row["n"]), fmt(row["mean"]),
                          fmt_interval(row["ci_low"], row["ci_high"]),
-                         "" if row["method"] == "" else fmt(row["diff"]),
+                         "" if row["method"] == "" else fmt(row["diff"], signed=True),
                          fmt_interval(row["diff_low"], row["diff_high"]),
                          "" if math.isnan(row["effect_size"]) else f"{row['effect_size']:+.2f}", _e(label)])
             classes.append(label.split()[0] if label in ("better", "worse", "higher", "lower") else "")
