@@ -52,11 +52,13 @@ from partnering.viz.session import (
 
 CSS = """
 .pt-kpis { display: flex; flex-wrap: wrap; gap: 8px; }
-.pt-kpi { border: 1px solid #ddd; border-radius: 6px; padding: 6px 10px; min-width: 128px; flex: 1 1 128px;
+.pt-kpis { flex-wrap: nowrap; }
+.pt-kpi { border: 1px solid #ddd; border-radius: 6px; padding: 5px 8px; min-width: 0; flex: 1 1 0;
           background: #fafafa; }
-.pt-kpi-label { font-size: 12px; color: #555; }
-.pt-kpi-value { font-size: 22px; font-weight: 600; line-height: 1.2; }
-.pt-kpi-change { font-size: 12px; }
+.pt-kpi-label { font-size: 11px; color: #555; line-height: 1.25; min-height: 2.5em; }
+.pt-kpi-value { font-size: 20px; font-weight: 600; line-height: 1.2; }
+.pt-kpi-change { font-size: 11px; }
+.pt-control .v-label { font-size: 14px; }
 .pt-better { color: #1a7f37; } .pt-worse { color: #c62828; } .pt-same { color: #777; }
 .pt-feed { max-height: 300px; overflow-y: auto; font-size: 13px; border: 1px solid #eee; padding: 4px 8px; }
 .pt-feed p { margin: 2px 0; }
@@ -203,9 +205,10 @@ class TwinPair:
 
 
 def _twin_scenario(choice: str, settings: WorkshopSettings) -> Scenario:
+    """'your settings' or a built-in scenario, within the workshop's interactive caps."""
     if choice == YOUR_SETTINGS:
         return settings.build().model_copy(update={"name": YOUR_SETTINGS})
-    return load_scenario(choice)
+    return WorkshopSettings.from_scenario(choice).build()
 
 
 def make_twins(choice_a: str, choice_b: str, seed: int, settings: WorkshopSettings) -> TwinPair:
@@ -278,8 +281,15 @@ def use_twins(settings: solara.Reactive[WorkshopSettings]) -> TwinState:
 
 
 # --- controls ----------------------------------------------------------------------------------
+def control_label(control: Control, value: float) -> str:
+    """The slider's label with its current value, so a participant reads the level without dragging."""
+    text = f"{int(value)}" if control.type == "int" else f"{float(value):g}"
+    unit = "" if control.unit in ("level", "share") else f" {control.unit}"
+    return f"{control.label}: {text}{unit}"
+
+
 @solara.component
-def ControlWidget(control: Control, value: object, on_value: Callable[[object], None]) -> None:
+def ControlWidget(control: Control, value: float, on_value: Callable[[float], None]) -> None:
     """One declared parameter as a slider or a switch, with its schema meaning as a tooltip."""
     name_class = "pt-control-" + control.name.replace(".", "-").replace("_", "-")
     with solara.Tooltip(control.help), solara.Column(gap="0px", classes=["pt-control", name_class]):
@@ -287,12 +297,12 @@ def ControlWidget(control: Control, value: object, on_value: Callable[[object], 
             solara.Switch(label=control.label, value=bool(value), on_value=on_value)
         elif control.type == "int":
             high = max(int(control.high), int(value))  # never clip a scenario's own value
-            solara.SliderInt(f"{control.label} ({control.unit})", value=int(value), min=int(control.low), max=high,
-                             step=int(control.step), on_value=on_value, thumb_label=True)
+            solara.SliderInt(control_label(control, value), value=int(value), min=int(control.low), max=high,
+                             step=1, on_value=on_value, thumb_label=True)
         else:
-            high = max(float(control.high), float(value))
-            solara.SliderFloat(f"{control.label} ({control.unit})" if control.unit != "level" else control.label,
-                               value=float(value), min=float(control.low), max=high, step=control.step,
+            number = float(value)
+            solara.SliderFloat(control_label(control, number), value=number, min=float(control.low),
+                               max=max(float(control.high), number), step=control.step_for(number),
                                on_value=on_value, thumb_label=True)
 
 
@@ -306,8 +316,8 @@ def SettingsPanel(settings: solara.Reactive[WorkshopSettings], applied: solara.R
     current = settings.value
     show_structure = solara.use_reactive(False)
 
-    def setter(name: str) -> Callable[[object], None]:
-        def set_value(value: object) -> None:
+    def setter(name: str) -> Callable[[float], None]:
+        def set_value(value: float) -> None:
             settings.set(settings.peek().with_value(name, value))
 
         return set_value
@@ -324,7 +334,9 @@ def SettingsPanel(settings: solara.Reactive[WorkshopSettings], applied: solara.R
         solara.Select("Scenario", values=scenario_names(), value=current.scenario, on_value=pick,
                       classes=["pt-scenario"])
         solara.Text(load_scenario(current.scenario).description, style={"font-size": "12px", "color": "#555"})
-        solara.InputInt("Seed", value=current.seed, on_value=set_seed, classes=["pt-seed"])
+        if current.capped:
+            solara.Info(current.capped_note(), dense=True, classes=["pt-capped"])
+        solara.InputInt("Seed", value=current.seed, on_value=set_seed, continuous_update=True, classes=["pt-seed"])
         if current != applied.value:
             solara.Warning("Settings changed: press Reset to apply them.", dense=True, classes=["pt-pending"])
         solara.HTML(unsafe_innerHTML="<b>The five principles</b> (0 = transactional, 1 = fully changemaking)")
@@ -513,7 +525,7 @@ def TwinWorldsView(state: TwinState) -> None:
                           style={"max-width": "220px"})
             solara.Select("World B", values=choices, value=state.choice_b, classes=["pt-twin-b"],
                           style={"max-width": "220px"})
-            solara.InputInt("Seed (both worlds)", value=state.seed, classes=["pt-twin-seed"],
+            solara.InputInt("Seed (both worlds)", value=state.seed, continuous_update=True, classes=["pt-twin-seed"],
                             style={"max-width": "150px"})
             with solara.Column(gap="2px", style={"min-width": "320px"}):
                 RunButtons(state.run, state.reset, prefix="pt-twin")

@@ -65,6 +65,36 @@ class Control:
     unit: str
     help: str
 
+    def step_for(self, value: float) -> float:
+        """A slider step on whose grid ``value`` lies.
+
+        A browser slider snaps its value to the grid ``low + k * step`` as soon as it is drawn, which
+        would silently change a scenario's value (0.2 on a 0.25 grid becomes 0.25). So the step is
+        refined down the 1-2-5 sequence until the value sits on the grid.
+        """
+        step = self.step
+        while step > 1e-6 and not _on_grid(value, self.low, step):
+            step = _finer(step)
+        return step
+
+
+def _on_grid(value: float, low: float, step: float) -> bool:
+    units = (value - low) / step
+    return abs(units - round(units)) < 1e-6
+
+
+def _finer(step: float) -> float:
+    """The next smaller step of the 1-2-5 sequence (0.25 counts as 2.5 x 0.1)."""
+    power = 10 ** math.floor(math.log10(step) + 1e-9)
+    mantissa = step / power
+    if mantissa > 5 + 1e-9:
+        return 5 * power
+    if mantissa > 2 + 1e-9:
+        return 2 * power
+    if mantissa > 1 + 1e-9:
+        return 1 * power
+    return 0.5 * power
+
 
 def label_for(info: ParamInfo) -> str:
     """A human label from the declared field name: ``place_based`` reads "Place based"."""
@@ -145,12 +175,26 @@ class WorkshopSettings:
     scenario: str = DEFAULT_SCENARIO
     values: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
     seed: int = DEFAULT_SEED
+    capped: tuple[str, ...] = ()
+    """Parameters the scenario sets above the interactive caps, brought down to the cap."""
 
     @classmethod
     def from_scenario(cls, name: str, seed: int = DEFAULT_SEED) -> WorkshopSettings:
-        """The controls as the built-in scenario ``name`` sets them."""
+        """The controls as the built-in scenario ``name`` sets them, within the interactive caps.
+
+        A scenario built for national sweeps (``england``: 317 councils, seconds per step) would
+        freeze a workshop, so its population is brought down to the caps and ``capped`` says which.
+        """
         flat = load_scenario(name).flat()
-        return cls(name, tuple((key, flat[key]) for key in CONTROLLED), seed)
+        values, capped = [], []
+        for key in CONTROLLED:
+            value = flat[key]
+            cap = INTERACTIVE_CAPS.get(key)
+            if cap is not None and value > cap:
+                value = type(value)(cap)
+                capped.append(key)
+            values.append((key, value))
+        return cls(name, tuple(values), seed, tuple(capped))
 
     def value(self, name: str) -> Any:
         """The current value of a controlled parameter."""
@@ -173,7 +217,7 @@ class WorkshopSettings:
         values = tuple((k, value if k == name else v) for k, v in self.values)
         if name not in dict(self.values):
             values = (*values, (name, value))
-        return replace(self, values=values)
+        return replace(self, values=values, capped=tuple(k for k in self.capped if k != name))
 
     def with_seed(self, seed: int) -> WorkshopSettings:
         return replace(self, seed=int(seed))
@@ -181,6 +225,15 @@ class WorkshopSettings:
     def build(self) -> Scenario:
         """The validated scenario; raises ScenarioError with a one-line message when invalid."""
         return apply_overrides(load_scenario(self.scenario), dict(self.values), source="workshop")
+
+    def capped_note(self) -> str:
+        """A participant-facing sentence when the scenario was scaled down to the caps ('' if not)."""
+        if not self.capped:
+            return ""
+        flat = load_scenario(self.scenario).flat()
+        parts = ", ".join(f"{k.split('.')[-1].replace('_', ' ')} {flat[k]} -> {self.value(k)}" for k in self.capped)
+        return (f"{self.scenario} is scaled down to the workshop's limits ({parts}) so that it stays responsive; "
+                f"`partnering run {self.scenario}` runs it at full size.")
 
     def changed_from(self, scenario_name: str | None = None) -> list[str]:
         """Controlled parameters that differ from the built-in scenario (for the summary line)."""

@@ -1,0 +1,65 @@
+"""Start the workshop view: Solara's server on loopback, offline, with no telemetry.
+
+Solara reads its settings from the environment when it is first imported, so :func:`serve` sets
+the environment before importing it, and sets the already-built settings objects too in case
+Solara was imported earlier in the same process. Three things keep every request on the machine:
+
+- the front-end bundle comes from the ``solara-assets`` package through Solara's asset proxy
+  (Vuetify 2 with ``ipyvuetify<2``), never from the public CDN;
+- the proxy's upstream CDN is pointed at a loopback port nothing listens on, so an asset the
+  package lacks fails on this machine instead of being fetched from the internet;
+- Solara's usage telemetry (Mixpanel) is off, and ``solara run``'s PyPI version check is never
+  run, because the server is started here rather than through ``solara run``.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+APP = "partnering.viz.app:Page"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8521
+DEAD_CDN = "http://127.0.0.1:9/npm/"
+"""Loopback discard port: the asset proxy's upstream, so a missing asset never leaves the machine."""
+
+
+def offline_environment(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> dict[str, str]:
+    """The environment variables that make Solara serve the workshop offline and quietly."""
+    return {
+        "SOLARA_APP": APP,
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "SOLARA_ASSETS_PROXY": "True",
+        "SOLARA_ASSETS_CDN": DEAD_CDN,
+        "SOLARA_MODE": "production",
+        "SOLARA_THEME_SHOW_BANNER": "False",
+        "SOLARA_THEME_TITLE": "Partnering workshop",
+        "SERVER_NAME": host,
+        "SERVER_PORT": str(port),
+    }
+
+
+def configure(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    """Apply :func:`offline_environment` to this process and to Solara's settings objects."""
+    os.environ.update(offline_environment(host, port))
+    # Solara warns on every page load that a SameSite=None cookie needs https; on loopback
+    # it falls back to SameSite=Lax, which is what a workshop machine wants.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+    import solara.server.settings as server_settings
+    import solara.settings
+
+    solara.settings.assets.proxy = True
+    solara.settings.assets.cdn = DEAD_CDN
+    server_settings.telemetry.mixpanel_enable = False
+    server_settings.main.mode = "production"
+    server_settings.theme.show_banner = False
+    server_settings.theme.title = "Partnering workshop"
+
+
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    """Serve the workshop view until interrupted (what ``partnering app`` runs)."""
+    configure(host, port)
+    import uvicorn
+
+    print(f"Partnering workshop: open http://{host}:{port}/ in a browser (works offline; Ctrl-C to stop)", flush=True)
+    uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning", access_log=False)
