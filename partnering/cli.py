@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -98,6 +99,8 @@ def check_output_path(path: Path, suffixes: tuple[str, ...]) -> None:
     """Refuse an output path we cannot write before running anything."""
     if path.suffix not in suffixes:
         raise ScenarioError(f"{path}: --out must end in {' or '.join(suffixes)}")
+    if path.is_dir():
+        raise ScenarioError(f"{path}: --out is a folder; give a file name ending in {' or '.join(suffixes)}")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.exists():
         raise ScenarioError(f"{path}: --out: folder {parent} does not exist")
@@ -154,6 +157,8 @@ def _execute(description: str, out: Path, go):
     except ExecutorFailed as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=1) from None
+    except ScenarioError as exc:
+        fail(str(exc))
     summary = getattr(result, "summary", result)
     done = f"{summary.ok} ran, {summary.failed} failed" + (f", {summary.skipped} already done" if summary.skipped else "")
     console.print(f"{done} in {summary.elapsed_s:.1f} s -> {out}")
@@ -384,8 +389,9 @@ def scenarios_show(
         fail(str(exc))
     values = scenario.flat()
     table = Table(title=f"{scenario.name}: {scenario.description}")
-    for column in ("parameter", "value", "unit", "bounds", "kind", "meaning"):
-        table.add_column(column)
+    for column in ("parameter", "value", "unit", "bounds", "kind"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("meaning", overflow="fold")
     for info in parameter_table():
         if kind and info.kind != kind:
             continue
@@ -423,9 +429,18 @@ app.registered_commands[-1].name = "app"
 
 
 def main() -> None:
-    """Entry point of the `partnering` command."""
+    """Entry point of the `partnering` command: bad input of any kind ends in one line, code 2."""
     try:
-        app()
+        code = app(standalone_mode=False)
+    except click.UsageError as exc:
+        message = " ".join(exc.format_message().split())
+        command = exc.ctx.command_path if exc.ctx is not None else "partnering"
+        typer.echo(f"error: {command}: {message}", err=True)
+        sys.exit(2)
     except ScenarioError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    except click.Abort:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -28,13 +28,15 @@ _EXPORTS = {
     "SweepError": "store",
     "SweepResults": "results", "load_results": "results",
     "compare": "analysis", "time_series": "analysis", "HEADLINE_METRICS": "analysis",
-    "to_salib_problem": "sensitivity", "salib_sample": "sensitivity", "salib_analyze": "sensitivity",
-    "sensitivity": "sensitivity",
+    "to_salib_problem": "sensitivity_analysis", "salib_sample": "sensitivity_analysis",
+    "salib_analyze": "sensitivity_analysis",
+    "sensitivity": "sensitivity_analysis",
     "write_report": "report",
     "SweepSpec": "spec", "load_spec": "spec", "design_from_spec": "spec",
     "run_demo": "demo", "demo_design": "demo",
     "ema_model": "ema",
     "rich_progress": "progress",
+    "run_arms": "batch", "run_arms_for_validation": "batch",
 }
 
 __all__ = [
@@ -62,6 +64,8 @@ __all__ = [
     "process_pool",
     "replication_seeds",
     "rich_progress",
+    "run_arms",
+    "run_arms_for_validation",
     "run_demo",
     "run_one",
     "run_sweep",
@@ -91,6 +95,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load on first use
     from partnering.experiments.analysis import HEADLINE_METRICS, compare, time_series
+    from partnering.experiments.batch import run_arms, run_arms_for_validation
     from partnering.experiments.demo import demo_design, run_demo
     from partnering.experiments.design import (
         Design,
@@ -107,7 +112,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load on f
     from partnering.experiments.report import write_report
     from partnering.experiments.results import SweepResults, load_results
     from partnering.experiments.runner import RunResult, run_one
-    from partnering.experiments.sensitivity import (
+    from partnering.experiments.sensitivity_analysis import (
         salib_analyze,
         salib_sample,
         sensitivity,

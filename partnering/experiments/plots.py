@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from partnering.experiments.analysis import Source, time_series
-from partnering.experiments.sensitivity import MAIN_INDEX
+from partnering.experiments.sensitivity_analysis import MAIN_INDEX
 
 COLOURS = ("#1b6ca8", "#d1495b", "#2e933c", "#edae49", "#6c4f9c", "#00798c", "#8f6a4d", "#5c5c5c")
 

@@ -106,7 +106,7 @@ def _lhs_section(results: SweepResults, metrics: Sequence[str]) -> str:
 
 def _sensitivity_section(results: SweepResults, metrics: Sequence[str], level: float) -> str:
     from partnering.experiments.plots import data_uri, sensitivity_figure
-    from partnering.experiments.sensitivity import sensitivity
+    from partnering.experiments.sensitivity_analysis import sensitivity
 
     indices = sensitivity(results, metrics, level=level)
     method = indices.attrs["method"]

@@ -106,7 +106,8 @@ def _location(loc: tuple[Any, ...]) -> tuple[list[str], str]:
 def format_spec_error(source: str, exc: ValidationError) -> str:
     """The first problem as one line: file, dotted key, what is wrong and what is allowed."""
     errors = exc.errors()
-    err = errors[0]
+    # a misspelt key also makes the real one 'missing': name the misspelling, which explains both
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     parts, loc = _location(err["loc"])
     kind = err["type"]
     value = err.get("input")

@@ -1,0 +1,122 @@
+"""The sweep, compare, sensitivity, report and demo commands, and the HTML report they write."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from experiments_support import small_design
+from typer.testing import CliRunner
+
+from partnering.cli import app
+from partnering.experiments import load_results, write_report
+from partnering.scenarios import ScenarioError
+
+SMALL = ["--set", "population.councils=4"]
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_sweep_then_compare_then_report_from_the_command_line(tmp_path):
+    out = tmp_path / "cli"
+    swept = invoke("sweep", "--scenarios", "transactional,changemaking", "--replications", "3", "--steps", "6",
+                   *SMALL, "--workers", "1", "--out", str(out))
+    assert swept.exit_code == 0, swept.output
+    assert "6 ran, 0 failed" in swept.stdout
+    assert len(load_results(out).runs) == 6
+    # the command line and the Python API describe the same sweep: it resumes, nothing reruns
+    again = invoke("sweep", "--scenarios", "transactional,changemaking", "--replications", "3", "--steps", "6",
+                   *SMALL, "--workers", "1", "--out", str(out))
+    assert "0 ran, 0 failed, 6 already done" in again.stdout
+    assert load_results(out).manifest["fingerprint"] == small_design().fingerprint()
+
+    compared = invoke("compare", str(out), "--baseline", "changemaking", "--metrics", "service_quality,hhi",
+                      "--steps", "3,6", "--csv", str(tmp_path / "table.csv"))
+    assert compared.exit_code == 0, compared.output
+    for text in ("service_quality", "hhi", "transactional", "changemaking", "step 3", "step 6"):
+        assert text in compared.stdout
+    assert (tmp_path / "table.csv").read_text().startswith("metric,step,arm,n,mean")
+
+    reported = invoke("report", str(out))
+    assert reported.exit_code == 0, reported.output
+    assert (out / "report.html").exists()
+
+
+def test_compare_refuses_an_unknown_baseline_in_one_line(reference):
+    result = invoke("compare", str(reference), "--baseline", "nope")
+    assert result.exit_code == 2
+    assert result.stderr == "error: --baseline: unknown arm 'nope'; allowed: transactional, changemaking\n"
+
+
+def test_compare_refuses_a_folder_that_holds_no_sweep(tmp_path):
+    result = invoke("compare", str(tmp_path))
+    assert result.exit_code == 2 and "not a sweep folder" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_sweep_refuses_a_folder_holding_another_sweep_in_one_line(reference, tmp_path):
+    out = tmp_path / "taken"
+    shutil.copytree(reference, out)
+    result = invoke("sweep", "--scenarios", "transactional", "--replications", "2", "--steps", "3",
+                    "--workers", "1", "--out", str(out))
+    assert result.exit_code == 2
+    assert "holds a different sweep" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_sensitivity_runs_a_morris_sweep_prints_the_ranking_and_draws_it(tmp_path):
+    out = tmp_path / "gsa"
+    result = invoke("sensitivity", "--scenario", "changemaking", "--parameters",
+                    "principles.collaborative,principles.creative", "--samples", "2", "--replications", "1",
+                    "--steps", "3", *SMALL, "--workers", "1", "--metrics", "service_quality", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "service_quality at step 3: morris ranking" in result.stdout
+    assert "principles.creative" in result.stdout
+    assert (out / "sensitivity.png").read_bytes().startswith(b"\x89PNG")
+    again = invoke("sensitivity", str(out), "--metrics", "public_trust", "--step", "2")
+    assert again.exit_code == 0, again.output
+    assert "public_trust at step 2" in again.stdout
+
+
+def test_demo_runs_the_three_headline_arms_and_writes_the_report(tmp_path):
+    out = tmp_path / "demo"
+    result = invoke("demo", "--replications", "2", "--steps", "2", "--workers", "1", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert set(load_results(out).arms) == {"transactional", "changemaking", "policy_package"}
+    assert "policy_package" in result.stdout and "report:" in result.stdout
+    assert (out / "report.html").exists()
+    again = invoke("demo", "--replications", "3", "--steps", "2", "--workers", "1", "--out", str(out))
+    assert again.exit_code == 0, "a demo with other settings replaces the previous demo"
+    assert len(load_results(out).runs) == 9
+
+
+def test_the_report_is_one_self_contained_html_file(reference, tmp_path):
+    path = write_report(reference, out=tmp_path / "report.html")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
+    assert len(re.findall(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+"', text)) >= 2
+    assert not re.search(r'(src|href)="(https?:)?//', text), "nothing is fetched from the network"
+    assert "<script" not in text and "<link" not in text
+    results = load_results(reference)
+    for needle in ("service_quality", "transactional", "changemaking", "[principles]", "mesa", "numpy",
+                   results.manifest["fingerprint"], str(results.manifest["seeds"][0]),
+                   results.manifest["model_hash"], "No run failed"):
+        assert needle in text, needle
+
+
+def test_the_report_lists_failed_runs_with_their_tracebacks(design, tmp_path):
+    from experiments_support import FailForSeed
+
+    from partnering.experiments import run_sweep
+
+    out = tmp_path / "failing"
+    run_sweep(design, out, workers=1, run=FailForSeed(design.seeds[2]))
+    text = write_report(out, metrics=["service_quality"]).read_text(encoding="utf-8")
+    assert "2 run(s) failed" in text and "injected failure" in text
+
+
+def test_a_report_needs_successful_runs_and_an_html_name(tmp_path, reference):
+    with pytest.raises(ScenarioError, match=r"must end in \.html"):
+        write_report(reference, out=tmp_path / "report.pdf")

@@ -1,0 +1,99 @@
+"""Sensitivity analysis: the SALib problem comes from the schema, and the sampling and analysis
+path recovers known indices (Ishigami for Sobol, a linear function for Morris)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from experiments_support import SMALL
+
+from partnering.experiments import (
+    run_sweep,
+    salib_analyze,
+    salib_design,
+    salib_sample,
+    sensitivity,
+    to_salib_problem,
+)
+from partnering.experiments.plots import png, sensitivity_figure
+from partnering.scenarios import ScenarioError, parameter_table
+
+
+def ishigami(X: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
+    return np.sin(X[:, 0]) + a * np.sin(X[:, 1]) ** 2 + b * X[:, 2] ** 4 * np.sin(X[:, 0])
+
+
+def test_the_problem_is_derived_from_the_schema_declarations():
+    problem = to_salib_problem()
+    declared = [p for p in parameter_table() if p.kind == "uncertainty" and p.type != "bool"]
+    assert problem["names"] == [p.name for p in declared]
+    assert problem["bounds"] == [[p.low, p.high] for p in declared]
+    assert problem["num_vars"] == len(declared)
+    levers = to_salib_problem(kind="lever")
+    assert "principles.collaborative" in levers["names"]
+    assert not set(levers["names"]) & set(problem["names"])
+
+
+def test_narrower_bounds_must_lie_inside_the_declared_ones():
+    problem = to_salib_problem(["world.demand_growth"], bounds={"world.demand_growth": [0.0, 0.05]})
+    assert problem["bounds"] == [[0.0, 0.05]]
+    with pytest.raises(ScenarioError, match=r"inside the declared -0.05 to 0.15 \(per year\)"):
+        to_salib_problem(["world.demand_growth"], bounds={"world.demand_growth": [0.0, 0.5]})
+
+
+def test_an_unknown_parameter_is_refused_with_a_suggestion():
+    with pytest.raises(ScenarioError, match=r"did you mean 'world\.demand_growth'"):
+        to_salib_problem(["world.demand_grwth"])
+
+
+def test_sobol_indices_of_the_ishigami_function():
+    # analytic values for a = 7, b = 0.1 (Ishigami and Homma 1990; Saltelli et al. 2008):
+    # S1 = 0.3139, 0.4424, 0;  ST = 0.5576, 0.4424, 0.2437
+    problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-math.pi, math.pi]] * 3}
+    X = salib_sample(problem, "sobol", samples=2048, seed=3)
+    indices = salib_analyze(problem, X, ishigami(X), "sobol", seed=3, resamples=200).set_index("parameter")
+    assert indices.loc[["x1", "x2", "x3"], "S1"].to_numpy() == pytest.approx([0.3139, 0.4424, 0.0], abs=0.05)
+    assert indices.loc[["x1", "x2", "x3"], "ST"].to_numpy() == pytest.approx([0.5576, 0.4424, 0.2437], abs=0.05)
+    assert list(indices.index) == ["x1", "x2", "x3"]  # ranked by total order
+    assert (indices["ST_conf"] > 0).all()
+
+
+def test_morris_recovers_the_slopes_of_a_linear_function():
+    # y = 2 x1 + 0.5 x2 + 0 x3 on the unit cube: every elementary effect of x_i is its slope,
+    # so mu* = |slope| exactly and sigma = 0
+    problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[0.0, 1.0]] * 3}
+    X = salib_sample(problem, "morris", samples=20, seed=5)
+    y = 2.0 * X[:, 0] + 0.5 * X[:, 1]
+    indices = salib_analyze(problem, X, y, "morris", seed=5, resamples=100)
+    assert list(indices["parameter"]) == ["x1", "x2", "x3"]
+    assert list(indices["rank"]) == [1, 2, 3]
+    assert indices["mu_star"].to_numpy() == pytest.approx([2.0, 0.5, 0.0], abs=1e-9)
+    assert indices["sigma"].to_numpy() == pytest.approx([0.0, 0.0, 0.0], abs=1e-9)
+
+
+def test_missing_outputs_are_refused_rather_than_analysed():
+    problem = {"num_vars": 1, "names": ["x"], "bounds": [[0.0, 1.0]]}
+    X = salib_sample(problem, "morris", samples=2)
+    y = np.full(len(X), np.nan)
+    with pytest.raises(ScenarioError, match="missing or not finite"):
+        salib_analyze(problem, X, y, "morris")
+
+
+def test_a_sensitivity_sweep_of_the_model_ranks_its_parameters(tmp_path):
+    names = ["principles.collaborative", "principles.place_based"]
+    design = salib_design("transactional", names, samples=2, replications=1, steps=3, overrides=SMALL)
+    run_sweep(design, tmp_path / "morris", workers=1)
+    indices = sensitivity(tmp_path / "morris", ["service_quality", "sme_share"])
+    assert len(indices) == 2 * len(names)
+    for _, rows in indices.groupby("metric"):
+        assert sorted(rows["parameter"]) == sorted(names)
+        assert list(rows["rank"]) == [1, 2]
+        assert (rows["mu_star"] >= 0).all() and np.isfinite(rows["mu_star_conf"]).all()
+    assert png(sensitivity_figure(indices)).startswith(b"\x89PNG")
+
+
+def test_sensitivity_refuses_a_sweep_not_designed_for_it(reference):
+    with pytest.raises(ScenarioError, match="not a sensitivity sweep"):
+        sensitivity(reference)

@@ -1,0 +1,132 @@
+"""Confidence intervals and effect sizes, against cases worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from partnering.experiments import compare, time_series
+from partnering.experiments.analysis import verdict
+from partnering.experiments.stats import (
+    cohens_d,
+    mean_interval,
+    paired_difference,
+    welch_difference,
+)
+from partnering.scenarios import ScenarioError
+
+
+def test_mean_interval_of_one_to_five():
+    # values 1, 2, 3, 4, 5: mean 3; sample variance (4+1+0+1+4)/4 = 2.5, sd = 1.5811388;
+    # standard error 1.5811388 / sqrt(5) = 0.7071068; t(0.975, df 4) = 2.7764451 (t table);
+    # half-width 2.7764451 * 0.7071068 = 1.9632432 -> [1.0367568, 4.9632432]
+    ci = mean_interval([1, 2, 3, 4, 5])
+    assert ci.n == 5 and ci.mean == 3.0
+    assert ci.sd == pytest.approx(1.5811388, abs=1e-7)
+    assert ci.low == pytest.approx(1.0367568, abs=1e-7)
+    assert ci.high == pytest.approx(4.9632432, abs=1e-7)
+
+
+def test_a_narrower_level_gives_a_narrower_interval():
+    # 90%: t(0.95, df 4) = 2.1318468; half-width 2.1318468 * 0.7071068 = 1.5074434
+    ci = mean_interval([1, 2, 3, 4, 5], level=0.90)
+    assert ci.high - ci.mean == pytest.approx(1.5074434, abs=1e-7)
+
+
+def test_one_value_has_a_mean_but_no_interval_and_missing_values_are_ignored():
+    ci = mean_interval([2.0, float("nan")])
+    assert ci.mean == 2.0 and ci.n == 1 and math.isnan(ci.low) and math.isnan(ci.high)
+    assert mean_interval([]).n == 0
+
+
+def test_paired_difference_of_common_random_numbers():
+    # arm 2, 4, 6, 8 against baseline 1, 2, 3, 4 seed by seed: differences 1, 2, 3, 4;
+    # mean 2.5; variance of the differences (2.25+0.25+0.25+2.25)/3 = 5/3, sd = 1.2909944;
+    # se = 1.2909944 / 2 = 0.6454972; t(0.975, df 3) = 3.1824463; half-width 2.0542603
+    # -> [0.4457397, 4.5542603].
+    # Cohen's d: variances 20/3 and 5/3, pooled (3*20/3 + 3*5/3) / 6 = 25/6, sd 2.0412415;
+    # difference of means 5 - 2.5 = 2.5 -> d = 2.5 / 2.0412415 = 1.2247449
+    d = paired_difference([2, 4, 6, 8], [1, 2, 3, 4])
+    assert d.method == "paired"
+    assert d.diff == pytest.approx(2.5)
+    assert d.low == pytest.approx(0.4457397, abs=1e-7)
+    assert d.high == pytest.approx(4.5542603, abs=1e-7)
+    assert d.effect_size == pytest.approx(1.2247449, abs=1e-7)
+
+
+def test_welch_difference_of_unpaired_arms():
+    # arm 1..5 (mean 3, variance 2.5, n 5) against baseline 2, 4, 6 (mean 4, variance 4, n 3):
+    # difference -1; se^2 = 2.5/5 + 4/3 = 1.8333333, se = 1.3540064;
+    # Welch-Satterthwaite df = 1.8333333^2 / (0.5^2/4 + 1.3333333^2/2) = 3.3611111 / 0.9513889 = 3.5328467;
+    # t(0.975, df 3.5328) = 2.9274053 (between the table's 3.182 at df 3 and 2.776 at df 4);
+    # half-width 2.9274053 * 1.3540064 = 3.9637255 -> [-4.9637255, 2.9637255].
+    # Cohen's d: pooled variance (4*2.5 + 2*4) / 6 = 3, sd 1.7320508 -> d = -1 / 1.7320508 = -0.5773503
+    d = welch_difference([1, 2, 3, 4, 5], [2, 4, 6])
+    assert d.method == "welch" and d.diff == pytest.approx(-1.0)
+    assert d.low == pytest.approx(-4.9637255, abs=1e-6)
+    assert d.high == pytest.approx(2.9637255, abs=1e-6)
+    assert d.effect_size == pytest.approx(-0.5773503, abs=1e-7)
+
+
+def test_effect_size_of_constant_arms():
+    assert cohens_d([1, 1, 1], [1, 1, 1]) == 0.0
+    assert cohens_d([2, 2, 2], [1, 1, 1]) == math.inf
+
+
+def hand_made() -> pd.DataFrame:
+    """Two steps of three arms; 'short' lacks replication 3, so it cannot be paired."""
+    rows = []
+    for replication, (base, better) in enumerate(zip([1, 2, 3, 4], [2, 4, 6, 8], strict=True)):
+        rows.append({"arm": "base", "replication": replication, "step": 0, "quality": 0.0})
+        rows.append({"arm": "base", "replication": replication, "step": 1, "quality": float(base)})
+        rows.append({"arm": "better", "replication": replication, "step": 0, "quality": 0.0})
+        rows.append({"arm": "better", "replication": replication, "step": 1, "quality": float(better)})
+    for replication, value in enumerate([1.0, 2.0, 3.0]):
+        rows.append({"arm": "short", "replication": replication, "step": 0, "quality": 0.0})
+        rows.append({"arm": "short", "replication": replication, "step": 1, "quality": value})
+    return pd.DataFrame(rows)
+
+
+def test_compare_pairs_arms_that_ran_the_same_seeds_and_falls_back_to_welch():
+    table = compare(hand_made(), baseline="base", metrics=["quality"]).set_index("arm")
+    assert list(table.index) == ["base", "better", "short"]
+    assert table.loc["base", "method"] == "" and math.isnan(table.loc["base", "diff"])
+    assert table.loc["base", "mean"] == 2.5 and table.loc["base", "n"] == 4
+    assert table.loc["better", "method"] == "paired"
+    assert table.loc["better", "diff_low"] == pytest.approx(0.4457397, abs=1e-7)
+    assert table.loc["better", "effect_size"] == pytest.approx(1.2247449, abs=1e-7)
+    assert table.loc["short", "method"] == "welch"
+    assert table.loc["short", "diff"] == pytest.approx(2.0 - 2.5)
+    assert verdict(table.reset_index().iloc[1]) == "higher"  # 'quality' has no declared direction
+
+
+def test_compare_at_several_horizons_and_refuses_unknown_names():
+    table = compare(hand_made(), horizons=[0, 1], metrics=["quality"])
+    assert sorted(set(table["step"])) == [0, 1]
+    with pytest.raises(ScenarioError, match="unknown arm 'nope'; allowed: base, better, short"):
+        compare(hand_made(), baseline="nope")
+    with pytest.raises(ScenarioError, match="unknown metric"):
+        compare(hand_made(), metrics=["quantity"])
+    with pytest.raises(ScenarioError, match="outside the sweep"):
+        compare(hand_made(), horizons=[5])
+
+
+def test_time_series_band_matches_the_interval_at_each_step():
+    series = time_series(hand_made(), "quality").set_index(["arm", "step"])
+    assert series.loc[("better", 1), "mean"] == 5.0
+    reference = mean_interval([2, 4, 6, 8])
+    assert series.loc[("better", 1), "low"] == pytest.approx(reference.low)
+    assert series.loc[("better", 1), "high"] == pytest.approx(reference.high)
+
+
+def test_a_real_sweep_compares_every_headline_metric_for_every_arm(reference, design):
+    table = compare(reference)
+    assert table.attrs["baseline"] == "transactional"
+    assert set(table["arm"]) == set(design.arms)
+    assert (table["n"] == design.replications).all()
+    assert (table["step"] == design.steps).all()
+    assert (table["ci_low"] <= table["mean"]).all() and (table["mean"] <= table["ci_high"]).all()
+    others = table[table["arm"] != "transactional"]
+    assert set(others["method"]) == {"paired"}
