@@ -61,6 +61,21 @@ def test_round_trip_preserves_a_multi_line_description(tmp_path):
     assert reload(scenario, tmp_path) == scenario
 
 
+def test_round_trip_preserves_every_control_character(tmp_path):
+    scenario = with_text(description="".join(map(chr, range(32))) + "\x7f")
+    assert reload(scenario, tmp_path) == scenario
+
+
+@ROUND_TRIP
+@given(name=st.text(max_size=20), description=st.text(max_size=40),
+       provenance=st.dictionaries(st.text(max_size=10), st.text(max_size=20), max_size=3))
+def test_round_trip_preserves_any_text_fields(tmp_path, name, description, provenance):
+    scenario = with_text(name=name, description=description, provenance=provenance)
+    path = tmp_path / "any.toml"
+    path.write_text(scenario_to_toml(scenario), encoding="utf-8")
+    assert load_scenario(path) == scenario
+
+
 def test_round_trip_preserves_non_ascii_text(tmp_path):
     scenario = with_text(description="Ynys Môn: £1m threshold — café")
     assert reload(scenario, tmp_path) == scenario
