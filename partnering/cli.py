@@ -11,6 +11,14 @@ from typing import Annotated
 
 import click
 import typer
+
+try:  # recent typer vendors its own copy of click, with its own exception classes
+    from typer._click.exceptions import UsageError as _TyperUsageError
+except ImportError:  # pragma: no cover - older typer raises click's own
+    _TyperUsageError = click.UsageError
+
+USAGE_ERRORS = (click.UsageError, _TyperUsageError)
+ABORTS = (click.Abort, typer.Abort, KeyboardInterrupt)
 from rich.console import Console
 from rich.table import Table
 
@@ -33,6 +41,8 @@ scenarios_app = typer.Typer(help="List, show and validate scenarios.", no_args_i
 app.add_typer(scenarios_app, name="scenarios")
 
 console = Console()
+wide = Console(width=None if console.is_terminal else 200)
+"""For wide tables: a terminal keeps its own width; a pipe or file gets 200 columns."""
 HEADLINE = (
     "service_quality", "unmet_need", "value_for_money", "total_spend", "overhead", "trust_council_supplier",
     "trust_supplier_council", "public_trust", "hhi", "sme_share", "vcse_share", "single_bid_share",
@@ -397,7 +407,7 @@ def scenarios_show(
             continue
         bounds = "" if info.low is None else f"{info.low:g} to {info.high:g}"
         table.add_row(info.name, str(values[info.name]), info.unit, bounds, info.kind, info.meaning)
-    console.print(table)
+    wide.print(table)
     console.print(f"services: {', '.join(s.name for s in scenario.services)}")
     for shock in scenario.shocks:
         console.print(f"shock: {shock.kind} at step {shock.step} (size {shock.size}, {shock.service or shock.target})")
@@ -432,15 +442,17 @@ def main() -> None:
     """Entry point of the `partnering` command: bad input of any kind ends in one line, code 2."""
     try:
         code = app(standalone_mode=False)
-    except click.UsageError as exc:
+    except USAGE_ERRORS as exc:
         message = " ".join(exc.format_message().split())
+        if not message:  # `partnering` alone: the help was shown
+            sys.exit(0)
         command = exc.ctx.command_path if exc.ctx is not None else "partnering"
         typer.echo(f"error: {command}: {message}", err=True)
         sys.exit(2)
     except ScenarioError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    except click.Abort:
+    except ABORTS:
         typer.echo("interrupted", err=True)
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)

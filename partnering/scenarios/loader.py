@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import tomllib
 from importlib import resources
@@ -54,6 +55,10 @@ def read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not UTF-8 text; a scenario must be a UTF-8 TOML file") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: cannot read: it is a folder, not a scenario file") from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
 
@@ -92,6 +97,24 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     return _merge(parent, data)
 
 
+def _model_at(loc: tuple) -> type | None:
+    """The pydantic model class that a validation error location points into."""
+    model: Any = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        candidates = [annotation, *args]
+        model = next((c for c in candidates if isinstance(c, type) and hasattr(c, "model_fields")), None)
+        if model is None:
+            return None
+    return model
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return str(value)
@@ -116,13 +139,8 @@ def format_validation_error(source: str, exc: ValidationError) -> str:
         bounds = [f"{k} {v}" for k, v in ctx.items() if k in ("ge", "gt", "le", "lt")]
         allowed = "allowed " + ", ".join(bounds) if bounds else ""
     if kind == "extra_forbidden":
-        section, _, _ = loc.rpartition(".")
-        if section in SECTIONS:
-            names = ", ".join(SECTIONS[section].model_fields)
-        elif not section:
-            names = ", ".join(Scenario.model_fields)
-        else:
-            names = "see `partnering scenarios show`"
+        owner = _model_at(err["loc"][:-1])
+        names = ", ".join(owner.model_fields) if owner is not None else "see `partnering scenarios show`"
         return f"{source}: {loc}: unknown key; allowed keys: {names}"
     if kind == "finite_number":
         return f"{source}: {loc}: {_describe(value)} is not a finite number; {allowed or 'a finite number is required'}"
@@ -203,8 +221,13 @@ def scenario_to_toml(scenario: Scenario) -> str:
     if scenario.provenance:
         lines.append("[provenance]")
         for key, value in scenario.provenance.items():
-            lines.append(f"{key} = {_toml_value(value)}")
+            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _toml_key(key: str) -> str:
+    bare = key and all(c.isascii() and (c.isalnum() or c in "-_") for c in key)
+    return key if bare else json.dumps(key, ensure_ascii=False)
 
 
 def _toml_value(value: Any) -> str:
@@ -212,5 +235,5 @@ def _toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"'
+    # a JSON string literal is a valid TOML basic string (same escapes)
+    return json.dumps(str(value), ensure_ascii=False)
