@@ -107,14 +107,18 @@ class Council(mesa.Agent):
             self.model.config.policy.social_value_in_contracts,
         )
 
-    def contract_terms(self, annual_value: float, grant: bool = False) -> ContractTerms:
+    def contract_length(self) -> int:
+        """Quarters: seven years when rigid, three when fully adaptable (phased contracts)."""
+        return int(round(28 - 16 * self.principles["adaptable"]))
+
+    def contract_terms(self, annual_value: float) -> ContractTerms:
         """Adaptable councils write shorter phased contracts with break points and flexible volume;
         accountable ones open the books; collaborative ones share risk and penalise in proportion."""
         p = self.principles
         policy = self.model.config.policy
-        length = int(round(28 - 16 * p["adaptable"])) if not grant else 12
+        length = self.contract_length()
         break_interval = 4 if p["adaptable"] >= 0.3 else 0
-        open_book = grant or (policy.open_book_required and annual_value > policy.open_book_threshold)
+        open_book = policy.open_book_required and annual_value > policy.open_book_threshold
         if not open_book:
             open_book = bool(self.model.rng.random() < p["accountable"])
         risk_share = 1.0 - 0.5 * p["collaborative"] if open_book else 1.0
@@ -151,7 +155,7 @@ class Council(mesa.Agent):
         self.trust[provider_id] = update_trust(self.trust_in(provider_id), performance, b.trust_gain_rate, b.trust_loss_rate)
 
     def absorb_reputation(self, councils_by_id: dict[int, Council]) -> None:
-        """Weigh what co-commissioning partners (and collaborative neighbours) report of suppliers."""
+        """Weigh what co-commissioning partners report of suppliers (reputation)."""
         weight = self.model.config.behaviour.reputation_weight * self.principles["collaborative"]
         if weight <= 0.0 or not self.partners:
             return

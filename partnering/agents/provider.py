@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 SCALE_COST_CUT = 0.15
 """Largest unit-cost saving from scale economies, reached at :data:`SCALE_REFERENCE_SHARE`."""
 
+CONSORTIUM_SHARE = 0.15
+"""Share of an SME's lot subcontracted to its community-group partner in a place-based consortium."""
+
 SME_SCALE_PENALTY = 0.12
 """Extra unit cost of an SME on a service with full scale economies."""
 
@@ -70,6 +73,8 @@ class Provider(mesa.Agent):
     # --- state read by others -------------------------------------------------------------
     def refresh_load(self) -> None:
         self.load = sum(c.annual_value for c in self.contracts)
+        for contract in getattr(self, "subcontracts", ()):
+            self.load += CONSORTIUM_SHARE * contract.annual_value
 
     def free_capacity(self) -> float:
         return self.capacity - self.load
@@ -133,7 +138,8 @@ class Supplier(Provider):
         self.quarters_idle = 0
 
     def win_probability(self) -> float:
-        """Its belief about its chance of winning a tender, from recent experience (Laplace)."""
+        """Its belief about its chance of winning a tender: recent wins over bids with a prior of
+        one win in four bids, so that a newcomer expects to win about a quarter of the time."""
         return (sum(self.wins_window) + 1.0) / (sum(self.bids_window) + 4.0)
 
     def decide_bid(self, annual_value: float, term_years: float, cost_of_bid: float) -> bool:
@@ -146,7 +152,7 @@ class Supplier(Provider):
         """(unit price bid, its own cost estimate): the winner's curse lives in the error, which
         the bidder knows only in size (its contingency), not in sign."""
         true_cost = self.unit_cost(service)
-        error = float(rng.normal(0.0, error_sd))
+        error = procurement.estimate_error(float(rng.normal(0.0, 1.0)), error_sd)
         estimate = true_cost * (1.0 + error)
         contingency = self.model.config.behaviour.risk_contingency * error_sd
         return procurement.bid_price(true_cost, error, self.margin, contingency), estimate
@@ -170,6 +176,10 @@ class Supplier(Provider):
             self.margin += 0.1 * (self.reference_margin - self.margin)
         self.quarters_idle = 0 if self.contracts else self.quarters_idle + 1
         self.bids_quarter = self.won_quarter = self.lost_on_price_quarter = 0
+
+    def decide_accreditation(self, cost: float) -> bool:
+        """Buy accreditation when it is required and the firm can afford it comfortably."""
+        return not self.accredited and self.cash > 3.0 * cost
 
     def social_value(self, place: int, measured: bool) -> float:
         """Social value it offers in a place, in [0, 1]."""
@@ -205,7 +215,3 @@ class SME(Supplier):
     def social_value(self, place: int, measured: bool) -> float:
         local = 0.4 if place == self.place else 0.2
         return min(1.0, 0.3 + local + (0.2 if self.accredited else 0.0) + (0.1 if measured else 0.0))
-
-    def decide_accreditation(self, cost: float) -> bool:
-        """Buy accreditation when it is required and the firm can afford it comfortably."""
-        return not self.accredited and self.cash > 3.0 * cost

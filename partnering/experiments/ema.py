@@ -98,7 +98,8 @@ def _declared(names: Sequence[str] | None, kind: str, table: Mapping[str, ParamI
         if info is None:
             raise ScenarioError(f"{label}: unknown parameter {name!r}; see `partnering scenarios show`")
         if info.kind != kind:
-            raise ScenarioError(f"{label}: {name} is declared as a {info.kind}, not a {kind}")
+            article = "an" if kind[0] in "aeiou" else "a"
+            raise ScenarioError(f"{label}: {name} is declared as a {info.kind}, not {article} {kind}")
         chosen.append(info)
     return chosen
 

@@ -63,8 +63,13 @@ class SerialExecutor(Executor):
 
 
 def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the driver, which stops the sweep and keeps what is done."""
+    """Workers leave Ctrl-C to the driver, which stops the sweep and keeps what is done.
+
+    They start with SIGINT blocked (see :class:`LocalPool`), so a Ctrl-C that arrives while
+    they are still importing stays pending; ignoring it here discards it.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def default_workers() -> int:
@@ -75,11 +80,25 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+class LocalPool(ProcessPoolExecutor):
+    """A spawn process pool whose workers never see the terminal's Ctrl-C.
+
+    Workers are started from ``submit``; blocking SIGINT around it makes each new process
+    inherit a blocked signal mask until its initializer ignores the signal.
+    """
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            return super().submit(fn, *args, **kwargs)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def process_pool(workers: int | None = None) -> ProcessPoolExecutor:
     """A local process pool using the spawn start method (passed in, never set globally)."""
-    return ProcessPoolExecutor(max_workers=workers or default_workers(),
-                               mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_ignore_interrupts)
+    return LocalPool(max_workers=workers or default_workers(), mp_context=multiprocessing.get_context("spawn"),
+                     initializer=_ignore_interrupts)
 
 
 class DaskExecutor(Executor):
@@ -237,8 +256,10 @@ def run_sweep(
                     if progress:
                         progress(state)
                 if len(buffer) >= flush_every or time.monotonic() - last_flush >= flush_seconds:
-                    store.write_batch(buffer)
-                    buffer.clear()
+                    # hand the batch over before writing it: if Ctrl-C lands mid-write, the handler
+                    # below must not write it a second time (its runs part may already be committed)
+                    batch, buffer = buffer, []
+                    store.write_batch(batch)
                     last_flush = time.monotonic()
         except BaseException:
             for future in pending:
@@ -247,7 +268,8 @@ def run_sweep(
             if own:
                 executor.shutdown(wait=False, cancel_futures=True)
             raise
-        store.write_batch(buffer)
+        batch, buffer = buffer, []
+        store.write_batch(batch)
         if own:
             executor.shutdown(wait=True)
     return SweepSummary(Path(out), state.total, state.skipped, state.ok, state.failed, time.monotonic() - start)

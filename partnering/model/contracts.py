@@ -38,7 +38,6 @@ class ServiceSlot:
     contracts: list[Contract] = field(default_factory=list)
     stopgap_share: float = 0.0
     stopgap_until: int = -1
-    pending_share: float = 0.0
     term_end: int = 0
     last_bidders: float = 3.0
     # observations of the current quarter (reset at the start of each delivery phase)
@@ -61,7 +60,7 @@ class ServiceSlot:
     @property
     def in_house_share(self) -> float:
         """Share of the slot delivered in-house in normal running (not as a stop-gap)."""
-        return max(0.0, 1.0 - self.contracted_share - self.stopgap_share - self.pending_share)
+        return max(0.0, 1.0 - self.contracted_share - self.stopgap_share)
 
     def reset_observations(self) -> None:
         self.need_value = self.delivered_value = self.delivered_quality = self.unmet_value = self.spend = self.disrupted = 0.0
@@ -137,6 +136,24 @@ class Contract:
         if self.revenue_total <= 0.0:
             return 0.0
         return (self.revenue_total - self.cost_total) / self.revenue_total
+
+
+@dataclass
+class QuarterFlows:
+    """Money that moved this quarter, booked as it moved, so that contracts ending within the
+    quarter still count in it."""
+
+    spend_by_kind: dict[str, float] = field(default_factory=lambda: {"large": 0.0, "sme": 0.0, "vcse": 0.0})
+    social_value: float = 0.0
+    contract_payments: float = 0.0
+    firm_revenue: float = 0.0
+    firm_margin: float = 0.0
+    monitoring: float = 0.0
+
+    def pay(self, kind: str, amount: float, social_rate: float) -> None:
+        self.spend_by_kind[kind] = self.spend_by_kind.get(kind, 0.0) + amount
+        self.social_value += social_rate * amount
+        self.contract_payments += amount
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,11 @@ CIRCUMSTANCE_WEIGHTS = np.array([0.8, 0.6, 0.5, 0.6])
 """Utility weight of each circumstance in favour of in-house delivery."""
 
 EXPERIENCE_WEIGHT = 1.0
+"""Utility per unit of relative value-for-money advantage of one mode over the other."""
 
 TRUST_NORM = 0.6
-"""Trust in suppliers that a council regards as normal: above it, experience argues for more."""
-"""Utility per unit of relative value-for-money advantage of one mode over the other."""
+"""Trust in suppliers that a council regards as normal in its survey answer: above it, experience
+argues for outsourcing more. (The make-or-buy utility is centred on the prior trust, 0.5.)"""
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ class Summary:
     shirking: int = 0
     abused: int = 0
     monitoring: float = 0.0
+    contract_payments: float = 0.0
     modes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MODES, 0))
 
 
@@ -69,11 +70,12 @@ def summary(model: PartneringModel) -> Summary:
     cached = getattr(model, "_summary", None)
     if cached is not None and cached[0] == model._observation:
         return cached[1]
-    s = Summary()
-    measured = model.config.policy.social_value_in_contracts
+    flows = model.flows
+    s = Summary(spend_by_kind=dict(flows.spend_by_kind), social_value=flows.social_value,
+                revenue=flows.firm_revenue, margin=flows.firm_margin, monitoring=flows.monitoring,
+                contract_payments=flows.contract_payments)
     for council in model.councils:
         s.overhead += council.overhead_quarter
-        s.monitoring += council.monitoring_quarter
         for slot in council.slots:
             s.need += slot.need_value
             s.delivered += slot.delivered_value
@@ -82,26 +84,11 @@ def summary(model: PartneringModel) -> Summary:
             s.disrupted += slot.disrupted
             s.delivery_spend += slot.spend
             s.modes[slot.mode] += 1
-            in_house_spend = slot.spend - sum(
-                c.last_payment * _lot_share(c, slot) for c in slot.contracts)
-            s.social_value += social_value_rate("in_house", True, False, measured) * max(0.0, in_house_spend)
     for c in model.live_contracts():
-        provider = c.provider
-        payment = c.last_payment
-        if c.consortium_group is not None:
-            to_group = 0.15 * payment
-            s.spend_by_kind["vcse"] += to_group
-            s.social_value += 0.2 * to_group
-            payment -= to_group
-        kind = provider.kind
-        s.spend_by_kind[kind] = s.spend_by_kind.get(kind, 0.0) + payment
-        local = any(provider.place == council.place for council in c.councils)
-        s.social_value += social_value_rate(kind, local, provider.accredited, measured) * payment
         if c.grant:
             continue
+        provider = c.provider
         s.value_by_supplier[provider.unique_id] = s.value_by_supplier.get(provider.unique_id, 0.0) + c.annual_value
-        s.revenue += c.last_payment
-        s.margin += c.last_payment - c.last_cost
         s.contracts += 1
         s.shirking += int(c.shirked_now)
         for council in c.councils:
@@ -113,12 +100,6 @@ def summary(model: PartneringModel) -> Summary:
             s.abused += int(t_cs >= TRUSTING and c.shirked_now)
     model._summary = (model._observation, s)
     return s
-
-
-def _lot_share(contract, slot) -> float:
-    total = sum(lot.share for lot in contract.lots)
-    mine = sum(lot.share for lot in contract.lots if lot.slot is slot)
-    return mine / total if total > 0 else 0.0
 
 
 def _ratio(num: float, den: float, default: float = 0.0) -> float:
@@ -257,7 +238,7 @@ def supplier_entries(m: PartneringModel) -> float:
 
 
 def mean_margin(m: PartneringModel) -> float:
-    """Revenue-weighted margin firms realised on their contracts this quarter."""
+    """Revenue-weighted margin firms realised on their contracts this quarter (before overheads)."""
     s = summary(m)
     return _ratio(s.margin, s.revenue)
 
@@ -288,9 +269,9 @@ def abused_trust(m: PartneringModel) -> float:
 
 
 def monitoring_cost(m: PartneringModel) -> float:
-    """£ of contract monitoring per £ paid under contract this quarter (part of overhead)."""
+    """£ of contract monitoring per £ paid under contracts and grants this quarter."""
     s = summary(m)
-    return _ratio(s.monitoring, s.revenue)
+    return _ratio(s.monitoring, s.contract_payments)
 
 
 def commercial_capability(m: PartneringModel) -> float:

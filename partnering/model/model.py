@@ -18,14 +18,14 @@ import pandas as pd
 
 from partnering.agents.community import CommunityGroup
 from partnering.agents.council import MONITORING_COST, Council
-from partnering.agents.provider import SME, LargeSupplier, Provider, Supplier
+from partnering.agents.provider import CONSORTIUM_SHARE, SME, LargeSupplier, Provider, Supplier
 from partnering.model import delivery, names
-from partnering.model.contracts import Contract, Lot, ServiceSlot, Tender
+from partnering.model.contracts import Contract, Lot, QuarterFlows, ServiceSlot, Tender
 from partnering.model.events import EventLog
 from partnering.model.make_or_buy import CIRCUMSTANCES
-from partnering.model.metrics import MODEL_REPORTERS
+from partnering.model.metrics import MODEL_REPORTERS, social_value_rate
 from partnering.model.network import build_geography, relationship_graph
-from partnering.model.tendering import CONSORTIUM_SHARE, tender
+from partnering.model.tendering import tender
 from partnering.model.trust import after_detected_shirking, fair_treatment, update_trust
 from partnering.scenarios import PRINCIPLE_NAMES, Scenario, load_scenario
 from partnering.scenarios.schema import Policy, Principles
@@ -65,6 +65,9 @@ STOPGAP_QUALITY = 0.7
 
 GRANT_MONITORING = 0.3
 """Monitoring intensity of a community grant."""
+
+ACCREDITATION_COST = 0.01
+"""£m a firm pays once for social-responsibility accreditation."""
 
 
 class PartneringModel(mesa.Model):
@@ -223,7 +226,7 @@ class PartneringModel(mesa.Model):
         for council in self.councils:
             for slot in council.slots:
                 if self.rng.random() < share:
-                    length = council.contract_terms(slot.annual_value).length
+                    length = council.contract_length()
                     if tender(self, council, [slot], 1.0, length, charge_bids=False) and slot.contracts:
                         slot.mode = "outsourced"
                         slot.inhouse_capacity = 0.5
@@ -235,6 +238,8 @@ class PartneringModel(mesa.Model):
                 slot.term_end = int(self.rng.integers(1, INHOUSE_REVIEW_QUARTERS + 1))
         for council in self.councils:
             council.overhead_quarter = 0.0
+        for supplier in self.suppliers:  # past tenders are history, not this quarter's debriefs
+            supplier.bids_quarter = supplier.won_quarter = supplier.lost_on_price_quarter = 0
         self.recent_tenders.clear()
 
     # ------------------------------------------------------------------ queries
@@ -376,6 +381,7 @@ class PartneringModel(mesa.Model):
                 slot.reset_observations()
                 slot.funded = slot.demand * council.affordability
                 slot.need_value = slot.service.annual_value * slot.demand / 4.0
+        self.flows = QuarterFlows()
         for provider in self.providers:
             provider.revenue_quarter = provider.cost_quarter = 0.0
             provider.refresh_load()
@@ -448,12 +454,14 @@ class PartneringModel(mesa.Model):
         penalty = contract.penalty_rate * payment_due
         shirk = provider.decide_shirk(contract, detection, penalty, future, saving)
         effort = 1.0 - b.corner_cut_quality_loss if shirk else 1.0
-        cost_factor = 1.0 - b.corner_cut_saving if shirk else 1.0
         detected = shirk and rng.random() < detection
+        # caught cutting corners, the supplier must put the work right at its own expense
+        cost_factor = 1.0 - b.corner_cut_saving if shirk and not detected else 1.0
         false_alarm = (not shirk) and rng.random() < 0.03 * (1.0 - capability) * contract.monitoring
         strain = delivery.capacity_strain(provider.load, provider.capacity)
         capability_p = provider.quality_capability(contract)
         group = contract.consortium_group
+        measured = cfg.policy.social_value_in_contracts
         qualities = []
         total_payment = total_cost = 0.0
         for lot, vol, cost, target in lots:
@@ -473,9 +481,15 @@ class PartneringModel(mesa.Model):
             if detected or false_alarm:
                 payment *= max(0.0, 1.0 - contract.penalty_rate)
             self.pay(council, provider, payment)
+            kept = payment * (1.0 - CONSORTIUM_SHARE) if group is not None and group.active else payment
+            local = provider.place == council.place
+            self.flows.pay(provider.kind, kept, social_value_rate(provider.kind, local, provider.accredited, measured))
+            if kept < payment:
+                self.flows.pay("vcse", payment - kept, social_value_rate("vcse", True, False, measured))
             provider.cash -= actual_cost
             provider.cost_quarter += actual_cost
             monitoring_cost = MONITORING_COST * contract.monitoring * payment
+            self.flows.monitoring += monitoring_cost
             council.overhead_quarter += monitoring_cost
             council.monitoring_quarter += monitoring_cost
             slot.spend += payment
@@ -505,6 +519,7 @@ class PartneringModel(mesa.Model):
         if group is not None and group.active:
             transfer = CONSORTIUM_SHARE * total_payment
             provider.cash -= transfer
+            provider.revenue_quarter -= transfer
             group.cash += transfer
             group.revenue_quarter += transfer
             work = CONSORTIUM_SHARE * total_cost
@@ -512,6 +527,9 @@ class PartneringModel(mesa.Model):
             provider.cost_quarter -= work
             group.cash -= work
             group.cost_quarter += work
+        if not contract.grant:
+            self.flows.firm_revenue += total_payment
+            self.flows.firm_margin += total_payment - total_cost
         contract.last_quality = sum(qualities) / len(qualities)
         contract.quality_ewma += 0.3 * (contract.last_quality - contract.quality_ewma)
         contract.last_payment = total_payment
@@ -539,6 +557,8 @@ class PartneringModel(mesa.Model):
             cost = unit_cost * (1.0 + premium) * value * volume
             council.spend_quarter += cost
             slot.spend += cost
+            self.flows.social_value += social_value_rate("in_house", True, False,
+                                                         self.config.policy.social_value_in_contracts) * cost
             slot.delivered_value += value * volume
             slot.delivered_quality += quality * factor * value * volume
         if slot.stopgap_share > 0.0:
@@ -660,40 +680,43 @@ class PartneringModel(mesa.Model):
         capable = len(self.eligible_suppliers([council.place], slot.annual_value / 2.0, False))
         partner = self._find_partner(council, slot) if council.principles["collaborative"] > 0.0 else None
         groups = self.groups_by_place[council.place]
-        community_ok = slot.service.community_suitability >= 0.3 and groups and \
-            sum(g.capacity - g.load for g in groups) >= 0.8 * slot.annual_value
-        mode, reason = council.decide_make_or_buy(slot, capable, partner is not None, bool(community_ok))
+        group = self._grant_partner(slot, groups)
+        mode, reason = council.decide_make_or_buy(slot, capable, partner is not None, group is not None)
         if mode == "in_house":
             slot.mode = "in_house"
             slot.term_end = self.now + INHOUSE_REVIEW_QUARTERS
             if previous != "in_house":
                 self._record_insourcing(council, slot, reason)
             return
-        if mode == "community":
-            self._award_grant(council, slot, groups)
+        if mode == "community" and group is not None:
+            self._award_grant(council, slot, group)
             return
-        terms = council.contract_terms(slot.annual_value)
+        length = council.contract_length()
         if mode == "co_commissioned" and partner is not None:
             partner_slot = partner.slots[slot.index]
             for c in list(partner_slot.contracts):
                 self.end_contract(c, "joined co-commissioning")
-            awarded = tender(self, council, [slot, partner_slot], 1.0, terms.length, co_commissioned=True)
+            awarded = tender(self, council, [slot, partner_slot], 1.0, length, co_commissioned=True)
             if awarded:
-                for s in (slot, partner_slot):
-                    s.mode = "co_commissioned"
-                    s.term_end = self.now + terms.length
-                    s.stopgap_share = 0.0
+                for joint in (slot, partner_slot):
+                    joint.mode = "co_commissioned"
+                    joint.term_end = self.now + length
                 council.partners.add(partner.unique_id)
                 partner.partners.add(council.unique_id)
                 self.events.add(self.now, "co_commissioning",
                                 f"{council.name} and {partner.name} jointly commissioned {slot.service.name.replace('_', ' ')}",
                                 council=council.name, service=slot.service.name)
                 return
-            partner_slot.term_end = min(partner_slot.term_end, self.now + 1)
-        awarded = tender(self, council, [slot], slot.in_house_share, terms.length)
+            # no bid for the joint lot: the partner, whose contracts ended by agreement, runs the
+            # service in-house for now; the lead goes on to tender alone
+            if partner_slot.mode != "in_house":
+                self._record_insourcing(partner, partner_slot, CIRCUMSTANCES[0])
+            partner_slot.mode = "in_house"
+            partner_slot.term_end = self.now + 4
+        awarded = tender(self, council, [slot], slot.in_house_share, length)
         if awarded:
             slot.mode = "outsourced"
-            slot.term_end = self.now + terms.length
+            slot.term_end = self.now + length
         else:
             slot.mode = "in_house"
             slot.term_end = self.now + 4
@@ -722,8 +745,16 @@ class PartneringModel(mesa.Model):
                     return other
         return None
 
-    def _award_grant(self, council: Council, slot: ServiceSlot, groups: list[CommunityGroup]) -> None:
+    @staticmethod
+    def _grant_partner(slot: ServiceSlot, groups: list[CommunityGroup]) -> CommunityGroup | None:
+        """The place's group with the most spare capacity, if the service suits community
+        delivery and that group alone could carry most of it."""
+        if slot.service.community_suitability < 0.3 or not groups:
+            return None
         group = max(groups, key=lambda g: (g.capacity - g.load, -g.unique_id))
+        return group if group.capacity - group.load >= 0.8 * slot.annual_value else None
+
+    def _award_grant(self, council: Council, slot: ServiceSlot, group: CommunityGroup) -> None:
         length = 12
         contract = Contract(
             id=self.next_contract_id(), provider=group, service=slot.service,
@@ -796,11 +827,10 @@ class PartneringModel(mesa.Model):
             self.events.add(self.now, "supplier_entry", f"{supplier.name} entered the national market",
                             supplier=supplier.name)
         if cfg.policy.accreditation_required:
-            for smes in self.smes_by_place:
-                for sme in smes:
-                    if sme.decide_accreditation(0.01):
-                        sme.accredited = True
-                        sme.cash -= 0.01
+            for firm in self.suppliers:
+                if firm.decide_accreditation(ACCREDITATION_COST):
+                    firm.accredited = True
+                    firm.cash -= ACCREDITATION_COST
         cutoff = self.now - 3
         while self.recent_tenders and self.recent_tenders[0].step < cutoff:
             self.recent_tenders.popleft()

@@ -68,6 +68,8 @@ def trust_network(model: PartneringModel) -> nx.Graph:
     both ways, plus co-commissioning links between councils."""
     g = nx.Graph()
     for c in model.live_contracts():
+        if c.grant:
+            continue
         pid = c.provider.unique_id
         for council in c.councils:
             if council.trust_in(pid) >= TRUSTING and c.provider.trust_in(council.unique_id) >= TRUSTING:

@@ -11,6 +11,7 @@ price alone and the noisier the specification.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +41,18 @@ def estimate_error_sd(base_sd: float, measurability: float, capability: float) -
     0.025
     """
     return base_sd * (0.5 + (1.0 - measurability)) * (0.5 + (1.0 - capability))
+
+
+def estimate_error(z: float, sd: float) -> float:
+    """Relative error of a cost estimate from a standard normal draw ``z``: lognormal, so that an
+    estimate is never negative however vague the specification, with mean zero.
+
+    >>> estimate_error(0.0, 0.0)
+    0.0
+    >>> round(estimate_error(1.0, 0.1), 4)   # exp(0.1 - 0.005) - 1
+    0.0997
+    """
+    return math.exp(sd * z - 0.5 * sd * sd) - 1.0
 
 
 def bid_price(true_unit_cost: float, estimate_error: float, margin: float, contingency: float = 0.0) -> float:

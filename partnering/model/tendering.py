@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 TENDER_COST_SHARE = 0.01
 """A council's cost of running a tender, as a share of the lot's annual value (prescriptive process)."""
 
-CONSORTIUM_SHARE = 0.15
-"""Share of an SME's lot subcontracted to its community-group partner in a place-based consortium."""
 
 
 def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], share: float, length: int,
@@ -61,7 +59,7 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
             for supplier, cost in zip(bidders, costs, strict=True):
                 supplier.cash -= cost
                 model.bid_costs_paid += cost
-        winner = _evaluate_and_award(model, lead, slots, lot_share, length, bidders, weights, error_sd, places[0],
+        winner = _evaluate_and_award(model, lead, slots, lot_share, length, bidders, weights, error_sd, lead.place,
                                      co_commissioned)
         record = Tender(
             step=model.now, councils=tuple(s.council.unique_id for s in slots), service=service.name,
@@ -106,7 +104,7 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
     track = np.array([sum(s.council.trust_in(b.unique_id) for s in slots) / len(slots) for b in bidders])
     scores = procurement.score_bids(prices, perceived, social, track, weights)
     w = int(np.argmax(scores))
-    _debrief(bidders, prices, scores, w, weights)
+    _debrief(bidders, prices, scores, w, weights, model.config.behaviour.risk_contingency * error_sd)
     winner = bidders[w]
     terms = lead.contract_terms(lot_value * prices[w])
     contract = Contract(
@@ -123,10 +121,11 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
 
 
 def _debrief(bidders: list[Supplier], prices: np.ndarray, scores: np.ndarray, winner: int,
-             weights: procurement.EvaluationWeights) -> None:
+             weights: procurement.EvaluationWeights, contingency: float) -> None:
     """Tell each bidder whether it won, and whether it lost on price: whether a bid at the margin
     floor would have beaten the winner (UK procurement debriefs give scores)."""
-    floor_prices = prices * (1.0 + procurement.MARGIN_FLOOR) / np.array([1.0 + b.margin for b in bidders])
+    markups = np.array([1.0 + b.margin + contingency for b in bidders])
+    floor_prices = prices * (1.0 + procurement.MARGIN_FLOOR + contingency) / markups
     best = prices.min()
     for i, bidder in enumerate(bidders):
         if i == winner:

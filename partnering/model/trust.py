@@ -41,8 +41,9 @@ def fair_treatment(
     """A supplier's reading of how fairly a council treated it this quarter, in [0, 1].
 
     Four equally weighted signals: timely payment, fair handling of changed demand (share of the
-    change absorbed at cost price), proportionate penalties (1 when no penalty or a justified
-    one), and whether losses were simply dumped on it (1 = none dumped).
+    change absorbed at cost price), proportionate penalties (1 when there is none; lower the
+    heavier a justified penalty; 0 for a penalty on honest work), and whether losses were simply
+    dumped on it (1 = none dumped).
     """
     parts = (1.0 if paid_on_time else 0.0, change_handled_fairly, penalty_proportionate, 1.0 - risk_dumped)
     return sum(min(1.0, max(0.0, p)) for p in parts) / len(parts)

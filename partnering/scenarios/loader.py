@@ -227,7 +227,7 @@ def scenario_to_toml(scenario: Scenario) -> str:
 
 def _toml_key(key: str) -> str:
     bare = key and all(c.isascii() and (c.isalnum() or c in "-_") for c in key)
-    return key if bare else json.dumps(key, ensure_ascii=False)
+    return key if bare else _toml_string(key)
 
 
 def _toml_value(value: Any) -> str:
@@ -235,5 +235,9 @@ def _toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
-    # a JSON string literal is a valid TOML basic string (same escapes)
-    return json.dumps(str(value), ensure_ascii=False)
+    return _toml_string(str(value))
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string: JSON's escapes are TOML's, plus DEL, which TOML forbids raw."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")

@@ -167,7 +167,7 @@ class ServiceSpec(_Section):
     name: str
     annual_value: float = Field(gt=0.0, le=10_000.0, description="£m per year per council at the starting demand")
     measurability: float = Field(ge=0.0, le=1.0, description="how well outcomes can be specified and observed")
-    volatility: float = Field(ge=0.0, le=1.0, description="quarterly demand volatility (sd of log demand)")
+    volatility: float = Field(ge=0.0, le=1.0, description="size of quarterly demand shocks (sd of the AR(1) innovation in log demand)")
     asset_specificity: float = Field(ge=0.0, le=1.0, description="switching cost: specific assets and know-how")
     integration: float = Field(ge=0.0, le=1.0, description="need to integrate with the council's other services")
     scale_economies: float = Field(ge=0.0, le=1.0, description="cost advantage of large providers")

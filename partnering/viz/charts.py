@@ -261,7 +261,7 @@ def network_layout(graph: nx.Graph, places: np.ndarray | None, seed: int = 1,
     slots = ring_slots(large, ring if ring is not None else {})
     count = max(len(large), max(slots.values(), default=0) + 1, 1)
     for node, slot in slots.items():
-        angle = 2 * math.pi * slot / count + math.pi / 2
+        angle = 2 * math.pi * (slot + 0.5) / count + math.pi / 2  # half a slot off: none sits on the legend
         pos[node] = np.array([0.5, 0.5]) + 0.78 * np.array([math.cos(angle), math.sin(angle)])
     for node in graph.nodes:
         pos.setdefault(node, np.array([0.5, 0.5]))
@@ -294,7 +294,7 @@ class NetworkChart(Chart):
         ax.set_axis_off()
         ax.set_aspect("equal")
         ax.set_xlim(-0.36, 1.36)
-        ax.set_ylim(-0.4, 1.36)
+        ax.set_ylim(-0.48, 1.32)
         self.faint = LineCollection([], colors="#c8c8c8", linewidths=0.5, zorder=1)
         self.dashed = LineCollection([], colors=KIND_COLOURS["council"], linewidths=1.2, linestyles="dashed", zorder=2)
         self.trusted = LineCollection([], cmap="RdYlGn", alpha=0.85, zorder=3)
@@ -308,7 +308,7 @@ class NetworkChart(Chart):
         }
         cax = self.figure.add_axes((0.9, 0.3, 0.02, 0.4))
         bar = self.figure.colorbar(self.trusted, cax=cax)
-        bar.set_label("trust on a contract (line width too)", fontsize=8)
+        bar.set_label("trust on a contract (also line width)", fontsize=8)
         bar.ax.tick_params(labelsize=7)
         handles: list = [Line2D([], [], marker="o", linestyle="", color=KIND_COLOURS[k], label=KIND_LABELS[k],
                                 markersize=7) for k in ("council", "large", "sme", "vcse")]
@@ -317,6 +317,7 @@ class NetworkChart(Chart):
         ax.legend(handles=handles, fontsize=8, loc="lower left", frameon=False, ncols=3, bbox_to_anchor=(0.0, -0.02))
         self.title = ax.set_title("", fontsize=11, loc="left")
         self.labels: list[Artist] = []
+        self._label_key: tuple | None = None
         self._ring: dict[int, int] = {}
 
     def update(self, snapshot: Snapshot) -> object:
@@ -356,21 +357,33 @@ class NetworkChart(Chart):
                     name = str(graph.nodes[n].get("name", n))
                     labelled.append((kind, name.split()[0] if kind == "large" else name, float(x), float(y)))
         key = tuple(labelled)
-        if key != self._static_key:
+        if key != self._label_key:
             for text in self.labels:
                 text.remove()
             small = len(pos) > 150
-            self.labels = [
-                self.ax.annotate(name, (x, y), xytext=(0, 7 if kind == "council" else 9), textcoords="offset points",
-                                 ha="center", fontsize=7 if small else 8, zorder=5,
-                                 color="#222222" if kind == "council" else KIND_COLOURS["large"])
-                for kind, name, x, y in labelled
-            ]
+            self.labels = [self._label(kind, name, x, y, small) for kind, name, x, y in labelled]
+            self._label_key = key
         self.title.set_text(f"Trust network, {snapshot.label}")
-        return key
+        return "network"  # nothing in the background depends on the run
+
+    def _label(self, kind: str, name: str, x: float, y: float, small: bool) -> Artist:
+        """Council names above their node; large suppliers' names outside the ring, away from the
+        contract lines; both on a light box so lines drawn under them do not hide them."""
+        box = {"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.75}
+        size = 7 if small else 8
+        if kind == "council":
+            return self.ax.annotate(name, (x, y), xytext=(0, 7), textcoords="offset points", ha="center",
+                                    fontsize=size, zorder=5, color="#222222", bbox=box)
+        dx, dy = x - 0.5, y - 0.5
+        norm = math.hypot(dx, dy) or 1.0
+        dx, dy = dx / norm, dy / norm
+        ha = "left" if dx > 0.35 else "right" if dx < -0.35 else "center"
+        va = "bottom" if dy > 0.35 else "top" if dy < -0.35 else "center"
+        return self.ax.annotate(name, (x, y), xytext=(12 * dx, 12 * dy), textcoords="offset points", ha=ha, va=va,
+                                fontsize=size, zorder=5, color=KIND_COLOURS["large"], bbox=box)
 
     def animated(self) -> list[Artist]:
-        return [self.faint, self.dashed, self.trusted, *self.nodes.values(), self.title]
+        return [self.faint, self.dashed, self.trusted, *self.nodes.values(), *self.labels, self.title]
 
 
 class TwinChart(Chart):

@@ -59,14 +59,20 @@ CSS = """
 .pt-kpi-value { font-size: 20px; font-weight: 600; line-height: 1.2; }
 .pt-kpi-change { font-size: 11px; }
 .pt-control .v-label { font-size: 14px; }
+.pt-control .v-input { margin-top: 0; padding-top: 0; }
+.pt-control .v-input__slot { margin-bottom: 0; }
+.pt-control .v-messages { display: none; }
+.pt-control { padding: 2px 0; }
 .pt-better { color: #1a7f37; } .pt-worse { color: #c62828; } .pt-same { color: #777; }
 .pt-feed { max-height: 300px; overflow-y: auto; font-size: 13px; border: 1px solid #eee; padding: 4px 8px; }
 .pt-feed p { margin: 2px 0; }
 .pt-feed .pt-when { font-weight: 600; margin-right: 4px; }
 .pt-share { font-size: 12px; }
 .pt-share-row { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
-.pt-share-name { flex: 0 0 170px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.pt-share-bar { height: 14px; border-radius: 2px; }
+.pt-share-name { flex: 0 0 165px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.pt-share-track { flex: 1 1 auto; }
+.pt-share-bar { display: block; height: 14px; border-radius: 2px; }
+.pt-share-pct { flex: 0 0 36px; text-align: right; }
 .pt-share-key span { margin-right: 10px; }
 .pt-status { font-size: 15px; font-weight: 600; }
 .pt-chart { max-width: 100%; height: auto; }
@@ -290,9 +296,13 @@ def control_label(control: Control, value: float) -> str:
 
 @solara.component
 def ControlWidget(control: Control, value: float, on_value: Callable[[float], None]) -> None:
-    """One declared parameter as a slider or a switch, with its schema meaning as a tooltip."""
+    """One declared parameter as a slider or a switch; its schema meaning shows on hover.
+
+    The help is a plain ``title`` attribute: Vuetify tooltips re-render their slot out of
+    place when a scenario changes many sliders at once, scrambling the panel's order.
+    """
     name_class = "pt-control-" + control.name.replace(".", "-").replace("_", "-")
-    with solara.Tooltip(control.help), solara.Column(gap="0px", classes=["pt-control", name_class]):
+    with solara.v.Html(tag="div", class_=f"pt-control {name_class}", attributes={"title": control.help}):
         if control.widget == "switch":
             solara.Switch(label=control.label, value=bool(value), on_value=on_value)
         elif control.type == "int":
@@ -426,11 +436,12 @@ def MarketShare(snapshot: Snapshot) -> None:
         lines.append("<p>No firm holds a contract.</p>")
     for name, kind, share in rows:
         colour = KIND_COLOURS.get(kind, "#bbbbbb")
-        width = 62.0 * share / widest
+        width = max(100.0 * share / widest, 0.5)
         lines.append(
             f'<div class="pt-share-row pt-share-{html.escape(kind)}"><span class="pt-share-name" title="{html.escape(name)}">'
-            f'{html.escape(name)}</span><span class="pt-share-bar" style="width:{width:.1f}%;background:{colour}"></span>'
-            f"<span>{100 * share:.0f}%</span></div>"
+            f'{html.escape(name)}</span><span class="pt-share-track"><span class="pt-share-bar" '
+            f'style="width:{width:.1f}%;background:{colour}"></span></span>'
+            f'<span class="pt-share-pct">{100 * share:.0f}%</span></div>'
         )
     key = "".join(f'<span style="color:{KIND_COLOURS[k]}">■</span> {KIND_LABELS[k]} ' for k in ("large", "sme"))
     lines.append(f'<div class="pt-share-key">{key}</div>')
