@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from partnering import load_scenario
+from partnering.viz.controls import policy_controls, principle_controls
 
 pytestmark = pytest.mark.browser
 
@@ -171,6 +172,25 @@ def test_slider_and_reset_change_the_world_and_downloads_round_trip(app_server, 
     assert scenario.principles.collaborative == 1.0
     assert scenario.principles.creative == load_scenario("transactional").principles.creative
     screenshot(page, "workshop_collaborative")
+    traffic.check_loopback_only()
+
+
+def test_picking_a_scenario_moves_the_sliders_in_place(app_server, open_page):
+    page, traffic = open_page()
+    load(page, app_server.url)
+    page.locator(".pt-scenario").click()
+    page.locator(".v-menu__content .v-list-item", has_text="changemaking").first.click()
+    page.wait_for_selector(".pt-pending", state="visible", timeout=STEP_TIMEOUT_MS)
+    page.wait_for_selector(".pt-control-principles-place-based :text('Place based: 0.8')", timeout=STEP_TIMEOUT_MS)
+    shown = page.eval_on_selector_all(
+        ".pt-control", "els => els.map(e => [...e.classList].find(c => c.startsWith('pt-control-')))")
+    expected = ["pt-control-" + c.name.replace(".", "-").replace("_", "-")
+                for c in [*principle_controls(), *policy_controls()]]
+    assert shown == expected, "the controls must keep their order when a scenario changes them all"
+    assert quarter(page) == 0
+    page.locator("button.pt-reset").click()
+    page.wait_for_function("() => /changemaking, seed 1/.test(document.querySelector('.pt-running').textContent)",
+                           timeout=STEP_TIMEOUT_MS)
     traffic.check_loopback_only()
 
 
