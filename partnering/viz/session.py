@@ -176,16 +176,24 @@ def format_value(style: Style, value: float) -> str:
 
 
 def format_change(style: Style, change: float) -> str:
-    """A change in a KPI, signed, in the KPI's own units (percentage points for shares)."""
+    """A change in a KPI, signed, in the KPI's own units (percentage points for shares).
+
+    A change that rounds to nothing prints without a sign, so "−£0.00" never appears.
+    """
     if isinstance(change, float) and math.isnan(change):
         return "–"
+    scale, digits = {"share": (100.0, 1), "money": (1.0, 2), "count": (1.0, 0), "hhi": (1.0, 0)}.get(style, (1.0, 2))
+    shown = round(scale * change, digits)
+    if shown == 0:
+        zero = f"{0:.{digits}f}"
+        return {"share": f"{zero} pts", "money": f"£{zero}"}.get(style, zero)
     if style == "share":
-        return f"{100 * change:+.1f} pts"
+        return f"{shown:+.1f} pts"
     if style == "money":
-        return f"{'+' if change >= 0 else '−'}£{abs(change):.2f}"
+        return f"{'+' if shown > 0 else '−'}£{abs(shown):.2f}"
     if style in ("count", "hhi"):
-        return f"{change:+,.0f}"
-    return f"{change:+.2f}"
+        return f"{shown:+,.0f}"
+    return f"{shown:+.2f}"
 
 
 @dataclass(frozen=True)
@@ -211,7 +219,8 @@ class KpiReading:
 
 
 def _verdict(kpi: Kpi, change: float) -> Literal["better", "worse", "same"]:
-    if abs(change) < 1e-9 or math.isnan(change):
+    """Better or worse by the KPI's direction; "same" when the change is too small to print."""
+    if math.isnan(change) or not format_change(kpi.style, change).startswith(("+", "−", "-")):
         return "same"
     improved = change > 0 if kpi.better == "higher" else change < 0
     return "better" if improved else "worse"

@@ -122,6 +122,11 @@ def test_changes_are_signed(style, change, text):
     assert format_change(style, change) == text
 
 
+@pytest.mark.parametrize(("style", "text"), [("money", "£0.00"), ("share", "0.0 pts"), ("index", "0.00"), ("hhi", "0")])
+def test_a_change_too_small_to_show_has_no_sign(style, text):
+    assert format_change(style, -0.0001) == text
+
+
 def test_market_shares_sum_to_one_and_pool_the_tail():
     firms = tuple(SupplierLoad(f"firm {i}", "sme", float(i)) for i in range(1, 15))
     rows = market_shares((*firms, SupplierLoad("idle", "large", 0.0)), top=10)
