@@ -11,6 +11,7 @@ CSS classes prefixed ``pt-`` mark what the browser tests and the docs' screensho
 from __future__ import annotations
 
 import html
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -124,10 +125,18 @@ def use_run(step_once: Callable[[int], Snapshot | None], initial: Snapshot) -> R
         if result is not None:
             snapshot.set(result)
 
+    closed = solara.use_memo(threading.Event, [])
+    solara.use_effect(lambda: closed.set, [])  # the cleanup runs when the session's page goes away
+
+    def keep_playing() -> bool:
+        # Solara does not stop a worker thread by itself: the loop ends when Pause is pressed,
+        # when a newer Play started (a quick Pause-Play) or when the session is closed.
+        return playing.peek() and task.is_current() and not closed.is_set()
+
     def play_loop() -> None:
-        while playing.peek():
+        while keep_playing():
             time.sleep(play_interval.peek() / 1000.0)
-            if not playing.peek():
+            if not keep_playing():
                 return
             result = step_once(render_interval.peek())
             if result is None:
@@ -136,7 +145,7 @@ def use_run(step_once: Callable[[int], Snapshot | None], initial: Snapshot) -> R
             if result.done:
                 playing.set(False)
 
-    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+    task = solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
     return RunState(snapshot, playing, play_interval, render_interval, step)
 
 

@@ -22,6 +22,10 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8521
 DEAD_CDN = "http://127.0.0.1:9/npm/"
 """Loopback discard port: the asset proxy's upstream, so a missing asset never leaves the machine."""
+KEEP_DISCONNECTED = "1h"
+"""How long a participant's world survives a lost connection (a laptop closed over a break).
+Solara's default is a day, which on a shared workshop laptop keeps every abandoned session's
+models and figures in memory."""
 
 
 def offline_environment(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> dict[str, str]:
@@ -34,6 +38,7 @@ def offline_environment(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> d
         "SOLARA_MODE": "production",
         "SOLARA_THEME_SHOW_BANNER": "False",
         "SOLARA_THEME_TITLE": "Partnering workshop",
+        "SOLARA_KERNEL_CULL_TIMEOUT": KEEP_DISCONNECTED,
         "SERVER_NAME": host,
         "SERVER_PORT": str(port),
     }
@@ -54,6 +59,7 @@ def configure(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     server_settings.main.mode = "production"
     server_settings.theme.show_banner = False
     server_settings.theme.title = "Partnering workshop"
+    server_settings.kernel.cull_timeout = KEEP_DISCONNECTED
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:

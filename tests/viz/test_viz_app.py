@@ -220,3 +220,33 @@ def test_the_server_runs_offline_without_telemetry():
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def test_closing_a_playing_session_stops_its_thread(harness):
+    rc, reached = harness
+    rc.find(v.Slider, label="Play interval (ms)").widget.v_model = 0
+    rc.find(v.Btn, class_="pt-play").widget.click()
+    wait_until(lambda: quarter(rc) >= 2)
+    snapshot = reached["state"].run.snapshot
+    rc.close()
+    time.sleep(0.3)
+    stopped_at = snapshot.peek().step
+    time.sleep(0.5)
+    assert snapshot.peek().step == stopped_at, "a closed session's model kept stepping"
+
+
+def test_a_quick_pause_and_play_runs_one_loop(harness):
+    rc, reached = harness
+    state = reached["state"]
+    rc.find(v.Slider, label="Play interval (ms)").widget.v_model = 300
+    play = rc.find(v.Btn, class_="pt-play").widget
+    play.click()
+    rc.find(v.Btn, class_="pt-play").widget.click()
+    rc.find(v.Btn, class_="pt-play").widget.click()
+    start = time.monotonic()
+    first = state.run.snapshot.peek().step
+    time.sleep(1.6)
+    state.run.playing.set(False)
+    quarters = state.run.snapshot.peek().step - first
+    elapsed = time.monotonic() - start
+    assert quarters <= elapsed / 0.3 + 1, f"{quarters} quarters in {elapsed:.1f} s: two play loops ran at once"
