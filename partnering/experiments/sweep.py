@@ -261,6 +261,21 @@ def run_sweep(
                     batch, buffer = buffer, []
                     store.write_batch(batch)
                     last_flush = time.monotonic()
+        except KeyboardInterrupt:
+            # Ctrl-C: start nothing new, let the runs in progress finish and keep them too
+            # (a second Ctrl-C abandons them); then close the pool normally
+            running = {f: t for f, t in pending.items() if not f.cancel()}
+            try:
+                for future in wait(running).done:
+                    outcome = _collect(future, running[future])
+                    if outcome is not None:
+                        buffer.append(outcome)
+            except (KeyboardInterrupt, ExecutorFailed):
+                pass
+            store.write_batch(buffer)
+            if own:
+                executor.shutdown(wait=True, cancel_futures=True)
+            raise
         except BaseException:
             for future in pending:
                 future.cancel()

@@ -82,12 +82,12 @@ def test_sensitivity_runs_a_morris_sweep_prints_the_ranking_and_draws_it(tmp_pat
 
 def test_demo_runs_the_three_headline_arms_and_writes_the_report(tmp_path):
     out = tmp_path / "demo"
-    result = invoke("demo", "--replications", "2", "--steps", "2", "--workers", "1", "--out", str(out))
+    result = invoke("demo", "--replications", "2", "--steps", "1", "--workers", "1", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert set(load_results(out).arms) == {"transactional", "changemaking", "policy_package"}
     assert "policy_package" in result.stdout and "report:" in result.stdout
     assert (out / "report.html").exists()
-    again = invoke("demo", "--replications", "3", "--steps", "2", "--workers", "1", "--out", str(out))
+    again = invoke("demo", "--replications", "3", "--steps", "1", "--workers", "1", "--out", str(out))
     assert again.exit_code == 0, "a demo with other settings replaces the previous demo"
     assert len(load_results(out).runs) == 9
 

@@ -66,12 +66,13 @@ def test_remnants_of_a_killed_batch_are_discarded_when_the_sweep_resumes(referen
     assert_same_results(reference, out)
 
 
-def test_a_sweep_killed_with_sigkill_resumes_with_every_run_exactly_once(tmp_path):
-    design = small_design(replications=12, steps=8)
-    out = tmp_path / "killed"
-    command = [str(SCRIPT), "sweep", "--scenarios", "transactional,changemaking", "--replications", "12",
+def start_sweep_and_signal(out: Path, sig: signal.Signals) -> subprocess.CompletedProcess:
+    """Start a 40-run sweep on two workers, send ``sig`` to its process group once a batch of
+    runs is committed (as a terminal's Ctrl-C or kill -9 of the job would), and wait for it."""
+    command = [str(SCRIPT), "sweep", "--scenarios", "transactional,changemaking", "--replications", "20",
                "--steps", "8", "--set", "population.councils=4", "--workers", "2", "--out", str(out)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
     deadline = time.monotonic() + 120
     try:
         while not list((out / "runs").glob("part-*.parquet")):
@@ -79,16 +80,36 @@ def test_a_sweep_killed_with_sigkill_resumes_with_every_run_exactly_once(tmp_pat
             assert time.monotonic() < deadline, "no run written within two minutes"
             time.sleep(0.02)
     finally:
-        os.killpg(process.pid, signal.SIGKILL)  # the driver and its workers, as kill -9 of the job would
-        process.wait()
-        process.stderr.close()
+        os.killpg(process.pid, sig)
+        _, stderr = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(command, process.returncode, "", stderr)
+
+
+def test_ctrl_c_on_the_command_line_keeps_what_is_done_and_says_how_to_resume(tmp_path, pool):
+    design = small_design(replications=20, steps=8)
+    out = tmp_path / "ctrl-c"
+    result = start_sweep_and_signal(out, signal.SIGINT)
+    assert result.returncode == 130
+    assert "interrupted:" in result.stderr and "run the same command again to resume" in result.stderr
+    assert "Traceback" not in result.stderr
+    recorded = committed(out)
+    assert 0 < recorded < len(design)
+    summary = run_sweep(design, out, executor=pool)
+    assert summary.skipped == recorded and summary.complete
+    assert committed(out) == len(design)
+
+
+def test_a_sweep_killed_with_sigkill_resumes_with_every_run_exactly_once(tmp_path, pool):
+    design = small_design(replications=20, steps=8)
+    out = tmp_path / "killed"
+    start_sweep_and_signal(out, signal.SIGKILL)
     recorded = committed(out)
     assert 0 < recorded < len(design), "the kill should land mid-way"
 
-    summary = run_sweep(design, out, workers=1)  # the same sweep: resumes, whatever the backend
+    summary = run_sweep(design, out, executor=pool)  # the same sweep resumes, whatever the backend
     assert summary.skipped == recorded and summary.ok == len(design) - recorded
     uninterrupted = tmp_path / "uninterrupted"
-    run_sweep(design, uninterrupted, workers=1)
+    run_sweep(design, uninterrupted, executor=pool)
     assert_same_results(uninterrupted, out)
 
 
