@@ -21,7 +21,7 @@ import networkx as nx
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import LineCollection, PathCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -82,10 +82,13 @@ def png(figure: Figure, dpi: int = DPI) -> bytes:
     return buffer.getvalue()
 
 
-def canvas_png(canvas: FigureCanvasAgg) -> bytes:
-    """What the canvas holds now, as PNG bytes (no redraw)."""
+def canvas_png(canvas: FigureCanvasAgg, overlay: Image.Image | None = None) -> bytes:
+    """What the canvas holds now, with ``overlay`` (RGBA, same size) on top, as PNG bytes."""
     width, height = canvas.get_width_height()
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    if overlay is not None:
+        image = Image.alpha_composite(image, overlay)
+    image = image.convert("RGB")
     buffer = io.BytesIO()
     image.save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
@@ -116,12 +119,15 @@ class Chart:
     Everything that rarely changes (axes, ticks, legends, colour bars) is drawn once into a
     cached background; a step restores that background and draws only the *animated* artists
     (lines, points, bars). ``static_key`` names what the background depends on: when it
-    changes, the whole figure is drawn again. Rendering is serialised per chart.
+    changes, the whole figure is drawn again. An optional ``overlay`` image (RGBA, drawn
+    rarely) is laid on top of everything, for text that must sit above the animated artists
+    but would cost too much to draw on every step. Rendering is serialised per chart.
     """
 
     def __init__(self, figure: Figure) -> None:
         self.figure = figure
         self.canvas = FigureCanvasAgg(figure)
+        self.overlay: Image.Image | None = None
         self._lock = threading.Lock()
         self._background = None
         self._static_key: object = None
@@ -141,7 +147,7 @@ class Chart:
             self.canvas.restore_region(self._background)
         for artist in self.animated():
             self.figure.draw_artist(artist)
-        return canvas_png(self.canvas)
+        return canvas_png(self.canvas, self.overlay)
 
     def update(self, snapshot: Snapshot) -> object:  # pragma: no cover - overridden
         """Move the artists to ``snapshot``; return the static key of the background."""
@@ -165,7 +171,8 @@ class TimeSeriesChart(Chart):
         axes = self.figure.subplots(2, 2).ravel()
         self.axes = dict(zip(PANELS, axes, strict=True))
         self.lines: dict[str, Line2D] = {}
-        self.stack: list[Artist] = []
+        self.stack = PolyCollection([], facecolors=[c for _, _, c in PANELS["modes"][1]], alpha=0.85, linewidths=0)
+        self.axes["modes"].add_collection(self.stack)
         for panel, ax in self.axes.items():
             title, lines = PANELS[panel]
             ax.set_title(title, fontsize=10, loc="left")
@@ -195,11 +202,7 @@ class TimeSeriesChart(Chart):
         x = years(frame["step"], snapshot.start_year)
         for metric, line in self.lines.items():
             line.set_data(x, frame[metric].to_numpy(dtype=float) * SCALE.get(metric, 1.0))
-        for artist in self.stack:
-            artist.remove()
-        lines = PANELS["modes"][1]
-        self.stack = list(self.axes["modes"].stackplot(x, *[frame[m].to_numpy(dtype=float) for m, _, _ in lines],
-                                                       colors=[c for _, _, c in lines], alpha=0.85))
+        self.stack.set_verts(stacked_polygons(x, [frame[m].to_numpy(dtype=float) for m, _, _ in PANELS["modes"][1]]))
         failures = frame["supplier_failures"].to_numpy(dtype=float)
         failed = x[np.flatnonzero(np.diff(failures) > 0) + 1] if len(failures) > 1 else np.array([])
         self.failure_marks.set_segments([[(xi, 0.0), (xi, 1.0)] for xi in failed])
@@ -215,7 +218,19 @@ class TimeSeriesChart(Chart):
         return key
 
     def animated(self) -> list[Artist]:
-        return [*self.stack, *self.lines.values(), self.failure_marks]
+        return [self.stack, *self.lines.values(), self.failure_marks]
+
+
+def stacked_polygons(x: np.ndarray, layers: list[np.ndarray]) -> list[np.ndarray]:
+    """The outline of each band of a stacked area chart (what stackplot draws, without
+    building new artists every step)."""
+    polygons = []
+    lower = np.zeros_like(x, dtype=float)
+    for layer in layers:
+        upper = lower + layer
+        polygons.append(np.column_stack([np.concatenate([x, x[::-1]]), np.concatenate([upper, lower[::-1]])]))
+        lower = upper
+    return polygons
 
 
 def _council_positions(graph: nx.Graph, places: np.ndarray | None, seed: int) -> dict[int, np.ndarray]:
@@ -316,6 +331,17 @@ class NetworkChart(Chart):
         handles.append(Line2D([], [], color="#c8c8c8", label="same place"))
         ax.legend(handles=handles, fontsize=8, loc="lower left", frameon=False, ncols=3, bbox_to_anchor=(0.0, -0.02))
         self.title = ax.set_title("", fontsize=11, loc="left")
+        # Names go on a transparent twin of the figure, drawn only when the set of names
+        # changes and laid over each frame: above the lines, at no cost per step.
+        self.label_figure = Figure(figsize=(width, height), dpi=DPI)
+        self.label_figure.patch.set_alpha(0.0)
+        self.label_figure.subplots_adjust(left=0.0, right=0.9, bottom=0.02, top=0.94)
+        self.label_ax = self.label_figure.add_subplot()
+        self.label_ax.set_axis_off()
+        self.label_ax.set_aspect("equal")
+        self.label_ax.set_xlim(*ax.get_xlim())
+        self.label_ax.set_ylim(*ax.get_ylim())
+        self.label_canvas = FigureCanvasAgg(self.label_figure)
         self.labels: list[Artist] = []
         self._label_key: tuple | None = None
         self._ring: dict[int, int] = {}
@@ -362,6 +388,10 @@ class NetworkChart(Chart):
                 text.remove()
             small = len(pos) > 150
             self.labels = [self._label(kind, name, x, y, small) for kind, name, x, y in labelled]
+            self.label_canvas.draw()
+            width, height = self.label_canvas.get_width_height()
+            self.overlay = Image.frombuffer("RGBA", (width, height), self.label_canvas.buffer_rgba(),
+                                            "raw", "RGBA", 0, 1).copy()
             self._label_key = key
         self.title.set_text(f"Trust network, {snapshot.label}")
         return "network"  # nothing in the background depends on the run
@@ -372,18 +402,18 @@ class NetworkChart(Chart):
         box = {"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.75}
         size = 7 if small else 8
         if kind == "council":
-            return self.ax.annotate(name, (x, y), xytext=(0, 7), textcoords="offset points", ha="center",
+            return self.label_ax.annotate(name, (x, y), xytext=(0, 7), textcoords="offset points", ha="center",
                                     fontsize=size, zorder=5, color="#222222", bbox=box)
         dx, dy = x - 0.5, y - 0.5
         norm = math.hypot(dx, dy) or 1.0
         dx, dy = dx / norm, dy / norm
         ha = "left" if dx > 0.35 else "right" if dx < -0.35 else "center"
         va = "bottom" if dy > 0.35 else "top" if dy < -0.35 else "center"
-        return self.ax.annotate(name, (x, y), xytext=(12 * dx, 12 * dy), textcoords="offset points", ha=ha, va=va,
+        return self.label_ax.annotate(name, (x, y), xytext=(12 * dx, 12 * dy), textcoords="offset points", ha=ha, va=va,
                                 fontsize=size, zorder=5, color=KIND_COLOURS["large"], bbox=box)
 
     def animated(self) -> list[Artist]:
-        return [self.faint, self.dashed, self.trusted, *self.nodes.values(), *self.labels, self.title]
+        return [self.faint, self.dashed, self.trusted, *self.nodes.values(), self.title]
 
 
 class TwinChart(Chart):
