@@ -116,14 +116,14 @@ class DaskExecutor(Executor):
 
 
 @contextmanager
-def dask_executor(address: str) -> Iterator[DaskExecutor]:
+def dask_executor(address: str, timeout: str = "10s") -> Iterator[DaskExecutor]:
     """Connect to a Dask scheduler (e.g. ``tcp://host:8786``) for the length of a sweep."""
     try:
         from distributed import Client
     except ImportError:
         raise SweepError("--dask needs Dask distributed; install it with: pip install 'partnering[dask]'") from None
     try:
-        client = Client(address, timeout="10s")
+        client = Client(address, timeout=timeout)
     except (OSError, TimeoutError) as exc:
         raise SweepError(f"--dask {address}: cannot reach the scheduler: {exc}") from None
     try:

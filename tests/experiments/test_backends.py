@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from experiments_support import assert_same_results, tidy
 
-from partnering.experiments import SerialExecutor, run_one, run_sweep
+from partnering.experiments import SerialExecutor, SweepError, dask_executor, run_one, run_sweep
 from partnering.model.metrics import REQUIRED_COLUMNS
 
 
@@ -45,13 +45,22 @@ def test_a_local_process_pool_gives_the_same_numbers_as_a_serial_run(reference, 
     assert_same_results(reference, tmp_path / "pool")
 
 
-@pytest.mark.filterwarnings("ignore::ResourceWarning")
 def test_a_dask_cluster_gives_the_same_numbers_as_a_serial_run(reference, design, tmp_path):
     distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
-        distributed.Client(cluster.scheduler_address) as client,
-    ):
-        summary = run_sweep(design, tmp_path / "dask", executor=client.get_executor())
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        # any concurrent.futures executor: the client's own...
+        with distributed.Client(cluster.scheduler_address) as client:
+            summary = run_sweep(design, tmp_path / "dask", executor=client.get_executor())
+        # ...and the one `partnering sweep --dask ADDRESS` uses
+        with dask_executor(cluster.scheduler_address) as executor:
+            assert executor.max_workers == 2
+            run_sweep(design, tmp_path / "dask-address", executor=executor)
     assert summary.complete and summary.ok == len(design)
     assert_same_results(reference, tmp_path / "dask")
+    assert_same_results(reference, tmp_path / "dask-address")
+
+
+def test_an_unreachable_scheduler_is_refused_in_one_line(design, tmp_path):
+    pytest.importorskip("distributed")
+    with pytest.raises(SweepError, match="cannot reach the scheduler"), dask_executor("tcp://127.0.0.1:9", timeout="1s"):
+        pass
