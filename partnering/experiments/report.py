@@ -19,6 +19,7 @@ import pandas as pd
 
 from partnering.experiments.analysis import HEADLINE_METRICS, compare, fmt, fmt_interval, verdict
 from partnering.experiments.results import SweepResults
+from partnering.experiments.stats import spearman
 from partnering.scenarios import ScenarioError
 
 MAX_LISTED = 60
@@ -94,7 +95,7 @@ def _lhs_section(results: SweepResults, metrics: Sequence[str]) -> str:
     joined = means.join(runs[names])
     rows = []
     for metric in metrics:
-        corr = joined[names].corrwith(joined[metric], method="spearman")
+        corr = {n: spearman(joined[n], joined[metric]) for n in names}
         cells = [_e(metric), fmt(joined[metric].quantile(0.05)), fmt(joined[metric].median()),
                  fmt(joined[metric].quantile(0.95))]
         cells += [f"{corr[n]:+.2f}" if not math.isnan(corr[n]) else "–" for n in names]
@@ -170,7 +171,12 @@ def build_report(results: SweepResults | str | Path, baseline: str | None = None
                  metrics: Sequence[str] | None = None, horizons: Sequence[int] | None = None,
                  level: float = 0.95) -> str:
     """The report as an HTML string."""
-    from partnering.experiments.plots import data_uri, effect_size_figure, time_series_figure
+    from partnering.experiments.plots import (
+        COLOURS,
+        data_uri,
+        effect_size_figure,
+        time_series_figure,
+    )
 
     res = results if isinstance(results, SweepResults) else SweepResults(results)
     manifest = res.manifest
@@ -193,9 +199,11 @@ def build_report(results: SweepResults | str | Path, baseline: str | None = None
     if kind in ("scenarios", "grid") and len(res.arms) <= MAX_LISTED:
         text, table = _comparison_section(res, baseline, chosen, steps, level)
         sections.append(("Comparison with the baseline", text))
-        if len(res.arms) > 1:
-            sections.append(("Effect sizes", _figure(data_uri(effect_size_figure(table)), "effect sizes")))
-        sections.append(("Over time", _figure(data_uri(time_series_figure(res, chosen, level=level)), "time series")))
+        if len(res.arms) <= len(COLOURS):  # beyond that, colours repeat and the tables say more
+            if len(res.arms) > 1:
+                sections.append(("Effect sizes", _figure(data_uri(effect_size_figure(table)), "effect sizes")))
+            sections.append(("Over time", _figure(data_uri(time_series_figure(res, chosen, level=level)),
+                                                  "time series")))
     elif kind == "salib":
         sections.append(("Sensitivity", _sensitivity_section(res, chosen[:4], level)))
     else:

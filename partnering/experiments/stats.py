@@ -105,3 +105,19 @@ def welch_difference(arm: Sequence[float] | np.ndarray, baseline: Sequence[float
     df = (va + vb) ** 2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
     half = float(stats.t.ppf(0.5 + level / 2, df)) * se
     return Difference(diff, diff - half, diff + half, cohens_d(a, b), "welch")
+
+
+def spearman(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> float:
+    """Spearman's rank correlation (Pearson's r of the average ranks); NaN if either is constant.
+
+    A metric that does not move across a hypercube (say, no failures anywhere) has no rank
+    correlation; it is reported as missing rather than warned about.
+    """
+    a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    keep = np.isfinite(a) & np.isfinite(b)
+    if keep.sum() < 3:
+        return NAN
+    ra, rb = stats.rankdata(a[keep]), stats.rankdata(b[keep])
+    if ra.std() == 0.0 or rb.std() == 0.0:
+        return NAN
+    return float(np.corrcoef(ra, rb)[0, 1])

@@ -120,3 +120,15 @@ def test_the_report_lists_failed_runs_with_their_tracebacks(design, tmp_path):
 def test_a_report_needs_successful_runs_and_an_html_name(tmp_path, reference):
     with pytest.raises(ScenarioError, match=r"must end in \.html"):
         write_report(reference, out=tmp_path / "report.pdf")
+
+
+def test_a_latin_hypercube_report_relates_each_metric_to_each_sampled_parameter(tmp_path):
+    from partnering.experiments import lhs_design, run_sweep
+
+    names = ["world.demand_growth", "principles.creative"]
+    design = lhs_design("transactional", names, samples=5, replications=1, steps=2,
+                        overrides={"population.councils": 3})
+    run_sweep(design, tmp_path / "lhs", workers=1)
+    text = write_report(tmp_path / "lhs", metrics=["service_quality", "supplier_failures"]).read_text()
+    assert "Spearman rank correlation" in text
+    assert all(f"<th class=\"\">{name}</th>" in text for name in names)

@@ -13,6 +13,7 @@ from partnering.experiments.stats import (
     cohens_d,
     mean_interval,
     paired_difference,
+    spearman,
     welch_difference,
 )
 from partnering.scenarios import ScenarioError
@@ -130,3 +131,11 @@ def test_a_real_sweep_compares_every_headline_metric_for_every_arm(reference, de
     assert (table["ci_low"] <= table["mean"]).all() and (table["mean"] <= table["ci_high"]).all()
     others = table[table["arm"] != "transactional"]
     assert set(others["method"]) == {"paired"}
+
+
+def test_spearman_is_the_correlation_of_ranks_and_missing_for_a_constant():
+    # ranks of (10, 20, 30, 40) and (1, 3, 2, 4): 1,2,3,4 and 1,3,2,4; centred: -1.5,-.5,.5,1.5 and
+    # -1.5,.5,-.5,1.5; r = (2.25 - 0.25 - 0.25 + 2.25) / 5 = 0.8
+    assert spearman([10, 20, 30, 40], [1, 3, 2, 4]) == pytest.approx(0.8)
+    assert spearman([1, 2, 3], [9, 4, 1]) == pytest.approx(-1.0)
+    assert math.isnan(spearman([1, 2, 3], [5, 5, 5]))
