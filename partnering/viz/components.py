@@ -11,6 +11,7 @@ CSS classes prefixed ``pt-`` mark what the browser tests and the docs' screensho
 from __future__ import annotations
 
 import html
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -83,6 +84,8 @@ CSS = """
 .pt-divergence td:first-child, .pt-divergence th:first-child { text-align: left; }
 """
 
+logger = logging.getLogger(__name__)
+
 PLAY_INTERVAL_MS = 150
 """Default pause between steps while playing (Mesa's SolaraViz uses 100 ms)."""
 
@@ -105,6 +108,7 @@ class RunState:
     playing: solara.Reactive[bool]
     play_interval: solara.Reactive[int]
     render_interval: solara.Reactive[int]
+    failure: solara.Reactive[str | None]
     step: Callable[[], None]
 
 
@@ -119,9 +123,19 @@ def use_run(step_once: Callable[[int], Snapshot | None], initial: Snapshot) -> R
     playing = solara.use_reactive(False)
     play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
     render_interval = solara.use_reactive(1)
+    failure = solara.use_reactive(None)
+
+    def guarded_step(quarters: int) -> Snapshot | None:
+        try:
+            return step_once(quarters)
+        except Exception as exc:  # a model error must not break the participant's page
+            logger.exception("a workshop model step failed")
+            failure.set(f"The model stopped with an error: {exc}")
+            playing.set(False)
+            return None
 
     def step() -> None:
-        result = step_once(render_interval.peek())
+        result = guarded_step(render_interval.peek())
         if result is not None:
             snapshot.set(result)
 
@@ -138,7 +152,7 @@ def use_run(step_once: Callable[[int], Snapshot | None], initial: Snapshot) -> R
             time.sleep(play_interval.peek() / 1000.0)
             if not keep_playing():
                 return
-            result = step_once(render_interval.peek())
+            result = guarded_step(render_interval.peek())
             if result is None:
                 return
             snapshot.set(result)
@@ -146,7 +160,7 @@ def use_run(step_once: Callable[[int], Snapshot | None], initial: Snapshot) -> R
                 playing.set(False)
 
     task = solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
-    return RunState(snapshot, playing, play_interval, render_interval, step)
+    return RunState(snapshot, playing, play_interval, render_interval, failure, step)
 
 
 def _first_simulation(settings: WorkshopSettings) -> tuple[Simulation, WorkshopSettings]:
@@ -193,11 +207,15 @@ def use_workshop(settings: solara.Reactive[WorkshopSettings]) -> WorkshopState:
         run.playing.set(False)
         wanted = settings.peek()
         try:
-            scenario = wanted.build()
+            fresh = Simulation(wanted.build(), wanted.seed)
         except ScenarioError as exc:  # shown to the participant; the server keeps serving
             error.set(str(exc))
             return
-        fresh = Simulation(scenario, wanted.seed)
+        except Exception as exc:  # the same for a model that cannot be built
+            logger.exception("a workshop model could not be built")
+            error.set(f"The model could not be built with these settings: {exc}")
+            return
+        run.failure.set(None)
         simulation.set(fresh)
         applied.set(wanted)
         run.snapshot.set(fresh.snapshot)
@@ -281,6 +299,11 @@ def use_twins(settings: solara.Reactive[WorkshopSettings]) -> TwinState:
         except ScenarioError as exc:
             error.set(str(exc))
             return
+        except Exception as exc:  # a model error must not break the participant's page
+            logger.exception("twin-world models could not be built")
+            error.set(f"The models could not be built: {exc}")
+            return
+        run.failure.set(None)
         pair.set(fresh)
         snapshots.set((fresh.a.snapshot, fresh.b.snapshot))
         run.snapshot.set(_longer(fresh.a.snapshot, fresh.b.snapshot))
@@ -288,7 +311,12 @@ def use_twins(settings: solara.Reactive[WorkshopSettings]) -> TwinState:
 
     def run_to_end() -> None:
         run.playing.set(False)
-        result = step_once(10_000)
+        try:
+            result = step_once(10_000)
+        except Exception as exc:  # a model error must not break the participant's page
+            logger.exception("twin-world models failed")
+            run.failure.set(f"The model stopped with an error: {exc}")
+            return
         if result is not None:
             run.snapshot.set(result)
 
@@ -386,6 +414,8 @@ def RunButtons(run: RunState, on_reset: Callable[[], None], prefix: str = "pt") 
                       classes=[f"{prefix}-step"])
     solara.SliderInt("Play interval (ms)", value=run.play_interval, min=0, max=1000, step=50)
     solara.SliderInt("Render interval (quarters per step)", value=run.render_interval, min=1, max=20, step=1)
+    if run.failure.value:
+        solara.Error(run.failure.value, classes=[f"{prefix}-failure"])
 
 
 @solara.component

@@ -70,8 +70,9 @@ class AppServer:
 
 
 @pytest.fixture(scope="session")
-def app_server() -> Iterator[AppServer]:
-    """Start the real server once for the browser tests and wait until it answers."""
+def app_server(browser) -> Iterator[AppServer]:
+    """Start the real server once for the browser tests and wait until it answers (after the
+    browser is known to be there, so a machine without one skips without starting a server)."""
     port = _free_port()
     OUTPUT.mkdir(exist_ok=True)
     log = OUTPUT / "app-server.log"

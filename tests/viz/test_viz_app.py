@@ -250,3 +250,20 @@ def test_a_quick_pause_and_play_runs_one_loop(harness):
     quarters = state.run.snapshot.peek().step - first
     elapsed = time.monotonic() - start
     assert quarters <= elapsed / 0.3 + 1, f"{quarters} quarters in {elapsed:.1f} s: two play loops ran at once"
+
+
+def test_a_model_error_is_shown_and_the_page_keeps_working(harness, monkeypatch):
+    rc, _ = harness
+    from partnering.viz import session
+
+    def broken(self, quarters=1):
+        raise RuntimeError("deliberately broken")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(session.Simulation, "step", broken)
+        rc.find(v.Btn, class_="pt-step").widget.click()
+    assert "deliberately broken" in str(rc.find(v.Alert, class_="pt-failure").widget.children)
+    rc.find(v.Btn, class_="pt-reset").widget.click()
+    assert not rc.find(v.Alert, class_="pt-failure").widgets
+    rc.find(v.Btn, class_="pt-step").widget.click()
+    assert quarter(rc) == 1
