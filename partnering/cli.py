@@ -153,10 +153,12 @@ def _horizons(text: str | None) -> list[int] | None:
 
 def _execute(description: str, out: Path, go):
     """Run ``go(progress)`` under a progress bar; Ctrl-C keeps what is done and says how to resume."""
+    from rich.markup import escape
+
     from partnering.experiments import load_results, rich_progress
     from partnering.experiments.sweep import ExecutorFailed
 
-    console.print(f"{description} -> {out}")
+    console.print(escape(f"{description} -> {out}"))
     try:
         with rich_progress(console=console) as progress:
             result = go(progress)
@@ -192,6 +194,8 @@ def _table_console() -> Console:
 
 def _print_comparison(frame) -> None:
     """The comparison as a rich table: one block of rows per metric."""
+    from rich.markup import escape
+
     from partnering.experiments.analysis import fmt, fmt_interval, verdict
 
     colours = {"better": "green", "worse": "red", "higher": "cyan", "lower": "cyan"}
@@ -201,7 +205,7 @@ def _print_comparison(frame) -> None:
         counts = sorted(set(at_step["n"]))
         runs = f"n = {counts[0]} runs per arm" if len(counts) == 1 else f"n = {counts[0]} to {counts[-1]} runs per arm"
         table = Table(title=f"step {step} (year {step / 4:g}), {runs}: mean [{level:.0%} CI] and difference from "
-                            f"{frame.attrs.get('baseline')} (paired by seed), effect size d (Cohen)")
+                            f"{escape(str(frame.attrs.get('baseline')))} (paired by seed), effect size d (Cohen)")
         for column in ("metric", "arm", "mean [CI]", "difference [CI]", "d", "reading"):
             table.add_column(column, justify="left" if column in ("metric", "arm", "reading") else "right",
                              no_wrap=column in ("metric", "arm"))
@@ -211,7 +215,7 @@ def _print_comparison(frame) -> None:
                 styled = f"[{colours[label]}]{label}[/{colours[label]}]" if label in colours else label
                 paired = row["method"] != ""
                 effect = f"{row['effect_size']:+.2f}" if paired and row["effect_size"] == row["effect_size"] else ""
-                table.add_row(metric if i == 0 else "", row["arm"],
+                table.add_row(metric if i == 0 else "", escape(row["arm"]),
                               f"{fmt(row['mean'])} {fmt_interval(row['ci_low'], row['ci_high'])}",
                               f"{fmt(row['diff'], signed=True)} {fmt_interval(row['diff_low'], row['diff_high'])}" if paired else "",
                               effect, styled, end_section=i == len(rows) - 1)

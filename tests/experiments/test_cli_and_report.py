@@ -132,3 +132,15 @@ def test_a_latin_hypercube_report_relates_each_metric_to_each_sampled_parameter(
     text = write_report(tmp_path / "lhs", metrics=["service_quality", "supplier_failures"]).read_text()
     assert "Spearman rank correlation" in text
     assert all(f"<th class=\"\">{name}</th>" in text for name in names)
+
+
+def test_compare_prints_grid_arm_labels_with_their_brackets(tmp_path):
+    from partnering.experiments import grid_design, run_sweep
+
+    design = grid_design("transactional", {"policy.steering_groups": [False, True]}, replications=2, steps=2,
+                         overrides={"population.councils": 3})
+    run_sweep(design, tmp_path / "grid", workers=1)
+    result = invoke("compare", str(tmp_path / "grid"), "--metrics", "public_trust")
+    assert result.exit_code == 0, result.output
+    assert "transactional[steering_groups=false]" in result.stdout
+    assert "transactional[steering_groups=true]" in result.stdout
