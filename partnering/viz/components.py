@@ -53,8 +53,7 @@ from partnering.viz.session import (
 )
 
 CSS = """
-.pt-kpis { display: flex; flex-wrap: wrap; gap: 8px; }
-.pt-kpis { flex-wrap: nowrap; }
+.pt-kpis { display: flex; flex-wrap: nowrap; gap: 8px; }
 .pt-kpi { border: 1px solid #ddd; border-radius: 6px; padding: 5px 8px; min-width: 0; flex: 1 1 0;
           background: #fafafa; }
 .pt-kpi-label { font-size: 11px; color: #555; line-height: 1.25; min-height: 2.5em; }
