@@ -207,8 +207,9 @@ def _print_comparison(frame) -> None:
         table = Table(title=f"step {step} (year {step / 4:g}), {runs}: mean [{level:.0%} CI] and difference from "
                             f"{escape(str(frame.attrs.get('baseline')))} (paired by seed), effect size d (Cohen)")
         for column in ("metric", "arm", "mean [CI]", "difference [CI]", "d", "reading"):
+            # long grid labels fold; numbers and their intervals stay on one line
             table.add_column(column, justify="left" if column in ("metric", "arm", "reading") else "right",
-                             no_wrap=column in ("metric", "arm"))
+                             no_wrap=column != "arm", overflow="fold")
         for metric, rows in at_step.groupby("metric", sort=False):
             for i, (_, row) in enumerate(rows.iterrows()):
                 label = verdict(row).replace("no clear difference", "not clear")
