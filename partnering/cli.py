@@ -188,8 +188,13 @@ def _run_design(design, out: Path, workers: int | None, dask: str | None, **opti
 
 
 def _table_console() -> Console:
-    """The console for wide tables: the terminal's width, or 120 columns when output is captured."""
-    return console if console.is_terminal else Console(width=120)
+    """The console for wide tables: the terminal's width, or $COLUMNS (default 120) when captured."""
+    import os
+
+    if console.is_terminal:
+        return console
+    columns = os.environ.get("COLUMNS", "")
+    return Console(width=int(columns) if columns.isdigit() and int(columns) >= 40 else 120)
 
 
 def _print_comparison(frame) -> None:

@@ -140,7 +140,8 @@ def test_compare_prints_grid_arm_labels_with_their_brackets(tmp_path):
     design = grid_design("transactional", {"policy.steering_groups": [False, True]}, replications=2, steps=2,
                          overrides={"population.councils": 3})
     run_sweep(design, tmp_path / "grid", workers=1)
-    result = invoke("compare", str(tmp_path / "grid"), "--metrics", "public_trust")
+    result = CliRunner().invoke(app, ["compare", str(tmp_path / "grid"), "--metrics", "public_trust"],
+                                env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "transactional[steering_groups=false]" in result.stdout
     assert "transactional[steering_groups=true]" in result.stdout
