@@ -181,8 +181,13 @@ def _execute(description: str, out: Path, go):
 
 
 def _run_design(design, out: Path, workers: int | None, dask: str | None, **options):
+    from partnering.experiments.store import check_folder
     from partnering.experiments.sweep import run_design
 
+    try:
+        check_folder(out, design, overwrite=options.get("overwrite", False))
+    except ScenarioError as exc:
+        fail(str(exc))
     return _execute(design.describe(), out, lambda progress: run_design(
         design, out, workers=workers, dask_address=dask, progress=progress, **options))
 

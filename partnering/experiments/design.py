@@ -115,8 +115,8 @@ class Design:
 
     def describe(self) -> str:
         """One line for messages: '3 arms x 20 replications x 40 steps = 60 runs'."""
-        return (f"{len(self.points)} arms x {self.replications} replications x {self.steps} steps "
-                f"= {len(self)} runs")
+        return (f"{_count(len(self.points), 'arm')} x {_count(self.replications, 'replication')} x "
+                f"{_count(self.steps, 'step')} = {_count(len(self), 'run')}")
 
     def manifest(self) -> dict[str, Any]:
         """The design as plain JSON data, written beside the results so they explain themselves."""
@@ -138,6 +138,10 @@ class Design:
             "method": self.method,
             "options": dict(self.options),
         }
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def run_id(arm: str, scenario_hash: str, seed: int, steps: int) -> str:

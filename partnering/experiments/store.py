@@ -267,7 +267,7 @@ def _wipe(root: Path) -> None:
 
 def _mismatch(root: Path, old: dict[str, Any], design: Design) -> str | None:
     if old.get("fingerprint") != design.fingerprint():
-        was = (f"{len(old.get('points', []))} arms x {old.get('replications')} replications x "
+        was = (f"{len(old.get('points', []))} arm(s) x {old.get('replications')} replication(s) x "
                f"{old.get('steps')} steps")
         return (f"{root}: holds a different sweep ({was}, fingerprint {old.get('fingerprint')}); this one is "
                 f"{design.describe()} (fingerprint {design.fingerprint()}); choose another --out or pass --overwrite")
@@ -289,6 +289,22 @@ def _is_empty(root: Path) -> bool:
     return not any(p.name != LOCK for p in root.iterdir())
 
 
+def check_folder(root: str | Path, design: Design, overwrite: bool = False) -> None:
+    """Refuse, in one line and before anything runs or is written, a folder this sweep cannot use."""
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise SweepError(f"{root}: exists and is not a folder; --out needs a folder")
+    if not root.exists():
+        return
+    if not (root / MANIFEST).exists():
+        if not _is_empty(root):
+            raise SweepError(f"{root}: folder is not empty and holds no sweep ({MANIFEST}); choose a new or empty folder")
+        return
+    problem = _mismatch(root, read_manifest(root), design)
+    if problem and not overwrite:
+        raise SweepError(problem)
+
+
 def open_store(root: str | Path, design: Design, overwrite: bool = False) -> SweepStore:
     """Open a sweep folder for writing: create it, resume it, or refuse it with one line.
 
@@ -296,10 +312,7 @@ def open_store(root: str | Path, design: Design, overwrite: bool = False) -> Swe
     ``overwrite`` replaces a previous sweep, but never touches a folder that is not a sweep.
     """
     root = Path(root)
-    if root.exists() and not root.is_dir():
-        raise SweepError(f"{root}: exists and is not a folder; --out needs a folder")
-    if root.exists() and not (root / MANIFEST).exists() and not _is_empty(root):
-        raise SweepError(f"{root}: folder is not empty and holds no sweep ({MANIFEST}); choose a new or empty folder")
+    check_folder(root, design, overwrite)
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
