@@ -172,6 +172,8 @@ def _execute(description: str, out: Path, go):
     except ScenarioError as exc:
         fail(str(exc))
     summary = getattr(result, "summary", result)
+    if not hasattr(summary, "ok"):  # a procedure made of several sweeps reports for itself
+        return result
     done = f"{summary.ok} ran, {summary.failed} failed" + (f", {summary.skipped} already done" if summary.skipped else "")
     console.print(f"{done} in {summary.elapsed_s:.1f} s -> {out}")
     if summary.failed:
@@ -248,6 +250,8 @@ def sweep(
     retry_failed: Annotated[bool, typer.Option(help="run again the runs recorded as failed")] = False,
 ) -> None:
     """Run scenarios x parameter values x replications, streaming results to Parquet (resumable)."""
+    from rich.markup import escape
+
     from partnering.experiments.spec import design_from_spec, load_spec, spec_with
 
     try:
@@ -260,7 +264,7 @@ def sweep(
     except ScenarioError as exc:
         fail(str(exc))
     _run_design(design, out, workers, dask, overwrite=overwrite, retry_failed=retry_failed)
-    console.print(f"next: partnering compare {out}   or   partnering report {out}")
+    console.print(escape(f"next: partnering compare {out}\n      partnering report {out}"))
 
 
 @app.command()
@@ -389,6 +393,40 @@ def demo(
     result = _execute(description, out, lambda progress: run_demo(out, replications, steps, workers, progress))
     _print_comparison(result.comparison)
     console.print(f"report: {result.report}")
+
+
+@app.command()
+def calibrate(
+    out: Annotated[Path, typer.Option(help="folder for the calibration's sweeps (resumable)")] = Path("results/calibration"),
+    scenario: Annotated[str, typer.Option(help="scenario to calibrate")] = "uk_2018",
+    write: Annotated[bool, typer.Option(help="write the fitted values and provenance into the scenario file")] = True,
+    workers: Annotated[int | None, typer.Option(help="local worker processes (default: all cores)", min=1)] = None,
+    search_points: Annotated[int, typer.Option(help="Latin hypercube points in the search", min=3)] = 20,
+    refine_points: Annotated[int, typer.Option(help="Latin hypercube points in the refinement", min=3)] = 12,
+    check_replications: Annotated[int, typer.Option(help="fresh replications of the final check", min=20)] = 40,
+) -> None:
+    """Fit uk_2018's intention parameters to the 2018 survey (more 0.15 / same 0.46 / less 0.39)."""
+    from partnering.experiments.calibration import calibrate as run_calibration
+    from partnering.experiments.calibration import write_calibration
+
+    try:
+        result = _execute(f"calibrating {scenario} to the 2018 council survey", out, lambda progress: run_calibration(
+            out, scenario, search_points=search_points, refine_points=refine_points,
+            check_replications=check_replications, workers=workers, progress=progress))
+    except RuntimeError as exc:
+        fail(str(exc))
+    table = Table(title=f"{scenario}: outsourcing intentions at the survey step, {result.best.replications} replications")
+    for column in ("answer", "survey", "model", "95% interval", "error"):
+        table.add_column(column, justify="left" if column == "answer" else "right")
+    for row in result.table().itertuples():
+        table.add_row(row.answer, f"{row.target:.2f}", f"{row.model:.3f}", f"[{row.ci_low:.3f}, {row.ci_high:.3f}]",
+                      f"{row.error:+.3f}")
+    console.print(table)
+    console.print("fitted: " + ", ".join(f"{k} = {v:.4f}" for k, v in result.best.values.items()))
+    console.print(f"distance to the survey: {result.best.distance:.4f}")
+    if write:
+        path = write_calibration(result)
+        console.print(f"wrote the calibrated values and their provenance into {path}")
 
 
 @scenarios_app.command("list")
