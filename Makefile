@@ -9,7 +9,7 @@ PYTHON_CANDIDATES := python3.13 python3.12 \
 	$(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) \
 	$(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) python3
 
-.PHONY: demo test app bench lint clean venv
+.PHONY: demo test app bench lint clean venv golden calibrate
 
 venv: $(STAMP)
 
@@ -35,6 +35,12 @@ app: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+golden: $(STAMP)
+	$(PY) -m tests.validation.golden --refresh
+
+calibrate: $(STAMP)
+	$(VENV)/bin/partnering calibrate
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -7,8 +7,8 @@ Common tasks are one line::
 """
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
-from partnering.model.model import PartneringModel
 from partnering.scenarios import Scenario, ScenarioError, list_scenarios, load_scenario
 
 try:
@@ -17,3 +17,13 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0"
 
 __all__ = ["PartneringModel", "Scenario", "ScenarioError", "__version__", "list_scenarios", "load_scenario"]
+
+
+def __getattr__(name: str) -> Any:
+    # The model pulls in Mesa, networkx and pandas; load it on first use so that the command
+    # line answers --help and refuses bad input quickly.
+    if name == "PartneringModel":
+        from partnering.model.model import PartneringModel
+
+        return PartneringModel
+    raise AttributeError(name)
