@@ -28,7 +28,7 @@ _EXPORTS = {
     "SweepError": "store",
     "SweepResults": "results", "load_results": "results",
     "compare": "analysis", "time_series": "analysis", "HEADLINE_METRICS": "analysis",
-    "to_salib_problem": "sensitivity_analysis", "salib_sample": "sensitivity_analysis",
+    "to_salib_problem": "problem", "salib_sample": "problem",
     "salib_analyze": "sensitivity_analysis",
     "sensitivity": "sensitivity_analysis",
     "write_report": "report",
@@ -108,16 +108,12 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load on f
         scenario_design,
     )
     from partnering.experiments.ema import ema_model
+    from partnering.experiments.problem import salib_sample, to_salib_problem
     from partnering.experiments.progress import rich_progress
     from partnering.experiments.report import write_report
     from partnering.experiments.results import SweepResults, load_results
     from partnering.experiments.runner import RunResult, run_one
-    from partnering.experiments.sensitivity_analysis import (
-        salib_analyze,
-        salib_sample,
-        sensitivity,
-        to_salib_problem,
-    )
+    from partnering.experiments.sensitivity_analysis import salib_analyze, sensitivity
     from partnering.experiments.spec import SweepSpec, design_from_spec, load_spec
     from partnering.experiments.store import SweepError
     from partnering.experiments.sweep import (

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from partnering.experiments.problem import salib_sample, to_salib_problem
 from partnering.scenarios import (
     Scenario,
     ScenarioError,
@@ -276,7 +277,6 @@ def lhs_design(scenarios: Sequence[str | Path | Scenario] | str | Path | Scenari
     """
     from scipy.stats import qmc
 
-    from partnering.experiments.sensitivity_analysis import to_salib_problem
 
     if samples < 1:
         raise ScenarioError(f"samples: {samples}; allowed 1 or more")
@@ -296,8 +296,6 @@ def salib_design(scenario: str | Path | Scenario, parameters: Sequence[str], met
 
     ``samples`` is SALib's N: trajectories for Morris, base points for Sobol (a power of two).
     """
-    from partnering.experiments.sensitivity_analysis import salib_sample, to_salib_problem
-
     problem = to_salib_problem(parameters, bounds=bounds)
     matrix = salib_sample(problem, method, samples, seed=root_seed, levels=levels, second_order=second_order)
     options = {"levels": levels} if method == "morris" else {"second_order": second_order}

@@ -211,6 +211,9 @@ def run_sweep(
         executor: any ``concurrent.futures.Executor``; by default a local spawn process pool
             of ``workers`` processes (in this process when ``workers`` is 1). An executor
             passed in is left open for the caller.
+        max_in_flight: runs submitted but not finished (default: twice the executor's workers,
+            read from ``max_workers`` where it has one). A bare ``client.get_executor()`` does
+            not say how big its cluster is: pass this, or use :func:`dask_executor`, which does.
         progress: called with a :class:`Progress` at the start and after every finished run.
         overwrite: replace a previous sweep in ``out`` instead of refusing it.
         retry_failed: run again the runs recorded as failed.
