@@ -124,6 +124,7 @@ def test_step_and_play_redraw_charts_within_budget(app_server, open_page, screen
     wait_for_quarter(page, 12)
     page.locator("button.pt-play").click()  # now reads Pause
     page.wait_for_selector("button.pt-step:not([disabled])", timeout=STEP_TIMEOUT_MS)
+    page.wait_for_timeout(500)  # a step already under way when Pause was pressed still lands
     paused_at = quarter(page)
     assert paused_at >= 12
     page.wait_for_timeout(600)  # longer than a play interval: a paused run must not move
