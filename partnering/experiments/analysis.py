@@ -26,10 +26,11 @@ HEADLINE_METRICS: tuple[str, ...] = (
 """The metrics a comparison shows unless asked for others."""
 
 DESIRABLE: dict[str, int] = {
-    "service_quality": 1, "unmet_need": -1, "value_for_money": 1, "total_spend": -1, "overhead": -1,
+    "service_quality": 1, "unmet_need": -1, "value_for_money": -1, "total_spend": -1, "overhead": -1,
     "social_value": 1, "trust_council_supplier": 1, "trust_supplier_council": 1, "public_trust": 1,
     "hhi": -1, "sme_share": 1, "vcse_share": 1, "single_bid_share": -1, "supplier_failures": -1,
-    "disruption": -1, "distressed_share": -1, "bids_per_tender": 1,
+    "disruption": -1, "distressed_share": -1, "bids_per_tender": 1, "shirking_share": -1,
+    "abused_trust": -1, "monitoring_cost": -1,
 }
 """Which way is better for a metric (+1 up, -1 down): a judgement used only to colour reports."""
 
