@@ -34,16 +34,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from partnering.experiments.design import lhs_design, scenario_design
+from partnering.experiments.design import scenario_design
 from partnering.experiments.results import SweepResults
 from partnering.experiments.sweep import run_sweep
 from partnering.scenarios import Scenario, ScenarioError, apply_overrides, load_scenario, parameter
+from partnering.scenarios.anchors import survey_2018, uk_anchors
 from partnering.scenarios.loader import builtin_dir
 
-SURVEY_TARGET: dict[str, float] = {"more": 0.15, "same": 0.46, "less": 0.39}
-"""NLGN Leadership Index, summer 2018: councils intending to outsource more / the same / less."""
+SURVEY_TARGET: dict[str, float] = survey_2018()
+"""NLGN Leadership Index, summer 2018: councils intending to outsource more / the same / less
+(read from the package's data/uk_anchors.toml)."""
 
-SURVEY_SOURCE = "NLGN (2018) From transactions to changemaking; NLGN Leadership Index, summer 2018"
+SURVEY_SOURCE = uk_anchors()["survey"]["outsourcing_intention_2018"]["source"]
 
 FREE_PARAMETERS: tuple[str, ...] = ("behaviour.intention_bias", "behaviour.intention_spread")
 """The parameters fitted by default: councils' common leaning and the spread of their attitudes."""
@@ -68,6 +70,8 @@ class Fit:
     intervals: Mapping[str, tuple[float, float]]
     distance: float
     replications: int
+    seeds: tuple[int, ...] = ()
+    root_seed: int = 0
 
 
 @dataclass
@@ -79,6 +83,7 @@ class Calibration:
     target: Mapping[str, float]
     search: list[Fit] = field(default_factory=list)
     refinement: list[Fit] = field(default_factory=list)
+    checks: list[Fit] = field(default_factory=list)
     best: Fit | None = None
     seeds: tuple[int, ...] = ()
     root_seed: int = 0
@@ -103,7 +108,8 @@ class Calibration:
             "method": (f"Latin hypercube search ({len(self.search)} points x {self.search[0].replications} "
                        f"replications) then refinement ({len(self.refinement)} points x "
                        f"{self.refinement[0].replications}) around the optimum of a quadratic response surface, "
-                       f"through the sweep runner; final check over {self.best.replications} fresh replications"),
+                       f"each point on its own seeds, through the sweep runner; {len(self.checks)} check(s) on "
+                       f"fresh seeds, the last over {self.best.replications} replications"),
             "target": f"more {self.target['more']}, same {self.target['same']}, less {self.target['less']} ({SURVEY_SOURCE})",
             "fitted": ", ".join(f"{k} = {v:.4f}" for k, v in self.best.values.items()),
             "fit": shares,
@@ -148,20 +154,41 @@ def summarise(values: Mapping[str, float], per_replication: pd.DataFrame, target
     return Fit(dict(values), shares, intervals, distance(shares, target), n)
 
 
-def _evaluate(design, out: Path, scenario: Scenario, target: Mapping[str, float], workers: int | None,
-              progress: Callable | None) -> list[Fit]:
-    run_sweep(design, out, workers=workers, progress=progress)
-    results = SweepResults(out)
-    failures = results.failures()
-    if len(failures):
-        first = failures.iloc[0]
-        raise RuntimeError(f"calibration run failed: {first['arm']}: {first['error']}")
-    per_rep = intention_shares(results.metrics(columns=list(SHARE_COLUMNS.values())), survey_step(scenario))
+def _evaluate_points(points: Sequence[Mapping[str, float]], base: Scenario, out: Path, replications: int,
+                     root_seed: int, target: Mapping[str, float], executor, workers: int | None,
+                     progress: Callable | None) -> list[Fit]:
+    """Run each point with its own replication seeds (root_seed + index) through the sweep runner.
+
+    Independent seeds per point keep one seed set's quirks out of the response surface, which a
+    common set shared by every point would pass on to all of them alike.
+    """
     fits = []
-    for point in design.points:
-        values = {k: float(v) for k, v in point.overrides.items()}
-        fits.append(summarise(values, per_rep[per_rep["arm"] == point.arm], target))
-    return sorted(fits, key=lambda f: f.distance)
+    step = survey_step(base)
+    for index, values in enumerate(points):
+        scenario = apply_overrides(base, {k: _typed(k, v) for k, v in values.items()})
+        design = scenario_design(scenario.model_copy(update={"name": f"{base.name}-p{index:03d}"}),
+                                 replications=replications, steps=step, root_seed=root_seed + index,
+                                 name=f"calibrate {base.name}: point {index}")
+        folder = out / f"p{index:03d}"
+        run_sweep(design, folder, executor=executor, workers=workers, progress=progress)
+        results = SweepResults(folder)
+        failures = results.failures()
+        if len(failures):
+            raise RuntimeError(f"calibration run failed: {failures.iloc[0]['arm']}: {failures.iloc[0]['error']}")
+        per_rep = intention_shares(results.metrics(columns=list(SHARE_COLUMNS.values())), step)
+        fit = summarise(values, per_rep, target)
+        fits.append(Fit(fit.values, fit.shares, fit.intervals, fit.distance, fit.replications, design.seeds, root_seed + index))
+    return fits
+
+
+def latin_hypercube(box: Mapping[str, tuple[float, float]], samples: int, seed: int) -> list[dict[str, float]]:
+    """``samples`` points of a Latin hypercube over ``box`` (scipy.stats.qmc, seeded)."""
+    from scipy.stats import qmc
+
+    names = list(box)
+    unit = qmc.LatinHypercube(d=len(names), rng=np.random.default_rng(seed)).random(samples)
+    lows, highs = np.array([box[n] for n in names], dtype=float).T
+    return [dict(zip(names, map(float, row), strict=True)) for row in qmc.scale(unit, lows, highs)]
 
 
 def search_bounds(parameters: Sequence[str], bounds: Mapping[str, Sequence[float]] | None = None) -> dict[str, tuple[float, float]]:
@@ -189,12 +216,16 @@ def calibrate(out: str | Path, scenario: str | Path | Scenario = "uk_2018",
               search_points: int = 20, search_replications: int = 4, refine_points: int = 12,
               refine_replications: int = 16, check_replications: int = 40, root_seed: int = 2018,
               bounds: Mapping[str, Sequence[float]] | None = None, workers: int | None = None,
-              progress: Callable | None = None) -> Calibration:
+              progress: Callable | None = None, tolerance: float = 0.03, max_checks: int = 3) -> Calibration:
     """Fit ``parameters`` of ``scenario`` so its intention shares match the survey.
 
-    Each stage is a resumable sweep under ``out`` (search/, refine/, check/), so an interrupted
-    calibration picks up where it stopped.
+    Every point is a resumable sweep under ``out`` (search/, refine/, check-K/), so an
+    interrupted calibration picks up where it stopped. If the check on fresh seeds misses any
+    share by more than ``tolerance``, its runs join the response surface and the new optimum is
+    checked on new seeds, at most ``max_checks`` times; the last check is reported either way.
     """
+    from partnering.experiments.sweep import process_pool
+
     target = dict(target or SURVEY_TARGET)
     base = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
     for name in parameters:
@@ -202,27 +233,31 @@ def calibrate(out: str | Path, scenario: str | Path | Scenario = "uk_2018",
         if info.kind != "uncertainty":
             raise ScenarioError(f"calibrate: {name} is a {info.kind}; only uncertainties can be calibrated")
     out = Path(out)
-    steps = survey_step(base)
     result = Calibration(base.name, tuple(parameters), target)
     box = search_bounds(parameters, bounds)
-    search = lhs_design(base, parameters, search_points, replications=search_replications, steps=steps,
-                        root_seed=root_seed, bounds=box, name=f"calibrate {base.name}: search")
-    result.search = _evaluate(search, out / "search", base, target, workers, progress)
-    near = _refinement_bounds(surrogate_optimum(result.search, parameters, box, target), box, shrink=0.3)
-    refine = lhs_design(base, parameters, refine_points, replications=refine_replications, steps=steps,
-                        root_seed=root_seed + 1, bounds=near, name=f"calibrate {base.name}: refinement")
-    result.refinement = _evaluate(refine, out / "refine", base, target, workers, progress)
-    best = surrogate_optimum([*result.search, *result.refinement], parameters, near, target)
-    # the values are checked exactly as they will be written into the scenario file
-    best = Fit({k: round(v, 4) for k, v in best.values.items()}, best.shares, best.intervals, best.distance, 0)
-    fitted = apply_overrides(base, {k: _typed(k, v) for k, v in best.values.items()})
-    check = scenario_design(fitted.model_copy(update={"name": f"{base.name}-calibrated"}),
-                            replications=check_replications, steps=steps, root_seed=root_seed + 2,
-                            name=f"calibrate {base.name}: check")
-    checked = _evaluate(check, out / "check", fitted, target, workers, progress)[0]
-    result.best = Fit(best.values, checked.shares, checked.intervals, checked.distance, checked.replications)
-    result.seeds = check.seeds
-    result.root_seed = root_seed + 2
+    pool = process_pool(workers) if workers != 1 else None
+    try:
+        result.search = _evaluate_points(latin_hypercube(box, search_points, root_seed), base, out / "search",
+                                         search_replications, root_seed * 1000, target, pool, workers, progress)
+        near = _refinement_bounds(surrogate_optimum(result.search, parameters, box, target), box, shrink=0.3)
+        result.refinement = _evaluate_points(latin_hypercube(near, refine_points, root_seed + 1), base, out / "refine",
+                                             refine_replications, root_seed * 1000 + 500, target, pool, workers, progress)
+        evidence = [*result.search, *result.refinement]
+        for round_ in range(max_checks):
+            guess = surrogate_optimum(evidence, parameters, near, target)
+            values = {k: round(v, 4) for k, v in guess.values.items()}  # checked exactly as written
+            check = _evaluate_points([values], base, out / f"check-{round_ + 1}", check_replications,
+                                     root_seed * 1000 + 900 + round_, target, pool, workers, progress)[0]
+            result.checks.append(check)
+            evidence.append(check)
+            if all(abs(check.shares[a] - target[a]) <= tolerance for a in target):
+                break
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    result.best = result.checks[-1]
+    result.seeds = result.best.seeds
+    result.root_seed = result.best.root_seed
     result.date = dt.date.today().isoformat()
     return result
 
@@ -258,7 +293,7 @@ def surrogate_optimum(fits: Sequence[Fit], parameters: Sequence[str], box: Mappi
 
 
 def _typed(name: str, value: float) -> Any:
-    return int(round(value)) if parameter(name).type == "int" else float(value)
+    return round(value) if parameter(name).type == "int" else float(value)
 
 
 def write_calibration(calibration: Calibration, path: str | Path | None = None) -> Path:
@@ -318,9 +353,8 @@ def reproduce(scenario: str | Path | Scenario = "uk_2018", replications: int = 2
     import tempfile
 
     base = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
-    design = scenario_design(base, replications=replications, steps=survey_step(base), root_seed=root_seed,
-                             name=f"reproduce {base.name}")
     if out is None:
         with tempfile.TemporaryDirectory(prefix="partnering-") as folder:
-            return _evaluate(design, Path(folder), base, SURVEY_TARGET, workers, None)[0]
-    return _evaluate(design, Path(out), base, SURVEY_TARGET, workers, None)[0]
+            return reproduce(base, replications, root_seed, folder, workers)
+    # _evaluate_points seeds point 0 with root_seed + 0: the same seeds as the calibration's check
+    return _evaluate_points([{}], base, Path(out), replications, root_seed, SURVEY_TARGET, None, workers, None)[0]
