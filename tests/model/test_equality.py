@@ -1,0 +1,75 @@
+"""Speed-ups must not change results: small England-like runs match baselines saved before any
+optimisation, seed by seed, metric by metric and event by event.
+
+The golden master covers the default population; these cases cover the England population
+(many suppliers and SMEs per council), relational contracting with every policy lever, and a
+supplier failure. Refresh only after an intended change of behaviour:
+
+    .venv/bin/python -m tests.model.test_equality --refresh
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from partnering.model.model import PartneringModel
+from partnering.scenarios import apply_overrides, load_scenario
+
+FOLDER = Path(__file__).with_name("equality")
+STEPS = 12
+ENGLAND_LIKE = {"population.councils": 24, "population.large_suppliers": 8, "population.smes_per_place": 10,
+                "population.groups_per_place": 5}
+"""The England population per place, at 24 councils (large suppliers kept near councils / 3)."""
+
+CASES: dict[str, tuple[str, dict, int]] = {
+    "england24-seed1": ("england", {"population.councils": 24}, 1),
+    "england24-seed2": ("england", {"population.councils": 24}, 2),
+    "policy_package-england_like-seed3": ("policy_package", ENGLAND_LIKE, 3),
+    "supplier_collapse-england_like-seed4": ("supplier_collapse", ENGLAND_LIKE, 4),
+}
+
+
+def simulate(case: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(metrics, events) of one case."""
+    name, overrides, seed = CASES[case]
+    model = PartneringModel(apply_overrides(load_scenario(name), overrides), rng=seed).run(STEPS)
+    return model.metrics_frame(), model.events.to_frame()
+
+
+def _paths(case: str) -> tuple[Path, Path]:
+    return FOLDER / f"{case}-metrics.csv", FOLDER / f"{case}-events.csv"
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_metrics_and_events_match_the_saved_baseline(case):
+    metrics_path, events_path = _paths(case)
+    metrics, events = simulate(case)
+    expected = pd.read_csv(metrics_path)
+    assert list(metrics.columns) == list(expected.columns)
+    pd.testing.assert_frame_equal(metrics, expected, check_dtype=False, rtol=1e-9, atol=1e-12)
+    expected_events = pd.read_csv(events_path, keep_default_na=False)
+    pd.testing.assert_frame_equal(events, expected_events, check_dtype=False, rtol=1e-9, atol=1e-12)
+
+
+def refresh() -> None:
+    FOLDER.mkdir(exist_ok=True)
+    for case in CASES:
+        metrics, events = simulate(case)
+        metrics_path, events_path = _paths(case)
+        metrics.to_csv(metrics_path, index=False, float_format="%.17g")
+        events.to_csv(events_path, index=False, float_format="%.17g")
+        print(f"wrote {metrics_path} and {events_path}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--refresh", action="store_true", help="rewrite the baselines from the current model")
+    if parser.parse_args(sys.argv[1:]).refresh:
+        refresh()
+    else:
+        parser.print_help()
