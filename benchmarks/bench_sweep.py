@@ -21,7 +21,13 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from partnering.experiments import SerialExecutor, process_pool, run_sweep, scenario_design
+from partnering.experiments import (
+    SerialExecutor,
+    load_results,
+    process_pool,
+    run_sweep,
+    scenario_design,
+)
 from partnering.experiments.runner import RunTask, execute
 
 TINY = {"population.councils": 2, "population.smes_per_place": 1, "population.groups_per_place": 1,
@@ -58,18 +64,24 @@ def throughput(replications: int, steps: int, repeat: int) -> list[tuple[str, st
     """
     design = scenario_design(["transactional", "changemaking", "policy_package"], replications=replications,
                              steps=steps)
-    serial, parallel, driver = [], [], []
+    serial, parallel, driver, cpu_serial, cpu_pool = [], [], [], [], []
     with tempfile.TemporaryDirectory() as folder, process_pool(2) as pool:
         startup = warm(pool)
+        warm(SerialExecutor())  # the in-process path imports the model lazily too
         for i in range(repeat):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             run_sweep(design, Path(folder) / f"serial-{i}", executor=SerialExecutor())
             serial.append(time.perf_counter() - start)
+            cpu_serial.append((time.process_time() - cpu) / len(design))  # model and storage, one process
             start, cpu = time.perf_counter(), time.process_time()
             run_sweep(design, Path(folder) / f"pool-{i}", executor=pool)
             parallel.append(time.perf_counter() - start)
-            driver.append((time.process_time() - cpu) / parallel[-1])
+            driver_cpu = time.process_time() - cpu
+            driver.append(driver_cpu / parallel[-1])
+            worker_cpu = load_results(Path(folder) / f"pool-{i}").runs["cpu_s"].sum()
+            cpu_pool.append((worker_cpu + driver_cpu) / len(design))
     runs = len(design)
+    per_serial, per_pool = statistics.median(cpu_serial), statistics.median(cpu_pool)
     best_s, best_p = min(serial), min(parallel)
     med_s, med_p = statistics.median(serial), statistics.median(parallel)
     return [
@@ -78,6 +90,9 @@ def throughput(replications: int, steps: int, repeat: int) -> list[tuple[str, st
         ("2 worker processes", f"best {best_p:.1f} s = {runs / best_p:.2f} runs/s | median {med_p:.1f} s"),
         ("speed-up", f"best {best_s / best_p:.2f}x | median {med_s / med_p:.2f}x (goal >= 1.8x on two cores)"),
         ("driver CPU (2 workers)", f"{statistics.median(driver):.0%} of one core"),
+        ("CPU per run", f"serial {per_serial * 1000:.0f} ms | pool {per_pool * 1000:.0f} ms (workers + driver) "
+                        f"= {per_pool / per_serial - 1:+.0%}; expected on two idle cores about "
+                        f"{2 / max(1.0, per_pool / per_serial):.2f}x"),
         ("pool start-up (once)", f"{startup:.1f} s"),
     ]
 

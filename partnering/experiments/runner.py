@@ -82,6 +82,7 @@ class RunOutcome:
     status: str
     error: str
     duration_s: float
+    cpu_s: float
     finished_at: float
     package_version: str
     worker: str
@@ -94,13 +95,13 @@ def execute(task: RunTask, run: Simulate = simulate) -> RunOutcome:
     from partnering import __version__
 
     worker = f"{socket.gethostname()}:{os.getpid()}"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         metrics, events = run(task.scenario, task.seed, task.steps)
         if len(metrics) != task.steps + 1:
             raise RuntimeError(f"expected {task.steps + 1} rows of metrics (steps 0..{task.steps}), got {len(metrics)}")
     except Exception:
-        return RunOutcome(task, "failed", traceback.format_exc(), time.perf_counter() - start, time.time(),
-                          __version__, worker, None, None)
-    return RunOutcome(task, "ok", "", time.perf_counter() - start, time.time(), __version__, worker,
-                      metrics, events)
+        return RunOutcome(task, "failed", traceback.format_exc(), time.perf_counter() - start,
+                          time.process_time() - cpu, time.time(), __version__, worker, None, None)
+    return RunOutcome(task, "ok", "", time.perf_counter() - start, time.process_time() - cpu, time.time(),
+                      __version__, worker, metrics, events)

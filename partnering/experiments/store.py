@@ -57,7 +57,7 @@ def runs_schema() -> pa.Schema:
     fixed = [("run_id", pa.string()), ("point", pa.int64()), ("arm", pa.string()), ("scenario", pa.string()),
              ("scenario_hash", pa.string()), ("replication", pa.int64()), ("seed", pa.int64()),
              ("steps", pa.int64()), ("status", pa.string()), ("error", pa.string()),
-             ("duration_s", pa.float64()), ("finished_at", pa.timestamp("us", tz="UTC")),
+             ("duration_s", pa.float64()), ("cpu_s", pa.float64()), ("finished_at", pa.timestamp("us", tz="UTC")),
              ("package_version", pa.string()), ("worker", pa.string())]
     params = [(p.name, ARROW_TYPES[p.type]) for p in parameter_table()]
     return pa.schema(fixed + params)
@@ -95,7 +95,7 @@ def run_row(outcome: RunOutcome) -> dict[str, Any]:
         "run_id": task.run_id, "point": task.point, "arm": task.arm, "scenario": task.scenario.name,
         "scenario_hash": task.scenario.content_hash(), "replication": task.replication, "seed": task.seed,
         "steps": task.steps, "status": outcome.status, "error": outcome.error,
-        "duration_s": outcome.duration_s,
+        "duration_s": outcome.duration_s, "cpu_s": outcome.cpu_s,
         "finished_at": datetime.fromtimestamp(outcome.finished_at, tz=UTC),
         "package_version": outcome.package_version, "worker": outcome.worker,
     }

@@ -185,7 +185,7 @@ def _collect(future: Future, task: RunTask) -> RunOutcome | None:
     except BrokenExecutor as exc:
         raise ExecutorFailed(f"the worker pool broke ({exc}); finished runs are kept, rerun to resume") from exc
     except Exception:
-        return RunOutcome(task, "failed", "the backend lost this run:\n" + traceback.format_exc(), 0.0,
+        return RunOutcome(task, "failed", "the backend lost this run:\n" + traceback.format_exc(), 0.0, 0.0,
                           time.time(), "", "", None, None)
 
 

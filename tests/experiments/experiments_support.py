@@ -14,7 +14,7 @@ from partnering.scenarios import Scenario
 
 SMALL = {"population.councils": 4}
 STEPS = 6
-VOLATILE = ("duration_s", "finished_at", "worker")
+VOLATILE = ("duration_s", "cpu_s", "finished_at", "worker")
 """Runs-table columns that legitimately differ between two executions of the same run."""
 
 
