@@ -9,7 +9,7 @@ PYTHON_CANDIDATES := python3.13 python3.12 \
 	$(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) \
 	$(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) python3
 
-.PHONY: demo test app bench lint clean venv golden calibrate
+.PHONY: demo test app bench lint clean venv golden calibrate validation-report
 
 venv: $(STAMP)
 
@@ -38,6 +38,9 @@ bench: $(STAMP)
 
 golden: $(STAMP)
 	$(PY) -m tests.validation.golden --refresh
+
+validation-report: $(STAMP)
+	$(PY) -m partnering.experiments.validation_report docs/img/validation
 
 calibrate: $(STAMP)
 	$(VENV)/bin/partnering calibrate

@@ -42,6 +42,21 @@ PATTERN_FIGURES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("6-rigidity", "unmet_need", ("rising_demand", "rising_demand|adaptable=0.8"), "unmet need"),
 )
 
+CONTRASTS: tuple[tuple[str, str, str, str], ...] = (
+    ("1", "mean_margin", "transactional", "collaborative"),
+    ("1", "distressed_share", "transactional", "collaborative"),
+    ("2", "sme_share", "place_based", "transactional"),
+    ("3", "trust_council_supplier", "changemaking", "transactional"),
+    ("3", "trust_supplier_council", "changemaking", "transactional"),
+    ("3", "monitoring_cost", "changemaking", "transactional"),
+    ("3", "abused_trust", "changemaking|hostile", "transactional|hostile"),
+    ("3", "service_quality", "changemaking|hostile", "changemaking"),
+    ("5", "share_in_house", "transactional|skills=0.15", "transactional|skills=0.95"),
+    ("6", "unmet_need", "rising_demand", "rising_demand|adaptable=0.8"),
+)
+"""(pattern, metric, arm a, arm b): paired differences a - b over the last two years, shown in
+docs/validation.md beside the figures (the tests in tests/validation assert these and more)."""
+
 HOSTILE = {"world.supplier_opportunism": 0.75, "world.commercial_capability": 0.2}
 
 
@@ -97,6 +112,21 @@ def pattern_figure(metrics: pd.DataFrame, metric: str, arms: Sequence[str], labe
     return path
 
 
+def contrast_table(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Each contrast's paired difference (common seeds) over the last two years, with its 95% CI."""
+    from scipy import stats
+
+    late = metrics[metrics["step"] >= 33].groupby(["arm", "replication"]).mean(numeric_only=True)
+    rows = []
+    for pattern, metric, a, b in CONTRASTS:
+        diff = (late.loc[a][metric] - late.loc[b][metric]).dropna().to_numpy()
+        mean = float(diff.mean())
+        half = float(stats.t.ppf(0.975, len(diff) - 1) * diff.std(ddof=1) / np.sqrt(len(diff)))
+        rows.append({"pattern": pattern, "metric": metric, "a": a, "b": b, "difference": mean,
+                     "ci_low": mean - half, "ci_high": mean + half, "n": len(diff)})
+    return pd.DataFrame(rows)
+
+
 def anchor_table(metrics: pd.DataFrame, step: int) -> pd.DataFrame:
     """The uk_2018 run at the survey step against each real figure, with the model's 95% interval."""
     from scipy import stats
@@ -122,12 +152,26 @@ def build(out: Path, replications: int = 20) -> dict[str, object]:
     metrics, _ = run_arms(pattern_arms(), steps=40, replications=replications)
     figures = {name: pattern_figure(metrics, metric, arms, label, out / f"{name}.png")
                for name, metric, arms, label in PATTERN_FIGURES}
+    contrasts = contrast_table(metrics)
+    contrasts.to_csv(out / "contrasts.csv", index=False)
     uk = load_scenario("uk_2018")
     step = uk.run.survey_step or uk.run.steps
     uk_metrics, _ = run_arms([uk], steps=step, replications=replications)
     anchors = anchor_table(uk_metrics, step)
     anchors.to_csv(out / "anchors.csv", index=False)
-    return {"figures": figures, "anchors": anchors}
+    return {"figures": figures, "anchors": anchors, "contrasts": contrasts}
+
+
+def markdown(frame: pd.DataFrame, digits: int = 3) -> str:
+    """A plain Markdown table (no extra dependency)."""
+    def cell(value: object) -> str:
+        if isinstance(value, float):
+            return f"{value:.{digits}f}" if abs(value) < 1000 else f"{value:,.0f}"
+        return str(value)
+
+    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -136,7 +180,9 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=20)
     args = parser.parse_args()
     result = build(args.out, args.replications)
-    print(result["anchors"].to_string(index=False))
+    print(markdown(result["contrasts"], 4))
+    print()
+    print(markdown(result["anchors"]))
     for path in result["figures"].values():
         print(f"wrote {path}")
 

@@ -69,7 +69,7 @@ def test_writing_a_calibration_keeps_comments_and_records_provenance(tmp_path):
     original = (builtin_dir() / "uk_2018.toml").read_text(encoding="utf-8")
     target.write_text(original, encoding="utf-8")
     best = Fit({"behaviour.intention_bias": -0.1234, "behaviour.intention_spread": 0.4321},
-               {"more": 0.16, "same": 0.45, "less": 0.39}, {a: (0.1, 0.5) for a in SURVEY_TARGET}, 0.0141, 20)
+               {"more": 0.16, "same": 0.45, "less": 0.39}, dict.fromkeys(SURVEY_TARGET, (0.1, 0.5)), 0.0141, 20)
     calibration = Calibration("uk_2018", ("behaviour.intention_bias", "behaviour.intention_spread"), SURVEY_TARGET,
                               search=[best], refinement=[best], best=best, seeds=tuple(range(20)), root_seed=9,
                               date="2026-11-23")

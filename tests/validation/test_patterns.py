@@ -7,10 +7,8 @@ literature source.
 
 from __future__ import annotations
 
-import pytest
-
-import numpy as np
 import pandas as pd
+import pytest
 from scipy import stats
 
 from tests.validation.conftest import HOSTILE, Interval, Results, arm, mean_interval
