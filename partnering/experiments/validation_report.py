@@ -38,6 +38,8 @@ PATTERN_FIGURES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("3-trust", "trust_council_supplier", ("transactional", "changemaking"), "council->supplier trust"),
     ("3-monitoring", "monitoring_cost", ("transactional", "changemaking"), "monitoring cost per £ contracted"),
     ("3-exploited", "abused_trust", ("transactional|hostile", "changemaking|hostile"), "abused trust (hostile world)"),
+    ("4-collapse", "disruption", ("supplier_collapse|concentrated", "supplier_collapse|diverse"),
+     "service-quarters disrupted"),
     ("5-insourcing", "share_in_house", ("transactional|skills=0.15", "transactional|skills=0.95"), "share in-house"),
     ("6-rigidity", "unmet_need", ("rising_demand", "rising_demand|adaptable=0.8"), "unmet need"),
 )
@@ -76,6 +78,8 @@ def pattern_arms() -> list[Scenario]:
         _named(apply_overrides(base("changemaking"), HOSTILE), "changemaking|hostile"),
         _named(apply_overrides(base("transactional"), {"world.commercial_capability": 0.15}), "transactional|skills=0.15"),
         _named(apply_overrides(base("transactional"), {"world.commercial_capability": 0.95}), "transactional|skills=0.95"),
+        _named(apply_overrides(base("supplier_collapse"), {"population.history_level": 0.0}), "supplier_collapse|concentrated"),
+        _named(apply_overrides(base("supplier_collapse"), {"population.history_level": 0.9}), "supplier_collapse|diverse"),
         base("rising_demand"),
         _named(apply_overrides(base("rising_demand"), {"principles.adaptable": 0.8}), "rising_demand|adaptable=0.8"),
     ]
