@@ -218,10 +218,12 @@ def _print_comparison(frame) -> None:
         runs = f"n = {counts[0]} runs per arm" if len(counts) == 1 else f"n = {counts[0]} to {counts[-1]} runs per arm"
         table = Table(title=f"step {step} (year {step / 4:g}), {runs}: mean [{level:.0%} CI] and difference from "
                             f"{escape(str(frame.attrs.get('baseline')))} (paired by seed), effect size d (Cohen)")
+        widest_arm = max((len(str(arm)) for arm in at_step["arm"]), default=3)
         for column in ("metric", "arm", "mean [CI]", "difference [CI]", "d", "reading"):
-            # long grid labels fold; numbers and their intervals stay on one line
+            # long grid labels fold (beyond 20 characters); numbers and their intervals stay on one line
             table.add_column(column, justify="left" if column in ("metric", "arm", "reading") else "right",
-                             no_wrap=column != "arm", overflow="fold")
+                             no_wrap=column != "arm", overflow="fold",
+                             min_width=min(widest_arm, 20) if column == "arm" else None)
         for metric, rows in at_step.groupby("metric", sort=False):
             for i, (_, row) in enumerate(rows.iterrows()):
                 label = verdict(row).replace("no clear difference", "not clear")
