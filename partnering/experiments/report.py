@@ -181,8 +181,12 @@ def build_report(results: SweepResults | str | Path, baseline: str | None = None
     res = results if isinstance(results, SweepResults) else SweepResults(results)
     manifest = res.manifest
     runs = res.runs
-    if runs.empty or not (runs["status"] == "ok").any():
-        raise ScenarioError(f"{res.root}: no successful runs to report yet; run or resume the sweep first")
+    if runs.empty:
+        raise ScenarioError(f"{res.root}: no runs recorded yet; run or resume the sweep first")
+    if not (runs["status"] == "ok").any():
+        lines = str(res.failures()["error"].iloc[0]).strip().splitlines() or ["unknown error"]
+        raise ScenarioError(f"{res.root}: all {len(runs)} runs failed (first: {lines[-1]}); fix the cause, "
+                            "then rerun the sweep with --retry-failed")
     available = res.metric_names
     chosen = [m for m in (metrics or HEADLINE_METRICS) if m in available]
     steps = list(horizons) if horizons else sorted({res.steps // 2, res.steps} - {0})

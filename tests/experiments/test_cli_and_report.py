@@ -118,8 +118,17 @@ def test_the_report_lists_failed_runs_with_their_tracebacks(design, tmp_path):
 
 
 def test_a_report_needs_successful_runs_and_an_html_name(tmp_path, reference):
+    from experiments_support import FailForSeed
+
+    from partnering.experiments import run_sweep as sweep
+    from partnering.experiments import scenario_design
+
     with pytest.raises(ScenarioError, match=r"must end in \.html"):
         write_report(reference, out=tmp_path / "report.pdf")
+    doomed = scenario_design("transactional", replications=1, steps=2, overrides={"population.councils": 3})
+    sweep(doomed, tmp_path / "doomed", workers=1, run=FailForSeed(doomed.seeds[0]))
+    with pytest.raises(ScenarioError, match=r"all 1 runs failed \(first: RuntimeError: injected failure"):
+        write_report(tmp_path / "doomed")
 
 
 def test_a_latin_hypercube_report_relates_each_metric_to_each_sampled_parameter(tmp_path):
