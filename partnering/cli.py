@@ -195,13 +195,13 @@ def _run_design(design, out: Path, workers: int | None, dask: str | None, **opti
 
 
 def _table_console() -> Console:
-    """The console for wide tables: the terminal's width, or $COLUMNS (default 120) when captured."""
+    """The console for wide tables: the terminal's width, or $COLUMNS (default 130) when captured."""
     import os
 
     if console.is_terminal:
         return console
     columns = os.environ.get("COLUMNS", "")
-    return Console(width=int(columns) if columns.isdigit() and int(columns) >= 40 else 120)
+    return Console(width=int(columns) if columns.isdigit() and int(columns) >= 40 else 130)
 
 
 def _print_comparison(frame) -> None:
@@ -220,9 +220,10 @@ def _print_comparison(frame) -> None:
                             f"{escape(str(frame.attrs.get('baseline')))} (paired by seed), effect size d (Cohen)")
         widest_arm = max((len(str(arm)) for arm in at_step["arm"]), default=3)
         for column in ("metric", "arm", "mean [CI]", "difference [CI]", "d", "reading"):
-            # long grid labels fold (beyond 20 characters); numbers and their intervals stay on one line
+            # long grid labels fold beyond 20 characters; a number and its interval split only when
+            # the terminal is too narrow for them
             table.add_column(column, justify="left" if column in ("metric", "arm", "reading") else "right",
-                             no_wrap=column != "arm", overflow="fold",
+                             no_wrap=column == "d", overflow="fold",
                              min_width=min(widest_arm, 20) if column == "arm" else None)
         for metric, rows in at_step.groupby("metric", sort=False):
             for i, (_, row) in enumerate(rows.iterrows()):
