@@ -227,6 +227,9 @@ class SweepStore:
                 events = pd.concat(frames, ignore_index=True)
                 _write_atomic(pa.Table.from_pandas(events, schema=self.events_schema, preserve_index=False),
                               self.root / "events" / name)
+            # the renames above must be on disk before the commit record can claim them
+            _fsync_dir(self.root / "metrics")
+            _fsync_dir(self.root / "events")
         runs = pd.DataFrame([run_row(o) for o in outcomes])
         _write_atomic(pa.Table.from_pandas(runs, schema=self.runs_schema, preserve_index=False),
                       self.root / "runs" / name)
