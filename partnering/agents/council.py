@@ -70,6 +70,7 @@ class Council(mesa.Agent):
         self.monitoring_quarter = 0.0
         self.paid_to_providers = 0.0
         self.late_payment = False
+        self._weights: tuple[tuple, procurement.EvaluationWeights] | None = None
 
     # --- what it believes -----------------------------------------------------------------
     def trust_in(self, provider_id: int) -> float:
@@ -80,7 +81,7 @@ class Council(mesa.Agent):
         ids = {c.provider.unique_id for s in self.slots for c in s.contracts if not c.grant}
         if not ids:
             return PRIOR_TRUST
-        return sum(self.trust_in(i) for i in ids) / len(ids)
+        return sum([self.trust_in(i) for i in ids]) / len(ids)
 
     @property
     def budget_quarter(self) -> float:
@@ -92,7 +93,7 @@ class Council(mesa.Agent):
 
     @property
     def share_outsourced(self) -> float:
-        return sum(s.contracted_share for s in self.slots) / len(self.slots)
+        return sum([s.contracted_share for s in self.slots]) / len(self.slots)
 
     @property
     def accountable_open(self) -> bool:
@@ -102,14 +103,23 @@ class Council(mesa.Agent):
     # --- procurement decisions ------------------------------------------------------------
     def evaluation_weights(self) -> procurement.EvaluationWeights:
         p = self.principles
-        return procurement.evaluation_weights(
+        social_value_in_contracts = self.model.config.policy.social_value_in_contracts
+        # read for every contract every quarter: remembered for as long as the principles and
+        # the policy it derives from are unchanged
+        key = (tuple(p.items()), social_value_in_contracts)
+        cached = self._weights
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        weights = procurement.evaluation_weights(
             p["collaborative"], p["creative"], p["adaptable"], p["accountable"], p["place_based"],
-            self.model.config.policy.social_value_in_contracts,
+            social_value_in_contracts,
         )
+        self._weights = (key, weights)
+        return weights
 
     def contract_length(self) -> int:
         """Quarters: seven years when rigid, three when fully adaptable (phased contracts)."""
-        return int(round(28 - 16 * self.principles["adaptable"]))
+        return round(28 - 16 * self.principles["adaptable"])
 
     def contract_terms(self, annual_value: float) -> ContractTerms:
         """Adaptable councils write shorter phased contracts with break points and flexible volume;
@@ -133,7 +143,8 @@ class Council(mesa.Agent):
 
     def perceive(self, value: float, rng: np.random.Generator, noise: float = 0.15) -> float:
         """What it sees of a quality: noisier when its commercial capability is weak."""
-        return float(min(1.0, max(0.0, value + rng.normal(0.0, noise * (1.0 - self.commercial_capability)))))
+        seen = value + rng.normal(0.0, noise * (1.0 - self.commercial_capability))
+        return float(min(1.0, seen if seen > 0.0 else 0.0))
 
     def reliance_on_self_reports(self) -> float:
         """Share of its performance reading taken from the supplier's own account.
@@ -152,7 +163,8 @@ class Council(mesa.Agent):
     # --- trust ------------------------------------------------------------------------------
     def update_trust_in(self, provider_id: int, performance: float) -> None:
         b = self.model.config.behaviour
-        self.trust[provider_id] = update_trust(self.trust_in(provider_id), performance, b.trust_gain_rate, b.trust_loss_rate)
+        self.trust[provider_id] = update_trust(self.trust.get(provider_id, PRIOR_TRUST), performance,
+                                               b.trust_gain_rate, b.trust_loss_rate)
 
     def absorb_reputation(self, councils_by_id: dict[int, Council]) -> None:
         """Weigh what co-commissioning partners report of suppliers (reputation)."""

@@ -72,7 +72,7 @@ class Provider(mesa.Agent):
 
     # --- state read by others -------------------------------------------------------------
     def refresh_load(self) -> None:
-        self.load = sum(c.annual_value for c in self.contracts)
+        self.load = sum([c.annual_value for c in self.contracts])
         for contract in getattr(self, "subcontracts", ()):
             self.load += CONSORTIUM_SHARE * contract.annual_value
 
@@ -100,7 +100,7 @@ class Provider(mesa.Agent):
     # --- decisions ------------------------------------------------------------------------
     def decide_shirk(self, contract: Contract, detection: float, penalty: float, future_value: float, saving: float) -> bool:
         """Deliver fully or cut corners this quarter (relational self-enforcement)."""
-        trust = sum(self.trust_in(c.unique_id) for c in contract.councils) / len(contract.lots)
+        trust = sum([self.trust_in_council.get(c.unique_id, PRIOR_TRUST) for c in contract.councils]) / len(contract.lots)
         temptation = delivery.shirk_temptation(saving, self.opportunism, self.financial_stress(), trust)
         p = delivery.shirk_probability(temptation, detection, penalty, future_value, rework=saving)
         return bool(self.model.rng.random() < p)
@@ -168,8 +168,8 @@ class Supplier(Provider):
         self.bids_window.append(self.bids_quarter)
         self.wins_window.append(self.won_quarter)
         del self.bids_window[:-12], self.wins_window[:-12]
-        revenue = sum(c.revenue_total for c in self.contracts)
-        net = (revenue - sum(c.cost_total for c in self.contracts)) / revenue - overhead_rate if revenue > 0 else 0.0
+        revenue = sum([c.revenue_total for c in self.contracts])
+        net = (revenue - sum([c.cost_total for c in self.contracts])) / revenue - overhead_rate if revenue > 0 else 0.0
         if self.bids_quarter or net < 0.0:
             self.margin = procurement.adapt_margin(self.margin, self.won_quarter, self.lost_on_price_quarter, net, step)
         else:  # not bidding: drift back to its pricing policy so that a low margin is no trap

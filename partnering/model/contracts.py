@@ -47,6 +47,9 @@ class ServiceSlot:
     unmet_value: float = 0.0
     spend: float = 0.0
     disrupted: float = 0.0
+    # (number of contracts, their share): read many times a quarter, changed only when a contract
+    # starts or ends (``add_contract`` and ``remove_contract`` forget it)
+    _contracted: tuple[int, float] | None = field(default=None, init=False, repr=False)
 
     @property
     def annual_value(self) -> float:
@@ -55,7 +58,22 @@ class ServiceSlot:
 
     @property
     def contracted_share(self) -> float:
-        return sum(lot.share for c in self.contracts for lot in c.lots if lot.slot is self)
+        contracts = self.contracts
+        cached = self._contracted
+        if cached is not None and cached[0] == len(contracts):
+            return cached[1]
+        share = sum([lot.share for c in contracts for lot in c.lots if lot.slot is self])
+        self._contracted = (len(contracts), share)
+        return share
+
+    def add_contract(self, contract: Contract) -> None:
+        self.contracts.append(contract)
+        self._contracted = None
+
+    def remove_contract(self, contract: Contract) -> None:
+        if contract in self.contracts:
+            self.contracts.remove(contract)
+            self._contracted = None
 
     @property
     def in_house_share(self) -> float:
@@ -109,15 +127,25 @@ class Contract:
     quarters_shirked: int = 0
     shirked_now: bool = False
     times_detected: int = 0
+    _councils: tuple[Council, ...] | None = field(default=None, init=False, repr=False)
 
     @property
-    def councils(self) -> list[Council]:
-        return [lot.slot.council for lot in self.lots]
+    def councils(self) -> tuple[Council, ...]:
+        """The councils of the lots, lead first; fixed at award, so built once."""
+        councils = self._councils
+        if councils is None:
+            councils = self._councils = tuple(lot.slot.council for lot in self.lots)
+        return councils
 
     @property
     def annual_value(self) -> float:
         """£m a year at the contract price and current need."""
-        return sum(lot.slot.annual_value * lot.share for lot in self.lots) * self.unit_price
+        lots = self.lots
+        if len(lots) == 1:  # most contracts: the same product as the general sum, without a loop
+            lot = lots[0]
+            slot = lot.slot
+            return (0 + slot.service.annual_value * slot.demand * lot.share) * self.unit_price
+        return sum([lot.slot.annual_value * lot.share for lot in lots]) * self.unit_price
 
     @property
     def expiry(self) -> int:

@@ -10,7 +10,7 @@ and break clauses let a council end a poor relationship.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 DISCOUNT_PER_QUARTER = 0.98
 """Suppliers' quarterly discount factor (about 8% a year)."""
@@ -133,9 +133,11 @@ def service_fit(local_knowledge: float, localness: float, codesign: float) -> fl
     return min(1.0, max(0.0, 1.0 - 0.3 * local_knowledge * (1.0 - localness) + codesign))
 
 
-@dataclass(frozen=True)
-class Volumes:
-    """One quarter's volumes for one lot, in units of the service's base annual value."""
+class Volumes(NamedTuple):
+    """One quarter's volumes for one lot, in units of the service's base annual value.
+
+    A named tuple rather than a frozen dataclass: one is built per lot per quarter.
+    """
 
     delivered: float
     contracted: float
@@ -162,8 +164,7 @@ def lot_volumes(need: float, base_volume: float, flex: float, variation_uptake: 
     variation = variation_uptake * max(0.0, need - contracted)
     idle = max(0.0, contracted - need)
     delivered = min(need, contracted) + variation
-    return Volumes(delivered=round(delivered, 12), contracted=round(contracted, 12),
-                   variation=round(variation, 12), idle=round(idle, 12))
+    return Volumes(round(delivered, 12), round(contracted, 12), round(variation, 12), round(idle, 12))
 
 
 def contract_payment(

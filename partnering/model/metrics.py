@@ -11,10 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 from partnering.model.make_or_buy import CIRCUMSTANCES
-from partnering.model.network import TRUSTING, trust_network
+from partnering.model.network import TRUSTING, average_clustering, trust_ties
 from partnering.model.trust import PRIOR_TRUST
 
 if TYPE_CHECKING:
@@ -74,30 +72,43 @@ def summary(model: PartneringModel) -> Summary:
     s = Summary(spend_by_kind=dict(flows.spend_by_kind), social_value=flows.social_value,
                 revenue=flows.firm_revenue, margin=flows.firm_margin, monitoring=flows.monitoring,
                 contract_payments=flows.contract_payments)
+    # accumulated in locals and stored once: the same additions in the same order, without an
+    # attribute write per slot and per contract
+    overhead = need = delivered = quality = unmet = disrupted = delivery_spend = 0.0
+    modes = s.modes
     for council in model.councils:
-        s.overhead += council.overhead_quarter
+        overhead += council.overhead_quarter
         for slot in council.slots:
-            s.need += slot.need_value
-            s.delivered += slot.delivered_value
-            s.quality += slot.delivered_quality
-            s.unmet += slot.unmet_value
-            s.disrupted += slot.disrupted
-            s.delivery_spend += slot.spend
-            s.modes[slot.mode] += 1
+            need += slot.need_value
+            delivered += slot.delivered_value
+            quality += slot.delivered_quality
+            unmet += slot.unmet_value
+            disrupted += slot.disrupted
+            delivery_spend += slot.spend
+            modes[slot.mode] += 1
+    s.overhead, s.need, s.delivered, s.quality = overhead, need, delivered, quality
+    s.unmet, s.disrupted, s.delivery_spend = unmet, disrupted, delivery_spend
+    value_by_supplier = s.value_by_supplier
+    trust_cs, trust_sc = s.trust_cs, s.trust_sc
+    contracts = shirking = trusting = abused = 0
     for c in model.live_contracts():
         if c.grant:
             continue
         provider = c.provider
-        s.value_by_supplier[provider.unique_id] = s.value_by_supplier.get(provider.unique_id, 0.0) + c.annual_value
-        s.contracts += 1
-        s.shirking += int(c.shirked_now)
+        pid = provider.unique_id
+        value_by_supplier[pid] = value_by_supplier.get(pid, 0.0) + c.annual_value
+        contracts += 1
+        shirked = c.shirked_now
+        shirking += int(shirked)
+        trust_in_council = provider.trust_in_council
         for council in c.councils:
-            t_cs = council.trust_in(provider.unique_id)
-            t_sc = provider.trust_in(council.unique_id)
-            s.trust_cs.append(t_cs)
-            s.trust_sc.append(t_sc)
-            s.trusting += int(t_cs >= TRUSTING and t_sc >= TRUSTING)
-            s.abused += int(t_cs >= TRUSTING and c.shirked_now)
+            t_cs = council.trust.get(pid, PRIOR_TRUST)
+            t_sc = trust_in_council.get(council.unique_id, PRIOR_TRUST)
+            trust_cs.append(t_cs)
+            trust_sc.append(t_sc)
+            trusting += int(t_cs >= TRUSTING and t_sc >= TRUSTING)
+            abused += int(t_cs >= TRUSTING and shirked)
+    s.contracts, s.shirking, s.trusting, s.abused = contracts, shirking, trusting, abused
     model._summary = (model._observation, s)
     return s
 
@@ -174,8 +185,7 @@ def trust_density(m: PartneringModel) -> float:
 
 def trust_clustering(m: PartneringModel) -> float:
     """Average clustering of the trust network (trusting ties plus co-commissioning links)."""
-    g = trust_network(m)
-    return float(nx.average_clustering(g)) if g.number_of_nodes() else 0.0
+    return average_clustering(trust_ties(m))
 
 
 # --- market health ---------------------------------------------------------------------------

@@ -26,7 +26,12 @@ from partnering.model.make_or_buy import CIRCUMSTANCES
 from partnering.model.metrics import MODEL_REPORTERS, social_value_rate
 from partnering.model.network import build_geography, relationship_graph
 from partnering.model.tendering import tender
-from partnering.model.trust import after_detected_shirking, fair_treatment, update_trust
+from partnering.model.trust import (
+    PRIOR_TRUST,
+    after_detected_shirking,
+    fair_treatment,
+    update_trust,
+)
 from partnering.scenarios import PRINCIPLE_NAMES, Scenario, load_scenario
 from partnering.scenarios.schema import Policy, Principles
 
@@ -100,11 +105,12 @@ class PartneringModel(mesa.Model):
         self._contract_ids = 0
         self._contracts: dict[int, Contract] = {}
         self._forced_failures: list[str] = []
+        self._market_values: dict[int, float] | None = None
         self.collect_agents = collect_agents
         self.collect_contracts = collect_contracts
         self.agent_rows: list[dict] = []
         self.contract_rows: list[dict] = []
-        self.place_margin = np.zeros(cfg.population.councils)
+        self.place_margin: list[float] = [0.0] * cfg.population.councils
 
         self.positions, self.neighbours = build_geography(cfg.population.councils, cfg.population.neighbours, self.rng)
         self.councils: list[Council] = []
@@ -298,7 +304,7 @@ class PartneringModel(mesa.Model):
         contract.provider.contracts.append(contract)
         contract.provider.load += contract.annual_value
         for lot in contract.lots:
-            lot.slot.contracts.append(contract)
+            lot.slot.add_contract(contract)
         if contract.consortium_group is not None:
             contract.consortium_group.subcontracts.append(contract)
 
@@ -314,8 +320,7 @@ class PartneringModel(mesa.Model):
             provider.contracts.remove(contract)
             provider.load = max(0.0, provider.load - contract.annual_value)
         for lot in contract.lots:
-            if contract in lot.slot.contracts:
-                lot.slot.contracts.remove(contract)
+            lot.slot.remove_contract(contract)
         group = contract.consortium_group
         if group is not None and contract in group.subcontracts:
             group.subcontracts.remove(contract)
@@ -404,92 +409,120 @@ class PartneringModel(mesa.Model):
     # 2. delivery -------------------------------------------------------------------------
     def deliver_services(self) -> None:
         """Every live contract and every in-house service delivers for the quarter."""
-        for contract in sorted(self._contracts.values(), key=lambda c: c.id):
+        for contract in sorted(self._contracts.values(), key=_contract_id):
             self.deliver_contract(contract)
         for council in self.councils:
-            for slot in council.slots:
+            slots = council.slots
+            for slot in slots:
                 self._deliver_in_house(council, slot)
                 slot.unmet_value = max(0.0, slot.need_value - slot.delivered_value)
-            used = sum(s.delivered_value for s in council.slots)
-            spent = sum(s.spend for s in council.slots)
+            used = sum([s.delivered_value for s in slots])
+            spent = sum([s.spend for s in slots])
             if used > 0:
                 council.unit_cost_estimate += 0.3 * (spent / used - council.unit_cost_estimate)
 
     def deliver_contract(self, contract: Contract) -> None:
         """The provider chooses effort; quality, volume, cost and payment follow; the councils
         monitor, may detect shirking and apply the remedy; both sides update trust."""
+        # Hot path (every contract, every quarter): attributes read once into locals, sums of a
+        # single term written out. Every rule is called with the same arguments and every random
+        # draw made in the same order as the plain reading of the schedule.
         cfg = self.config
         b = cfg.behaviour
         rng = self.rng
         provider = contract.provider
+        pid = provider.unique_id
         service = contract.service
         councils = contract.councils
-        capability = sum(c.commercial_capability for c in councils) / len(councils)
+        lead = councils[0]
+        if len(councils) == 1:
+            capability = lead.commercial_capability
+            trust = lead.trust_in(pid)
+        else:
+            capability = sum([c.commercial_capability for c in councils]) / len(councils)
+            trust = sum([c.trust_in(pid) for c in councils]) / len(councils)
         unit_cost = provider.unit_cost(service)
-        slack = OPEN_BOOK_COST_SLACK * (1.0 - contract.risk_share) if contract.open_book else 0.0
+        open_book = contract.open_book
+        risk_share = contract.risk_share
+        flex = contract.flex
+        unit_price = contract.unit_price
+        target_unit_cost = contract.target_unit_cost
+        slack = OPEN_BOOK_COST_SLACK * (1.0 - risk_share) if open_book else 0.0
+        value = service.annual_value / 4.0
         lots = []
         cost_full = payment_due = 0.0
         for lot in contract.lots:
-            vol = delivery.lot_volumes(lot.slot.funded * lot.share, lot.base_volume, contract.flex, VARIATION_UPTAKE)
-            value = service.annual_value / 4.0
+            vol = delivery.lot_volumes(lot.slot.funded * lot.share, lot.base_volume, flex, VARIATION_UPTAKE)
             cost = unit_cost * value * (vol.delivered + 0.5 * vol.idle) * (1.0 + slack)
-            target = contract.target_unit_cost * value * (vol.contracted + vol.variation)
-            base_pay = contract.unit_price * value * (vol.contracted + vol.variation * (1.0 + VARIATION_PREMIUM))
+            target = target_unit_cost * value * (vol.contracted + vol.variation)
+            base_pay = unit_price * value * (vol.contracted + vol.variation * (1.0 + VARIATION_PREMIUM))
             lots.append((lot, vol, cost, target))
             cost_full += cost
             payment_due += base_pay
         # the effort choice: deterrence by detection x (remedy + relationship value)
-        detection = delivery.detection_probability(contract.monitoring, service.measurability, capability, contract.open_book)
-        weights = councils[0].evaluation_weights()
-        trust = sum(c.trust_in(provider.unique_id) for c in councils) / len(councils)
+        monitoring = contract.monitoring
+        detection = delivery.detection_probability(monitoring, service.measurability, capability, open_book)
         trust_drop = b.shirk_detected_trust_loss * trust
-        renewal_at_risk = provider.win_probability() * min(1.0, (weights.track + 0.25 * weights.quality) * trust_drop / 0.05) \
-            if isinstance(provider, Supplier) else 0.0
+        if isinstance(provider, Supplier):
+            weights = lead.evaluation_weights()
+            renewal_at_risk = provider.win_probability() * min(1.0, (weights.track + 0.25 * weights.quality) * trust_drop / 0.05)
+        else:
+            renewal_at_risk = 0.0
         future = delivery.relationship_value(
             payment_due - cost_full, contract.remaining(self.now), renewal_at_risk, contract.length,
             float(contract.break_interval > 0 and trust - trust_drop < BREAK_TRUST),
             delivery.supplier_discount(provider.opportunism),
         )
         saving = b.corner_cut_saving * cost_full
-        penalty = contract.penalty_rate * payment_due
+        penalty_rate = contract.penalty_rate
+        penalty = penalty_rate * payment_due
         shirk = provider.decide_shirk(contract, detection, penalty, future, saving)
         effort = 1.0 - b.corner_cut_quality_loss if shirk else 1.0
         detected = shirk and rng.random() < detection
         # caught cutting corners, the supplier must put the work right at its own expense
         cost_factor = 1.0 - b.corner_cut_saving if shirk and not detected else 1.0
-        false_alarm = (not shirk) and rng.random() < 0.03 * (1.0 - capability) * contract.monitoring
+        false_alarm = (not shirk) and rng.random() < 0.03 * (1.0 - capability) * monitoring
         strain = delivery.capacity_strain(provider.load, provider.capacity)
         capability_p = provider.quality_capability(contract)
         group = contract.consortium_group
+        group_active = group is not None and group.active
         measured = cfg.policy.social_value_in_contracts
+        kind = provider.kind
+        flows = self.flows
+        place_margin = self.place_margin
+        trust_in_council = provider.trust_in_council
+        gain_rate, loss_rate, detected_loss = b.trust_gain_rate, b.trust_loss_rate, b.shirk_detected_trust_loss
+        penalised = detected or false_alarm
+        penalty_factor = max(0.0, 1.0 - penalty_rate)
+        penalty_proportionate = 0.0 if false_alarm else (1.0 - 0.5 * penalty_rate if detected else 1.0)
         qualities = []
         total_payment = total_cost = 0.0
         for lot, vol, cost, target in lots:
             slot = lot.slot
             council = slot.council
-            localness = provider.localness(council.place)
+            place = council.place
+            localness = provider.localness(place)
             if group is not None:
-                localness = max(localness, group.localness(council.place))
+                localness = max(localness, group.localness(place))
             fit = delivery.service_fit(service.local_knowledge, localness, 0.08 * council.steering_strength)
             quality = delivery.delivered_quality(capability_p, effort, fit, strain)
             actual_cost = cost * cost_factor
-            value = service.annual_value / 4.0
             payment = delivery.contract_payment(
-                contract.unit_price, value * vol.contracted, value * vol.variation, VARIATION_PREMIUM, contract.open_book,
-                contract.risk_share, actual_cost, target,
+                unit_price, value * vol.contracted, value * vol.variation, VARIATION_PREMIUM, open_book,
+                risk_share, actual_cost, target,
             )
-            if detected or false_alarm:
-                payment *= max(0.0, 1.0 - contract.penalty_rate)
+            if penalised:
+                payment *= penalty_factor
             self.pay(council, provider, payment)
-            kept = payment * (1.0 - CONSORTIUM_SHARE) if group is not None and group.active else payment
-            local = provider.place == council.place
-            self.flows.pay(provider.kind, kept, social_value_rate(provider.kind, local, provider.accredited, measured))
+            kept = payment * (1.0 - CONSORTIUM_SHARE) if group_active else payment
+            local = provider.place == place
+            flows.pay(kind, kept, social_value_rate(kind, local, provider.accredited, measured))
             if kept < payment:
-                self.flows.pay("vcse", payment - kept, social_value_rate("vcse", True, False, measured))
+                flows.pay("vcse", payment - kept, social_value_rate("vcse", True, False, measured))
             provider.cash -= actual_cost
             provider.cost_quarter += actual_cost
-            monitoring_cost = MONITORING_COST * contract.monitoring * payment
-            self.flows.monitoring += monitoring_cost
+            monitoring_cost = MONITORING_COST * monitoring * payment
+            flows.monitoring += monitoring_cost
             council.overhead_quarter += monitoring_cost
             council.monitoring_quarter += monitoring_cost
             slot.spend += payment
@@ -502,21 +535,20 @@ class PartneringModel(mesa.Model):
             # trust: the council reads quality; the provider reads fair treatment
             reported = delivery.delivered_quality(capability_p, 1.0, fit, strain) if shirk else quality
             observed = council.assess_performance(quality, reported, rng)
-            council.update_trust_in(provider.unique_id, observed)
+            council.update_trust_in(pid, observed)
             if detected:
-                council.trust[provider.unique_id] = after_detected_shirking(council.trust_in(provider.unique_id),
-                                                                             b.shirk_detected_trust_loss)
+                council.trust[pid] = after_detected_shirking(council.trust_in(pid), detected_loss)
             loss = max(0.0, actual_cost - payment) / max(payment, 1e-9)
             fairness = fair_treatment(
                 paid_on_time=not council.late_payment,
-                change_handled_fairly=contract.flex + (1.0 - contract.flex) * (0.5 if vol.variation > 0 or vol.idle > 0 else 1.0),
-                penalty_proportionate=0.0 if false_alarm else (1.0 - 0.5 * contract.penalty_rate if detected else 1.0),
-                risk_dumped=min(1.0, 5.0 * loss * contract.risk_share),
+                change_handled_fairly=flex + (1.0 - flex) * (0.5 if vol.variation > 0 or vol.idle > 0 else 1.0),
+                penalty_proportionate=penalty_proportionate,
+                risk_dumped=min(1.0, 5.0 * loss * risk_share),
             )
-            provider.trust_in_council[council.unique_id] = update_trust(
-                provider.trust_in(council.unique_id), fairness, b.trust_gain_rate, b.trust_loss_rate)
-            self.place_margin[council.place] += 0.1 * ((payment - actual_cost) / max(payment, 1e-9) - self.place_margin[council.place])
-        if group is not None and group.active:
+            cid = council.unique_id
+            trust_in_council[cid] = update_trust(trust_in_council.get(cid, PRIOR_TRUST), fairness, gain_rate, loss_rate)
+            place_margin[place] += 0.1 * ((payment - actual_cost) / max(payment, 1e-9) - place_margin[place])
+        if group_active:
             transfer = CONSORTIUM_SHARE * total_payment
             provider.cash -= transfer
             provider.revenue_quarter -= transfer
@@ -528,8 +560,8 @@ class PartneringModel(mesa.Model):
             group.cash -= work
             group.cost_quarter += work
         if not contract.grant:
-            self.flows.firm_revenue += total_payment
-            self.flows.firm_margin += total_payment - total_cost
+            flows.firm_revenue += total_payment
+            flows.firm_margin += total_payment - total_cost
         contract.last_quality = sum(qualities) / len(qualities)
         contract.quality_ewma += 0.3 * (contract.last_quality - contract.quality_ewma)
         contract.last_payment = total_payment
@@ -542,27 +574,31 @@ class PartneringModel(mesa.Model):
 
     def _deliver_in_house(self, council: Council, slot: ServiceSlot) -> None:
         """The in-house share at in-house cost and quality; any stop-gap share at a premium."""
+        in_house_share = slot.in_house_share
+        stopgap_share = slot.stopgap_share
+        if in_house_share <= 0.0 and stopgap_share <= 0.0:
+            return  # wholly contracted out: nothing to deliver here (and nothing disrupted)
         value = slot.service.annual_value / 4.0
         capacity = slot.inhouse_capacity
-        invest = self.config.policy.public_capacity_investment
-        unit_cost = 1.03 + 0.2 * (1.0 - capacity) - 0.03 * invest
+        policy = self.config.policy
+        unit_cost = 1.03 + 0.2 * (1.0 - capacity) - 0.03 * policy.public_capacity_investment
         capability = INHOUSE_CAPABILITY * (0.6 + 0.4 * capacity)
         fit = delivery.service_fit(slot.service.local_knowledge, 1.0, 0.08 * council.steering_strength)
         quality = delivery.delivered_quality(capability, 1.0, fit, 1.0)
-        for share, premium, factor in ((slot.in_house_share, 0.0, 1.0),
-                                       (slot.stopgap_share, self.config.world.emergency_premium, STOPGAP_QUALITY)):
+        social_rate = social_value_rate("in_house", True, False, policy.social_value_in_contracts)
+        for share, premium, factor in ((in_house_share, 0.0, 1.0),
+                                       (stopgap_share, self.config.world.emergency_premium, STOPGAP_QUALITY)):
             if share <= 0.0:
                 continue
             volume = slot.funded * share
             cost = unit_cost * (1.0 + premium) * value * volume
             council.spend_quarter += cost
             slot.spend += cost
-            self.flows.social_value += social_value_rate("in_house", True, False,
-                                                         self.config.policy.social_value_in_contracts) * cost
+            self.flows.social_value += social_rate * cost
             slot.delivered_value += value * volume
             slot.delivered_quality += quality * factor * value * volume
-        if slot.stopgap_share > 0.0:
-            slot.disrupted += slot.stopgap_share
+        if stopgap_share > 0.0:
+            slot.disrupted += stopgap_share
 
     # 3. community -----------------------------------------------------------------------
     def engage_communities(self) -> None:
@@ -582,14 +618,34 @@ class PartneringModel(mesa.Model):
         overhead_rate = self.config.world.overhead_rate
         for provider in self.providers:
             provider.book_quarter(overhead_rate)
-        for target in self._forced_failures:
-            victim = self._shock_target(target)
-            if victim is not None:
-                self.handle_failure(victim, "shock")
-        self._forced_failures.clear()
-        for provider in self.providers:
-            if provider.active and provider.is_insolvent():
-                self.handle_failure(provider, "insolvency")
+        # Need is fixed within the quarter and contracts only end here, so the market's contract
+        # values are read at the first failure and each failed firm's contracts struck off, rather
+        # than every contract re-valued at every failure.
+        self._market_values = {}
+        try:
+            for target in self._forced_failures:
+                victim = self._shock_target(target)
+                if victim is not None:
+                    self.handle_failure(victim, "shock")
+            self._forced_failures.clear()
+            for provider in self.providers:
+                if provider.active and provider.is_insolvent():
+                    self.handle_failure(provider, "insolvency")
+        finally:
+            self._market_values = None
+
+    def _contract_values(self) -> dict[int, float]:
+        """£m a year of each live contract (grants aside), by id, in the order contracts started.
+
+        During the finance phase (``_market_values`` not None) the table is read once and kept;
+        outside it, it is read afresh.
+        """
+        values = self._market_values
+        if not values:  # outside the phase, or not read yet (an empty table reads as empty again)
+            values = {c.id: c.annual_value for c in self._contracts.values() if not c.grant}
+            if self._market_values is not None:
+                self._market_values = values
+        return values
 
     def _shock_target(self, target: str) -> Supplier | None:
         ranked = sorted(self.suppliers, key=lambda s: (-s.load, s.unique_id))
@@ -602,11 +658,13 @@ class PartneringModel(mesa.Model):
         """A provider fails: every contract ends at once, services are disrupted and councils
         pay an emergency premium for stop-gap delivery until they re-procure."""
         contracts = list(provider.contracts)
-        market = sum(c.annual_value for c in self._contracts.values() if not c.grant)
+        values = self._contract_values()
+        market = sum(values.values())
         share = sum(c.annual_value for c in contracts if not c.grant) / market if market > 0 else 0.0
         councils: set[int] = set()
         for contract in contracts:
             self.end_contract(contract, "supplier failure")
+            values.pop(contract.id, None)
             for lot in contract.lots:
                 slot = lot.slot
                 slot.stopgap_share += lot.share
@@ -863,6 +921,10 @@ class PartneringModel(mesa.Model):
         for _ in range(self.config.run.steps if steps is None else steps):
             self.step()
         return self
+
+
+def _contract_id(contract: Contract) -> int:
+    return contract.id
 
 
 def _agent_rows(model: PartneringModel) -> Iterator[dict]:

@@ -7,6 +7,7 @@ network is built on request from the model's state, so it can never disagree wit
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -63,18 +64,53 @@ def relationship_graph(model: PartneringModel) -> nx.Graph:
     return g
 
 
-def trust_network(model: PartneringModel) -> nx.Graph:
-    """Only trusting ties: council-provider pairs trusting each other at or above :data:`TRUSTING`
-    both ways, plus co-commissioning links between councils."""
-    g = nx.Graph()
+def trust_ties(model: PartneringModel) -> Iterator[tuple[int, int]]:
+    """The edges of the trust network, in the order :func:`trust_network` adds them."""
     for c in model.live_contracts():
         if c.grant:
             continue
         pid = c.provider.unique_id
         for council in c.councils:
             if council.trust_in(pid) >= TRUSTING and c.provider.trust_in(council.unique_id) >= TRUSTING:
-                g.add_edge(council.unique_id, pid)
+                yield council.unique_id, pid
     for council in model.councils:
         for other in council.partners:
-            g.add_edge(council.unique_id, other)
+            yield council.unique_id, other
+
+
+def trust_network(model: PartneringModel) -> nx.Graph:
+    """Only trusting ties: council-provider pairs trusting each other at or above :data:`TRUSTING`
+    both ways, plus co-commissioning links between councils."""
+    g = nx.Graph()
+    g.add_edges_from(trust_ties(model))
     return g
+
+
+def average_clustering(edges: Iterable[tuple[int, int]]) -> float:
+    """Average clustering coefficient of the simple graph with these edges (0.0 without any).
+
+    The same number as ``networkx.average_clustering`` of that graph, to the last bit: nodes in
+    the order the edges introduce them, each node's coefficient ``2T / (d (d - 1))`` computed
+    alike, summed in the same order. Without building a networkx graph it is cheap enough to
+    observe every quarter at England scale.
+
+    >>> average_clustering([(1, 2), (2, 3), (3, 1), (3, 4)])
+    0.5833333333333334
+    """
+    adjacency: dict[int, set[int]] = {}
+    for u, v in edges:
+        if u not in adjacency:
+            adjacency[u] = set()
+        if v not in adjacency:
+            adjacency[v] = set()
+        adjacency[u].add(v)
+        adjacency[v].add(u)
+    if not adjacency:
+        return 0.0
+    loopless = {v: nbrs - {v} if v in nbrs else nbrs for v, nbrs in adjacency.items()}
+    coefficients: list[float | int] = []
+    for nbrs in loopless.values():
+        degree = len(nbrs)
+        triangles = sum([len(nbrs & loopless[w]) for w in nbrs])  # each triangle counted twice
+        coefficients.append(0 if triangles == 0 else triangles / (degree * (degree - 1)))
+    return float(sum(coefficients) / len(coefficients))

@@ -134,7 +134,7 @@ def lot_count(annual_value: float, place_based: float) -> int:
     >>> lot_count(10.0, 0.0), lot_count(10.0, 1.0), lot_count(1.2, 1.0)
     (1, 4, 2)
     """
-    wanted = 1 + int(round((MAX_LOTS - 1) * place_based))
+    wanted = 1 + round((MAX_LOTS - 1) * place_based)
     affordable = max(1, int(annual_value // MIN_LOT_VALUE))
     return max(1, min(wanted, affordable))
 

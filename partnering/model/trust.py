@@ -22,9 +22,14 @@ def update_trust(trust: float, performance: float, gain_rate: float, loss_rate: 
     >>> round(update_trust(0.5, 0.1, 0.1, 0.3), 2)  # falls short: fast fall
     0.38
     """
-    performance = min(1.0, max(0.0, performance))
+    # clamps written as comparisons: the same values as min(1.0, max(0.0, x)), several times
+    # cheaper on this path (every contract, every quarter, both ways)
+    performance = performance if performance > 0.0 else 0.0
+    performance = performance if performance < 1.0 else 1.0
     rate = gain_rate if performance >= trust else loss_rate
-    return min(1.0, max(0.0, trust + rate * (performance - trust)))
+    trust = trust + rate * (performance - trust)
+    trust = trust if trust > 0.0 else 0.0
+    return trust if trust < 1.0 else 1.0
 
 
 def after_detected_shirking(trust: float, loss_share: float) -> float:
@@ -46,7 +51,7 @@ def fair_treatment(
     dumped on it (1 = none dumped).
     """
     parts = (1.0 if paid_on_time else 0.0, change_handled_fairly, penalty_proportionate, 1.0 - risk_dumped)
-    return sum(min(1.0, max(0.0, p)) for p in parts) / len(parts)
+    return sum([(1.0 if p >= 1.0 else p) if p > 0.0 else 0.0 for p in parts]) / len(parts)
 
 
 def blend_reputation(own: float, partner_views: Iterable[float], weight: float) -> float:

@@ -14,10 +14,13 @@ import argparse
 import sys
 from pathlib import Path
 
+import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 
 from partnering.model.model import PartneringModel
+from partnering.model.network import average_clustering
 from partnering.scenarios import apply_overrides, load_scenario
 
 FOLDER = Path(__file__).with_name("equality")
@@ -54,6 +57,17 @@ def test_metrics_and_events_match_the_saved_baseline(case):
     pd.testing.assert_frame_equal(metrics, expected, check_dtype=False, rtol=1e-9, atol=1e-12)
     expected_events = pd.read_csv(events_path, keep_default_na=False)
     pd.testing.assert_frame_equal(events, expected_events, check_dtype=False, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_average_clustering_is_networkx_to_the_last_bit(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 40))
+    edges = [(int(u), int(v)) for u, v in rng.integers(0, n, size=(int(rng.integers(0, 4 * n)), 2))]
+    graph = nx.Graph()
+    graph.add_edges_from(edges)  # self-loops included: networkx ignores them in clustering
+    expected = float(nx.average_clustering(graph)) if graph.number_of_nodes() else 0.0
+    assert average_clustering(edges) == expected
 
 
 def refresh() -> None:
