@@ -234,7 +234,7 @@ def run_sweep(
         limit = max_in_flight or 2 * _capacity(executor, workers)
         pending: dict[Future, RunTask] = {}
         buffer: list[RunOutcome] = []
-        last_flush = time.monotonic()
+        oldest = 0.0  # when the oldest finished run in the buffer arrived
         if progress:
             progress(state)
         try:
@@ -246,11 +246,14 @@ def run_sweep(
                         break
                 if not pending:
                     break
-                finished, _ = wait(pending, timeout=flush_seconds, return_when=FIRST_COMPLETED)
+                due = flush_seconds if not buffer else max(0.0, oldest + flush_seconds - time.monotonic())
+                finished, _ = wait(pending, timeout=due, return_when=FIRST_COMPLETED)
                 for future in finished:
                     outcome = _collect(future, pending.pop(future))
                     if outcome is None:
                         continue
+                    if not buffer:
+                        oldest = time.monotonic()
                     buffer.append(outcome)
                     if outcome.status == "ok":
                         state.ok += 1
@@ -258,12 +261,11 @@ def run_sweep(
                         state.failed += 1
                     if progress:
                         progress(state)
-                if len(buffer) >= flush_every or time.monotonic() - last_flush >= flush_seconds:
+                if buffer and (len(buffer) >= flush_every or time.monotonic() - oldest >= flush_seconds):
                     # hand the batch over before writing it: if Ctrl-C lands mid-write, the handler
                     # below must not write it a second time (its runs part may already be committed)
                     batch, buffer = buffer, []
                     store.write_batch(batch)
-                    last_flush = time.monotonic()
         except KeyboardInterrupt:
             # Ctrl-C: start nothing new, let the runs in progress finish and keep them too
             # (a second Ctrl-C abandons them); then close the pool normally

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
-from experiments_support import FailForSeed, assert_same_results, small_design, tidy
+from experiments_support import FailForSeed, assert_same_results, tidy
 
-from partnering.experiments import SweepError, load_results, run_sweep, scenario_design
+from partnering.experiments import Design, SweepError, load_results, run_sweep, scenario_design
 
 SCRIPT = Path(sys.executable).parent / "partnering"
 
@@ -66,11 +66,20 @@ def test_remnants_of_a_killed_batch_are_discarded_when_the_sweep_resumes(referen
     assert_same_results(reference, out)
 
 
+def killable_design() -> Design:
+    """30 runs of 40 quarters with eight councils: the sweep the signal tests start and resume."""
+    return scenario_design(["transactional", "changemaking"], replications=15, steps=40,
+                           overrides={"population.councils": 8})
+
+
 def start_sweep_and_signal(out: Path, sig: signal.Signals) -> subprocess.CompletedProcess:
-    """Start a 40-run sweep on two workers, send ``sig`` to its process group once a batch of
-    runs is committed (as a terminal's Ctrl-C or kill -9 of the job would), and wait for it."""
-    command = [str(SCRIPT), "sweep", "--scenarios", "transactional,changemaking", "--replications", "20",
-               "--steps", "8", "--set", "population.councils=4", "--workers", "2", "--out", str(out)]
+    """Start :func:`killable_design` on two workers, send ``sig`` to its process group once a
+    batch of runs is committed (as a terminal's Ctrl-C or kill -9 of the job would), and wait.
+
+    A batch is written once its oldest run has waited a second; the sweep needs about two
+    more seconds of work on two idle cores, so the signal lands mid-way."""
+    command = [str(SCRIPT), "sweep", "--scenarios", "transactional,changemaking", "--replications", "15",
+               "--steps", "40", "--set", "population.councils=8", "--workers", "2", "--out", str(out)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
     deadline = time.monotonic() + 120
@@ -86,7 +95,7 @@ def start_sweep_and_signal(out: Path, sig: signal.Signals) -> subprocess.Complet
 
 
 def test_ctrl_c_on_the_command_line_keeps_what_is_done_and_says_how_to_resume(tmp_path, pool):
-    design = small_design(replications=20, steps=8)
+    design = killable_design()
     out = tmp_path / "ctrl-c"
     result = start_sweep_and_signal(out, signal.SIGINT)
     assert result.returncode == 130
@@ -100,7 +109,7 @@ def test_ctrl_c_on_the_command_line_keeps_what_is_done_and_says_how_to_resume(tm
 
 
 def test_a_sweep_killed_with_sigkill_resumes_with_every_run_exactly_once(tmp_path, pool):
-    design = small_design(replications=20, steps=8)
+    design = killable_design()
     out = tmp_path / "killed"
     start_sweep_and_signal(out, signal.SIGKILL)
     recorded = committed(out)
