@@ -11,14 +11,6 @@ from typing import Annotated
 
 import click
 import typer
-
-try:  # recent typer vendors its own copy of click, with its own exception classes
-    from typer._click.exceptions import UsageError as _TyperUsageError
-except ImportError:  # pragma: no cover - older typer raises click's own
-    _TyperUsageError = click.UsageError
-
-USAGE_ERRORS = (click.UsageError, _TyperUsageError)
-ABORTS = (click.Abort, typer.Abort, KeyboardInterrupt)
 from rich.console import Console
 from rich.table import Table
 
@@ -30,6 +22,14 @@ from partnering.scenarios import (
     parameter_table,
     parse_assignment,
 )
+
+try:  # recent typer vendors its own copy of click, with its own exception classes
+    from typer._click.exceptions import UsageError as _TyperUsageError
+except ImportError:  # pragma: no cover - older typer raises click's own
+    _TyperUsageError = click.UsageError
+
+USAGE_ERRORS = (click.UsageError, _TyperUsageError)
+ABORTS = (click.Abort, typer.Abort, KeyboardInterrupt)
 
 app = typer.Typer(
     help="Agent-based model of transactional and relational partnering in public services.",
