@@ -24,6 +24,7 @@ class CommunityGroup(Provider):
 
     kind = "vcse"
     small = True
+    __slots__ = ("base_capacity", "engagement", "in_steering_group", "social_capital", "subcontracts")
 
     def __init__(self, model: PartneringModel, name: str, place: int, capacity: float,
                  social_capital: float, engagement: float) -> None:

@@ -43,6 +43,14 @@ class ContractTerms:
 class Council(mesa.Agent):
     """A local authority: one place, a budget, a slot per service, five principle levels."""
 
+    # slots rather than a per-instance dict: read and written many times a quarter (Mesa's own
+    # attributes stay in the instance dict)
+    __slots__ = ("_weights", "affordability", "annual_budget", "attitude", "budget_index", "commercial_capability",
+                 "intention", "intention_score", "late_payment", "monitoring_quarter", "name", "overhead_quarter",
+                 "paid_to_providers", "partners", "place", "principles", "public_trust", "recent_disruption",
+                 "slots", "spend_quarter", "steering_strength", "trust", "unit_cost_estimate", "vfm_in_house",
+                 "vfm_outsourced")
+
     def __init__(self, model: PartneringModel, name: str, place: int, principles: dict[str, float],
                  commercial_capability: float, annual_budget: float, attitude: float) -> None:
         super().__init__(model)
@@ -185,7 +193,7 @@ class Council(mesa.Agent):
         p = self.principles
         service = slot.service
         others = [s for s in self.slots if s is not slot]
-        share_in_house = sum(s.in_house_share for s in others) / max(1, len(others))
+        share_in_house = sum([s.in_house_share for s in others]) / max(1, len(others))
         circumstances = make_or_buy.score_circumstances(
             slot.last_bidders, capable_suppliers, service.volatility * self.model.config.world.demand_volatility, p["adaptable"],
             self.commercial_capability, service.integration, share_in_house,
@@ -231,7 +239,7 @@ class Council(mesa.Agent):
                 self.vfm_outsourced += 0.1 * (vfm - self.vfm_outsourced)
             elif slot.in_house_share > 0.5:
                 self.vfm_in_house += 0.1 * (vfm - self.vfm_in_house)
-        disrupted = sum(s.disrupted for s in self.slots) / len(self.slots)
+        disrupted = sum([s.disrupted for s in self.slots]) / len(self.slots)
         self.recent_disruption += 0.2 * (disrupted - self.recent_disruption)
 
     def update_intention(self) -> None:
@@ -245,11 +253,12 @@ class Council(mesa.Agent):
 
     def update_public_trust(self) -> None:
         """Residents' trust moves with quality, unmet need, disruption and transparency."""
-        need = sum(s.need_value for s in self.slots)
+        slots = self.slots
+        need = sum([s.need_value for s in slots])
         if need <= 0.0:
             return
-        quality = sum(s.delivered_quality for s in self.slots) / need
-        disrupted = sum(s.disrupted for s in self.slots) / len(self.slots)
+        quality = sum([s.delivered_quality for s in slots]) / need
+        disrupted = sum([s.disrupted for s in slots]) / len(slots)
         transparency = 0.1 * self.principles["accountable"] + 0.1 * self.steering_strength
         satisfaction = quality + transparency - 1.5 * disrupted
         b = self.model.config.behaviour

@@ -41,6 +41,12 @@ class Provider(mesa.Agent):
 
     kind: str = "provider"
     small: bool = False
+    # Attributes in slots rather than a per-instance dict: thousands of providers are read and
+    # written every quarter, and slot access is markedly faster (Mesa's own attributes stay in
+    # the instance dict).
+    __slots__ = ("accredited", "active", "capability", "capacity", "cash", "contracts", "cost_efficiency",
+                 "cost_quarter", "load", "margin", "name", "opportunism", "place", "revenue_quarter",
+                 "trust_in_council")
 
     def __init__(
         self,
@@ -100,9 +106,14 @@ class Provider(mesa.Agent):
     # --- decisions ------------------------------------------------------------------------
     def decide_shirk(self, contract: Contract, detection: float, penalty: float, future_value: float, saving: float) -> bool:
         """Deliver fully or cut corners this quarter (relational self-enforcement)."""
-        trust = sum([self.trust_in_council.get(c.unique_id, PRIOR_TRUST) for c in contract.councils]) / len(contract.lots)
-        temptation = delivery.shirk_temptation(saving, self.opportunism, self.financial_stress(), trust)
-        p = delivery.shirk_probability(temptation, detection, penalty, future_value, rework=saving)
+        councils = contract.councils
+        if len(councils) == 1:
+            trust = self.trust_in_council.get(councils[0].unique_id, PRIOR_TRUST) / 1
+        else:
+            trust = sum([self.trust_in_council.get(c.unique_id, PRIOR_TRUST) for c in councils]) / len(contract.lots)
+        stress = finance.financial_stress(self.cash, self.capacity)
+        temptation = delivery.shirk_temptation(saving, self.opportunism, stress, trust)
+        p = delivery.shirk_probability(temptation, detection, penalty, future_value, saving)
         return bool(self.model.rng.random() < p)
 
     def book_quarter(self, overhead_rate: float) -> None:
@@ -123,6 +134,8 @@ class Supplier(Provider):
     """A firm that bids for contracts: estimates cost, prices, bids or not, and learns margins."""
 
     kind = "supplier"
+    __slots__ = ("_win_probability", "bids_quarter", "bids_window", "lost_on_price_quarter", "quarters_idle",
+                 "reference_margin", "wins_window", "won_quarter")
 
     def __init__(self, *args, margin: float, opportunism: float, accredited: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -136,11 +149,16 @@ class Supplier(Provider):
         self.lost_on_price_quarter = 0
         self.bids_quarter = 0
         self.quarters_idle = 0
+        self._win_probability: float | None = None
 
     def win_probability(self) -> float:
         """Its belief about its chance of winning a tender: recent wins over bids with a prior of
         one win in four bids, so that a newcomer expects to win about a quarter of the time."""
-        return (sum(self.wins_window) + 1.0) / (sum(self.bids_window) + 4.0)
+        # read at every bid and every delivery; the windows move only in ``adapt_margin``
+        belief = self._win_probability
+        if belief is None:
+            belief = self._win_probability = (sum(self.wins_window) + 1.0) / (sum(self.bids_window) + 4.0)
+        return belief
 
     def decide_bid(self, annual_value: float, term_years: float, cost_of_bid: float) -> bool:
         """Bid where the expected profit of winning exceeds the bid cost and cash allows it."""
@@ -168,6 +186,7 @@ class Supplier(Provider):
         self.bids_window.append(self.bids_quarter)
         self.wins_window.append(self.won_quarter)
         del self.bids_window[:-12], self.wins_window[:-12]
+        self._win_probability = None
         revenue = sum([c.revenue_total for c in self.contracts])
         net = (revenue - sum([c.cost_total for c in self.contracts])) / revenue - overhead_rate if revenue > 0 else 0.0
         if self.bids_quarter or net < 0.0:
@@ -190,6 +209,7 @@ class LargeSupplier(Supplier):
     """A national firm: scale economies, deep capacity and cash, little local knowledge."""
 
     kind = "large"
+    __slots__ = ()
 
     def unit_cost(self, service: ServiceSpec) -> float:
         size = min(1.0, self.load / (SCALE_REFERENCE_SHARE * self.model.market_value))
@@ -201,6 +221,7 @@ class SME(Supplier):
 
     kind = "sme"
     small = True
+    __slots__ = ()
 
     def localness(self, place: int) -> float:
         if place == self.place:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from partnering.agents.provider import Provider
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ServiceSlot:
     """One service in one council: its demand, delivery mode and in-house capacity.
 
@@ -84,7 +84,7 @@ class ServiceSlot:
         self.need_value = self.delivered_value = self.delivered_quality = self.unmet_value = self.spend = self.disrupted = 0.0
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Lot:
     """The part of one council's service slot a contract covers."""
 
@@ -93,7 +93,7 @@ class Lot:
     base_volume: float
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Contract:
     """A contract (or a community grant) between one or more councils and one provider."""
 

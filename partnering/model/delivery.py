@@ -161,10 +161,14 @@ def lot_volumes(need: float, base_volume: float, flex: float, variation_uptake: 
     Volumes(delivered=0.8, contracted=1.0, variation=0.0, idle=0.2)
     """
     contracted = flex * need + (1.0 - flex) * base_volume
-    variation = variation_uptake * max(0.0, need - contracted)
-    idle = max(0.0, contracted - need)
-    delivered = min(need, contracted) + variation
-    return Volumes(round(delivered, 12), round(contracted, 12), round(variation, 12), round(idle, 12))
+    # max/min written as comparisons and zeros not rounded (rounding leaves them as they are):
+    # the same values, computed for every lot every quarter
+    shortfall = need - contracted
+    variation = variation_uptake * (shortfall if shortfall > 0.0 else 0.0)
+    idle = -shortfall if -shortfall > 0.0 else 0.0
+    delivered = (contracted if contracted < need else need) + variation
+    return Volumes(round(delivered, 12), round(contracted, 12),
+                   round(variation, 12) if variation else variation, round(idle, 12) if idle else idle)
 
 
 def contract_payment(

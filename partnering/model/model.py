@@ -278,8 +278,10 @@ class PartneringModel(mesa.Model):
         candidates: list[Supplier] = list(self.large_suppliers)
         for place in sorted(reach):
             candidates.extend(self.smes_by_place[place])
+        # free capacity written out (``Provider.free_capacity``): asked of every firm in reach at
+        # every tender and review
         return [s for s in candidates
-                if s.free_capacity() >= lot_value and (s.accredited or not needs_accreditation)]
+                if s.capacity - s.load >= lot_value and (s.accredited or not needs_accreditation)]
 
     def consortium_partner(self, place: int | None, lot_value: float) -> CommunityGroup | None:
         if place is None:
@@ -367,24 +369,25 @@ class PartneringModel(mesa.Model):
         growth = (1.0 + cfg.world.demand_growth) ** 0.25
         budget_growth = (1.0 + cfg.world.budget_growth + 0.01 * cfg.policy.public_capacity_investment) ** 0.25
         n_slots = len(self.councils) * len(cfg.services)
-        shocks = self.rng.normal(0.0, 1.0, n_slots)
-        k = 0
+        shocks = iter(self.rng.normal(0.0, 1.0, n_slots).tolist())  # the same draws, as floats
+        volatility = cfg.world.demand_volatility
+        rng = self.rng
         for council in self.councils:
             council.budget_index *= budget_growth
             council.spend_quarter = council.overhead_quarter = council.monitoring_quarter = 0.0
             council.late_payment = False
             needed = 0.0
-            for slot in council.slots:
+            slots = council.slots
+            for slot in slots:
                 slot.trend *= growth
-                slot.noise = DEMAND_PERSISTENCE * slot.noise + cfg.world.demand_volatility * slot.service.volatility * shocks[k]
-                k += 1
+                slot.noise = DEMAND_PERSISTENCE * slot.noise + volatility * slot.service.volatility * next(shocks)
                 slot.demand = slot.trend * math.exp(slot.noise)
                 needed += slot.service.annual_value * slot.demand / 4.0
-            council.affordability = min(1.0, council.budget_quarter / (needed * council.unit_cost_estimate))
-            council.late_payment = bool(self.rng.random() < 2.0 * council.budget_pressure)
-            for slot in council.slots:
+            council.affordability = affordability = min(1.0, council.budget_quarter / (needed * council.unit_cost_estimate))
+            council.late_payment = bool(rng.random() < 2.0 * council.budget_pressure)
+            for slot in slots:
                 slot.reset_observations()
-                slot.funded = slot.demand * council.affordability
+                slot.funded = slot.demand * affordability
                 slot.need_value = slot.service.annual_value * slot.demand / 4.0
         self.flows = QuarterFlows()
         for provider in self.providers:
@@ -540,10 +543,10 @@ class PartneringModel(mesa.Model):
                 council.trust[pid] = after_detected_shirking(council.trust_in(pid), detected_loss)
             loss = max(0.0, actual_cost - payment) / max(payment, 1e-9)
             fairness = fair_treatment(
-                paid_on_time=not council.late_payment,
-                change_handled_fairly=flex + (1.0 - flex) * (0.5 if vol.variation > 0 or vol.idle > 0 else 1.0),
-                penalty_proportionate=penalty_proportionate,
-                risk_dumped=min(1.0, 5.0 * loss * risk_share),
+                not council.late_payment,  # paid on time
+                flex + (1.0 - flex) * (0.5 if vol.variation > 0 or vol.idle > 0 else 1.0),  # change handled fairly
+                penalty_proportionate,
+                min(1.0, 5.0 * loss * risk_share),  # risk dumped
             )
             cid = council.unique_id
             trust_in_council[cid] = update_trust(trust_in_council.get(cid, PRIOR_TRUST), fairness, gain_rate, loss_rate)
@@ -836,9 +839,11 @@ class PartneringModel(mesa.Model):
         """Suppliers adapt margins; councils' skills, memories, intentions and reputations move;
         in-house capacity decays or is rebuilt; creative partnerships learn jointly."""
         b = self.config.behaviour
+        margin_step, overhead_rate = b.margin_step, self.config.world.overhead_rate
         for supplier in self.suppliers:
-            supplier.adapt_margin(b.margin_step, self.config.world.overhead_rate)
+            supplier.adapt_margin(margin_step, overhead_rate)
         rebuild = 0.08 + 0.06 * self.config.policy.public_capacity_investment
+        decay = 1.0 - b.inhouse_decay
         for council in self.councils:
             council.update_capability()
             council.remember_value_for_money()
@@ -847,7 +852,7 @@ class PartneringModel(mesa.Model):
                 if slot.in_house_share + slot.stopgap_share > 0.5:
                     slot.inhouse_capacity += rebuild * (1.0 - slot.inhouse_capacity)
                 else:
-                    slot.inhouse_capacity *= 1.0 - b.inhouse_decay
+                    slot.inhouse_capacity *= decay
         by_id = {c.unique_id: c for c in self.councils}
         for council in self.councils:
             council.absorb_reputation(by_id)

@@ -14,6 +14,7 @@ import numpy as np
 from partnering.model import procurement
 from partnering.model.contracts import Contract, Lot, ServiceSlot, Tender
 from partnering.model.delivery import service_fit
+from partnering.model.trust import PRIOR_TRUST
 
 if TYPE_CHECKING:
     from partnering.agents.council import Council
@@ -50,9 +51,14 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
         needs_accreditation = policy.accreditation_required and lot_value > policy.accreditation_threshold
         bidders, costs = [], []
         eligible = model.eligible_suppliers(places, lot_value, needs_accreditation)
+        # a bid's cost depends on the lot and on whether the bidder is small: two values per lot
+        cost_share = model.config.world.bid_cost
+        bid_costs = {small: procurement.bid_cost(lot_value, cost_share, p["creative"], p["place_based"], small)
+                     for small in (False, True)}
+        term_years = length / 4.0
         for supplier in eligible:
-            cost = procurement.bid_cost(lot_value, model.config.world.bid_cost, p["creative"], p["place_based"], supplier.small)
-            if supplier.decide_bid(lot_value, length / 4.0, cost):
+            cost = bid_costs[supplier.small]
+            if supplier.decide_bid(lot_value, term_years, cost):
                 bidders.append(supplier)
                 costs.append(cost)
         if charge_bids:
@@ -101,7 +107,11 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
     social = np.array([
         min(1.0, b.social_value(place, measured) + (0.2 if b.unique_id in partners else 0.0)) for b in bidders
     ])
-    track = np.array([sum(s.council.trust_in(b.unique_id) for s in slots) / len(slots) for b in bidders])
+    if len(slots) == 1:
+        lead_trust = slots[0].council.trust
+        track = np.array([lead_trust.get(b.unique_id, PRIOR_TRUST) / 1 for b in bidders])
+    else:
+        track = np.array([sum([s.council.trust_in(b.unique_id) for s in slots]) / len(slots) for b in bidders])
     scores = procurement.score_bids(prices, perceived, social, track, weights)
     w = int(np.argmax(scores))
     _debrief(bidders, prices, scores, w, weights, model.config.behaviour.risk_contingency * error_sd)
@@ -125,13 +135,15 @@ def _debrief(bidders: list[Supplier], prices: np.ndarray, scores: np.ndarray, wi
     """Tell each bidder whether it won, and whether it lost on price: whether a bid at the margin
     floor would have beaten the winner (UK procurement debriefs give scores)."""
     markups = np.array([1.0 + b.margin + contingency for b in bidders])
-    floor_prices = prices * (1.0 + procurement.MARGIN_FLOOR + contingency) / markups
-    best = prices.min()
+    # plain floats for the scalar arithmetic: the same values, without numpy scalars
+    floor_prices = (prices * (1.0 + procurement.MARGIN_FLOOR + contingency) / markups).tolist()
+    best = float(prices.min())
+    price, score = prices.tolist(), scores.tolist()
     for i, bidder in enumerate(bidders):
         if i == winner:
             bidder.record_tender(won=True, lost_on_price=False)
             continue
         new_min = min(best, floor_prices[i])
-        gain_self = weights.price * (new_min / floor_prices[i] - best / prices[i])
-        loss_winner = weights.price * (best / prices[winner] - new_min / prices[winner])
-        bidder.record_tender(won=False, lost_on_price=bool(scores[i] + gain_self > scores[winner] - loss_winner))
+        gain_self = weights.price * (new_min / floor_prices[i] - best / price[i])
+        loss_winner = weights.price * (best / price[winner] - new_min / price[winner])
+        bidder.record_tender(won=False, lost_on_price=bool(score[i] + gain_self > score[winner] - loss_winner))
