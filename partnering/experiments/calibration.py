@@ -6,15 +6,18 @@ same and 39% less. The model reads the same three shares from its councils at ``
 
 The procedure, run by ``partnering calibrate`` and reported with its fit:
 
-1. **Search**: a Latin hypercube over the declared bounds of the free parameters (by default the
-   two attitude parameters, ``behaviour.intention_bias`` and ``behaviour.intention_spread``),
-   each point run for a few replications through the sweep runner.
-2. **Refinement**: a second, finer Latin hypercube in a box around the optimum of a quadratic
-   response surface fitted to the search, with more replications; the surface is refitted to
-   every point and its optimum in the box is the calibrated point (smoothing replication noise
-   rather than picking the luckiest point).
-3. **Check**: the calibrated point run for at least 20 fresh replications (a different root seed), each
-   share reported with its 95% interval, and the Euclidean distance to the target.
+1. **Search**: a Latin hypercube over a prior box inside the declared bounds of the free
+   parameters (by default the two attitude parameters, ``behaviour.intention_bias`` and
+   ``behaviour.intention_spread``; see ``PRIOR_BOUNDS``), each point run for a few replications
+   through the sweep runner, every point on its own seeds.
+2. **Refinement**: a finer Latin hypercube, with more replications, in a box around the optimum of
+   a quadratic response surface fitted to the search; the surface is refitted to every point and
+   its optimum in the box is the calibrated point (smoothing replication noise rather than picking
+   the luckiest point).
+3. **Check**: the calibrated point run for 40 fresh replications (by default; at least 20 from the
+   command line), each share reported with its 95% interval and the Euclidean distance to the
+   target. A check that misses any share by more than 0.03 joins the evidence, and the surface's
+   new optimum is checked on new seeds, at most three times; the last check is what is reported.
 
 Nothing here types a model output in: the fitted values are what the search finds, and the
 shipped scenario records how they were found (method, distance, seeds, date).
