@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from partnering.agents.provider import Provider
+from partnering.agents.provider import CONSORTIUM_SHARE, Provider
 
 if TYPE_CHECKING:
     from partnering.model.contracts import Contract
@@ -35,6 +35,12 @@ class CommunityGroup(Provider):
         self.engagement = engagement
         self.in_steering_group = False
         self.subcontracts: list[Contract] = []
+
+    def refresh_load(self) -> None:
+        """Its own contracts and grants, plus its share of the work in SME consortia."""
+        super().refresh_load()
+        for contract in self.subcontracts:
+            self.load += CONSORTIUM_SHARE * contract.annual_value
 
     def localness(self, place: int) -> float:
         return 1.0 if place == self.place else 0.5

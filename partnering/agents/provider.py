@@ -79,8 +79,6 @@ class Provider(mesa.Agent):
     # --- state read by others -------------------------------------------------------------
     def refresh_load(self) -> None:
         self.load = sum([c.annual_value for c in self.contracts])
-        for contract in getattr(self, "subcontracts", ()):
-            self.load += CONSORTIUM_SHARE * contract.annual_value
 
     def free_capacity(self) -> float:
         return self.capacity - self.load

@@ -30,6 +30,8 @@ class ServiceSlot:
     service: ServiceSpec
     index: int
     demand: float = 1.0
+    """Need as an index; set only in the model's environment phase, which then has every live
+    contract forget its remembered annual value."""
     trend: float = 1.0
     noise: float = 0.0
     funded: float = 1.0
@@ -128,6 +130,9 @@ class Contract:
     shirked_now: bool = False
     times_detected: int = 0
     _councils: tuple[Council, ...] | None = field(default=None, init=False, repr=False)
+    # this quarter's annual value, kept while the contract is live: need changes only in the
+    # model's environment phase, which forgets it (``forget_value``), as do start and end
+    _value: float | None = field(default=None, init=False, repr=False)
 
     @property
     def councils(self) -> tuple[Council, ...]:
@@ -140,12 +145,23 @@ class Contract:
     @property
     def annual_value(self) -> float:
         """£m a year at the contract price and current need."""
+        value = self._value
+        if value is not None:
+            return value
         lots = self.lots
         if len(lots) == 1:  # most contracts: the same product as the general sum, without a loop
             lot = lots[0]
             slot = lot.slot
-            return (0 + slot.service.annual_value * slot.demand * lot.share) * self.unit_price
-        return sum([lot.slot.annual_value * lot.share for lot in lots]) * self.unit_price
+            value = (0 + slot.service.annual_value * slot.demand * lot.share) * self.unit_price
+        else:
+            value = sum([lot.slot.annual_value * lot.share for lot in lots]) * self.unit_price
+        if self.live:
+            self._value = value
+        return value
+
+    def forget_value(self) -> None:
+        """Drop the remembered annual value (need has changed, or the contract started or ended)."""
+        self._value = None
 
     @property
     def expiry(self) -> int:
@@ -166,7 +182,7 @@ class Contract:
         return (self.revenue_total - self.cost_total) / self.revenue_total
 
 
-@dataclass
+@dataclass(slots=True)
 class QuarterFlows:
     """Money that moved this quarter, booked as it moved, so that contracts ending within the
     quarter still count in it."""

@@ -133,6 +133,26 @@ def service_fit(local_knowledge: float, localness: float, codesign: float) -> fl
     return min(1.0, max(0.0, 1.0 - 0.3 * local_knowledge * (1.0 - localness) + codesign))
 
 
+def _round12(x: float) -> float:
+    """``round(x, 12)``, bit for bit, at half its cost for the volumes of one lot.
+
+    For 0 < x < 16, ``x * 1e12`` is below 2**44, so its rounding error is under 2**-10; when it
+    lies more than 0.49 from a half-integer away from its nearest integer ``n``, ``n`` is the
+    correctly rounded value of the exact product, and ``n / 1e12`` (both exact doubles, one
+    correctly rounded division) is the double nearest to ``n * 10**-12``, which is what ``round``
+    returns. Everything else goes to ``round`` itself.
+
+    >>> _round12(0.1 + 0.2) == round(0.1 + 0.2, 12), _round12(1 / 8192) == round(1 / 8192, 12)
+    (True, True)
+    """
+    if 0.0 < x < 16.0:
+        scaled = x * 1e12
+        whole = round(scaled)
+        if abs(scaled - whole) < 0.49:
+            return whole / 1e12
+    return round(x, 12)
+
+
 class Volumes(NamedTuple):
     """One quarter's volumes for one lot, in units of the service's base annual value.
 
@@ -161,14 +181,14 @@ def lot_volumes(need: float, base_volume: float, flex: float, variation_uptake: 
     Volumes(delivered=0.8, contracted=1.0, variation=0.0, idle=0.2)
     """
     contracted = flex * need + (1.0 - flex) * base_volume
-    # max/min written as comparisons and zeros not rounded (rounding leaves them as they are):
-    # the same values, computed for every lot every quarter
+    # max/min written as comparisons, zeros not rounded (rounding leaves them as they are) and
+    # the rounding itself done by ``_round12``: the same values, computed for every lot every quarter
     shortfall = need - contracted
     variation = variation_uptake * (shortfall if shortfall > 0.0 else 0.0)
     idle = -shortfall if -shortfall > 0.0 else 0.0
     delivered = (contracted if contracted < need else need) + variation
-    return Volumes(round(delivered, 12), round(contracted, 12),
-                   round(variation, 12) if variation else variation, round(idle, 12) if idle else idle)
+    return Volumes(_round12(delivered), _round12(contracted),
+                   _round12(variation) if variation else variation, _round12(idle) if idle else idle)
 
 
 def contract_payment(

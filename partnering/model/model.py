@@ -302,6 +302,7 @@ class PartneringModel(mesa.Model):
 
     # ------------------------------------------------------------------ bookkeeping
     def start_contract(self, contract: Contract) -> None:
+        contract.forget_value()
         self._contracts[contract.id] = contract
         contract.provider.contracts.append(contract)
         contract.provider.load += contract.annual_value
@@ -314,6 +315,7 @@ class PartneringModel(mesa.Model):
         if not contract.live:
             return
         contract.live = False
+        contract.forget_value()
         contract.end_step = self.now
         contract.end_reason = reason
         self._contracts.pop(contract.id, None)
@@ -389,6 +391,8 @@ class PartneringModel(mesa.Model):
                 slot.reset_observations()
                 slot.funded = slot.demand * affordability
                 slot.need_value = slot.service.annual_value * slot.demand / 4.0
+        for contract in self._contracts.values():  # need has moved
+            contract.forget_value()
         self.flows = QuarterFlows()
         for provider in self.providers:
             provider.revenue_quarter = provider.cost_quarter = 0.0
