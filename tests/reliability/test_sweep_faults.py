@@ -1,0 +1,279 @@
+"""Faults during a sweep lose nothing: no finished run is lost or recorded twice, a rerun completes
+the rest, and the final results equal those of a sweep that was never interrupted.
+
+Already covered in tests/experiments/test_resume.py: the sweep process killed by SIGKILL or
+Ctrl-C, remnants of a half-written batch, a run that always raises (in a pool) and its retry.
+This file adds:
+
+- a *worker* process killed by SIGKILL in the middle of a run (as the OOM killer would);
+- a run that fails once (a transient MemoryError) and succeeds when retried;
+- a run that raises SystemExit (a library calling ``sys.exit``);
+- the disk filling up (ENOSPC) while a batch's metrics, events or runs part is written, the
+  temporary file left half-written, and while the sweep's manifest is first written.
+
+Results are compared on the metrics, runs (timings aside) and events tables, sorted by run_id.
+"""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from reliability_support import KillWorkerOnce, RaiseOnce, disk_full, tally
+
+from partnering.experiments import (
+    Design,
+    ExecutorFailed,
+    SerialExecutor,
+    load_results,
+    run_sweep,
+    scenario_design,
+)
+from partnering.experiments.runner import simulate
+from partnering.scenarios import Scenario
+
+VOLATILE = ["duration_s", "cpu_s", "finished_at", "worker"]
+
+
+def design() -> Design:
+    """Eight runs of six quarters in small worlds: two arms x four replications."""
+    return scenario_design(["transactional", "changemaking"], replications=4, steps=6,
+                           overrides={"population.councils": 3})
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Path:
+    """The design run serially and uninterrupted."""
+    out = tmp_path_factory.mktemp("reference") / "sweep"
+    run_sweep(design(), out, workers=1)
+    return out
+
+
+def tables(out: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    results = load_results(out)
+    metrics = results.metrics().sort_values(["run_id", "step"], ignore_index=True)
+    runs = results.runs.drop(columns=VOLATILE).sort_values("run_id", ignore_index=True)
+    events = results.events()
+    if len(events):
+        events = events.sort_values(["run_id", "step", "kind", "text"], ignore_index=True)
+    return metrics, runs, events
+
+
+def assert_same_results(out: Path, reference: Path) -> None:
+    metrics, runs, events = tables(out)
+    ref_metrics, ref_runs, ref_events = tables(reference)
+    pd.testing.assert_frame_equal(runs, ref_runs)
+    pd.testing.assert_frame_equal(metrics, ref_metrics, check_exact=True)
+    pd.testing.assert_frame_equal(events, ref_events)
+
+
+def committed(out: Path) -> pd.DataFrame:
+    """The runs recorded so far, each exactly once."""
+    runs = load_results(out).runs
+    assert runs["run_id"].is_unique, "a run is recorded twice"
+    return runs
+
+
+# --- a worker killed mid-run ----------------------------------------------------------------------
+def test_a_worker_killed_mid_run_loses_nothing_and_a_rerun_completes_the_sweep(reference, tmp_path):
+    plan = design()
+    out, marker = tmp_path / "sweep", str(tmp_path / "killed-once")
+    victim = KillWorkerOnce("changemaking", plan.seeds[2], marker)
+    with pytest.raises(ExecutorFailed, match="rerun to resume"):
+        run_sweep(plan, out, workers=2, run=victim)
+    assert Path(marker).exists(), "the worker was never killed"
+    tally("faults injected: worker SIGKILL")
+    before = committed(out)
+    assert len(before) < len(plan) and set(before["status"]) <= {"ok"}
+
+    summary = run_sweep(plan, out, workers=2, run=victim)  # the marker is there: no kill this time
+    assert (summary.skipped, summary.ok, summary.failed) == (len(before), len(plan) - len(before), 0)
+    tally("runs recovered after a fault", summary.ok)
+    tally("runs kept through a fault", len(before))
+    assert_same_results(out, reference)
+
+
+# --- runs that raise ------------------------------------------------------------------------------
+def test_a_run_that_fails_once_is_recorded_and_retried_to_the_same_results(reference, tmp_path):
+    plan = design()
+    out = tmp_path / "sweep"
+    flaky = RaiseOnce("transactional", plan.seeds[1], str(tmp_path / "raised-once"))
+    first = run_sweep(plan, out, executor=SerialExecutor(), run=flaky)
+    assert (first.ok, first.failed) == (len(plan) - 1, 1)
+    tally("faults injected: run raises")
+    failed = load_results(out).failures()
+    assert failed["error"].str.contains("MemoryError: injected transient failure").all()
+
+    again = run_sweep(plan, out, executor=SerialExecutor(), run=flaky, retry_failed=True)
+    assert (again.skipped, again.ok, again.failed) == (len(plan) - 1, 1, 0)
+    tally("runs recovered after a fault", again.ok)
+    tally("runs kept through a fault", again.skipped)
+    committed(out)
+    assert_same_results(out, reference)
+
+
+class ExitFor:
+    """Runs the model, except that one run calls ``sys.exit`` (as some libraries do on error)."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    def __call__(self, scenario: Scenario, seed: int, steps: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        if seed == self.seed and scenario.name == "changemaking":
+            raise SystemExit(3)
+        return simulate(scenario, seed, steps)
+
+
+def test_a_run_that_exits_keeps_every_finished_run(tmp_path):
+    plan = design()
+    out = tmp_path / "sweep"
+    with pytest.raises(SystemExit):
+        run_sweep(plan, out, executor=SerialExecutor(), run=ExitFor(plan.seeds[1]))
+    tally("faults injected: run calls sys.exit")
+    kept = committed(out)
+    before = {spec.run_id for spec in list(plan.runs())[:3]}  # the runs the design lists before it
+    assert set(kept["status"]) == {"ok"} and len(kept) >= 2 and set(kept["run_id"]) <= before
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: runner.execute and SerialExecutor catch Exception only, so a run raising "
+                                       "SystemExit aborts the whole sweep instead of being recorded as failed; the "
+                                       "model is deterministic, so every rerun aborts at the same run and the sweep "
+                                       "can never complete (the same happens on a process pool, via _collect)")
+def test_a_run_that_exits_is_recorded_as_failed_and_the_sweep_goes_on(tmp_path):
+    plan = design()
+    summary = run_sweep(plan, tmp_path / "sweep", executor=SerialExecutor(), run=ExitFor(plan.seeds[1]))
+    assert (summary.ok, summary.failed) == (len(plan) - 1, 1)
+
+
+# --- the disk fills up ----------------------------------------------------------------------------
+class FullDisk:
+    """``pyarrow.parquet.write_table`` that, once, writes half a file into the table's temporary file
+    and then fails with ENOSPC, the n-th time the chosen table ('metrics', 'events' or 'runs') is
+    written."""
+
+    def __init__(self, table: str, nth: int) -> None:
+        self.table, self.nth, self.seen, self.fired = table, nth, 0, False
+        self.real = pq.write_table
+
+    def __call__(self, table, where, *args, **kwargs):
+        if not self.fired and Path(where.name).parent.name == self.table:
+            self.seen += 1
+            if self.seen == self.nth:
+                self.fired = True
+                where.write(b"PAR1\x00half a part")
+                raise disk_full()
+        return self.real(table, where, *args, **kwargs)
+
+
+def fill_the_disk(monkeypatch, out: Path, table: str) -> int:
+    """Run the design in batches of two runs with the disk filling during the second batch's
+    ``table`` part; return how many runs were committed."""
+    plan = design()
+    full = FullDisk(table, nth=2)
+    monkeypatch.setattr(pq, "write_table", full)
+    with pytest.raises(OSError) as failure:
+        run_sweep(plan, out, executor=SerialExecutor(), flush_every=2)
+    monkeypatch.undo()
+    assert full.fired and failure.value.errno == errno.ENOSPC
+    tally("faults injected: disk full")
+    return len(committed(out))
+
+
+@pytest.mark.parametrize("table", ["metrics", "events", "runs"])
+def test_a_full_disk_while_writing_a_batch_loses_nothing_and_a_rerun_completes(reference, tmp_path, monkeypatch,
+                                                                               table):
+    out = tmp_path / "sweep"
+    kept = fill_the_disk(monkeypatch, out, table)
+    assert kept == 2, "the first batch is committed, the second is not"
+    assert list(out.rglob(".*.tmp")), "the half-written temporary file is still there before the rerun"
+
+    summary = run_sweep(design(), out, executor=SerialExecutor())
+    assert (summary.skipped, summary.ok, summary.failed) == (kept, len(design()) - kept, 0)
+    tally("runs recovered after a fault", summary.ok)
+    tally("runs kept through a fault", kept)
+    assert not list(out.rglob(".*.tmp")), "the rerun removes the half-written file"
+    assert_same_results(out, reference)
+
+
+@pytest.mark.parametrize("table", [
+    "metrics",
+    pytest.param("events", marks=pytest.mark.xfail(strict=True, reason=(
+        "BUG: a batch whose events part was written but whose runs part (the commit record) was not leaves its "
+        "metrics part in metrics/; SweepResults.metrics() (and so compare and report) reads every part, so until "
+        "the next run_sweep cleans it, readers see metrics of runs that are not recorded"))),
+    pytest.param("runs", marks=pytest.mark.xfail(strict=True, reason=(
+        "BUG: a batch whose runs part (the commit record) failed to write leaves its metrics and events parts; "
+        "SweepResults.metrics()/events() read them, so compare and report count runs that are not recorded "
+        "(4 runs of metrics against 2 recorded here) until the next run_sweep cleans them"))),
+])
+def test_after_a_full_disk_the_results_show_only_recorded_runs(tmp_path, monkeypatch, table):
+    out = tmp_path / "sweep"
+    fill_the_disk(monkeypatch, out, table)
+    results = load_results(out)
+    recorded = set(results.runs["run_id"])
+    assert set(results.metrics()["run_id"]) <= recorded
+    events = results.events()
+    assert not len(events) or set(events["run_id"]) <= recorded
+
+
+def test_a_full_disk_while_writing_the_manifest_leaves_no_sweep_behind(tmp_path, monkeypatch):
+    """The manifest is the first file; a full disk there must not make the folder unusable."""
+    out = tmp_path / "sweep"
+    real = Path.write_text
+
+    def full(self, data, *args, **kwargs):
+        if self.name == ".sweep.json.tmp":
+            real(self, data[: len(data) // 2], *args, **kwargs)
+            raise disk_full()
+        return real(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(OSError) as failure:
+        run_sweep(design(), out, executor=SerialExecutor())
+    monkeypatch.undo()
+    assert failure.value.errno == errno.ENOSPC
+    tally("faults injected: disk full")
+    assert not (out / "sweep.json").exists()
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: store.open_store creates runs/, metrics/ and events/ before writing "
+                                       "sweep.json; when that write fails (disk full) or the process is killed "
+                                       "between the two, the folder holds no manifest but is not empty, so every "
+                                       "rerun is refused with 'folder is not empty and holds no sweep'")
+def test_after_a_full_disk_while_writing_the_manifest_a_rerun_completes(reference, tmp_path, monkeypatch):
+    out = tmp_path / "sweep"
+    real = Path.write_text
+
+    def full(self, data, *args, **kwargs):
+        if self.name == ".sweep.json.tmp":
+            real(self, data[: len(data) // 2], *args, **kwargs)
+            raise disk_full()
+        return real(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(OSError):
+        run_sweep(design(), out, executor=SerialExecutor())
+    monkeypatch.undo()
+    summary = run_sweep(design(), out, executor=SerialExecutor())
+    assert summary.ok == len(design())
+    assert_same_results(out, reference)
+
+
+
+@pytest.mark.xfail(strict=True, reason="BUG (minor): cli._execute turns ExecutorFailed into one line saying how to "
+                                       "resume, but an OSError such as a full disk escapes main() as a traceback")
+def test_a_full_disk_during_the_sweep_command_is_reported_in_one_line(tmp_path, monkeypatch, capsys):
+    from partnering import cli
+
+    monkeypatch.setattr(pq, "write_table", FullDisk("runs", nth=1))
+    monkeypatch.setattr("sys.argv", ["partnering", "sweep", "--scenarios", "transactional", "--replications", "2",
+                                     "--steps", "2", "--set", "population.councils=2", "--workers", "1",
+                                     "--out", str(tmp_path / "sweep")])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code not in (0, None)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and "No space left on device" in lines[0]
