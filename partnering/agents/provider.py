@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 from partnering.model import delivery, finance, procurement
 from partnering.model.trust import PRIOR_TRUST
@@ -164,11 +163,15 @@ class Supplier(Provider):
             return False
         return procurement.should_bid(self.win_probability(), self.margin, annual_value, term_years, cost_of_bid)
 
-    def price(self, service: ServiceSpec, error_sd: float, rng: np.random.Generator) -> tuple[float, float]:
+    def price(self, service: ServiceSpec, error_sd: float, z: float) -> tuple[float, float]:
         """(unit price bid, its own cost estimate): the winner's curse lives in the error, which
-        the bidder knows only in size (its contingency), not in sign."""
+        the bidder knows only in size (its contingency), not in sign.
+
+        ``z`` is the standard normal draw behind its estimate error; a tender draws one for each
+        bidder at once, in bidding order (the same numbers as one draw per call).
+        """
         true_cost = self.unit_cost(service)
-        error = procurement.estimate_error(float(rng.normal(0.0, 1.0)), error_sd)
+        error = procurement.estimate_error(z, error_sd)
         estimate = true_cost * (1.0 + error)
         contingency = self.model.config.behaviour.risk_contingency * error_sd
         return procurement.bid_price(true_cost, error, self.margin, contingency), estimate

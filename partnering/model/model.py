@@ -150,7 +150,7 @@ class PartneringModel(mesa.Model):
         annual_budget = sum(s.annual_value for s in cfg.services) * 1.06
         for place in range(cfg.population.councils):
             principles = dict(base)
-            capability = float(np.clip(rng.normal(cfg.world.commercial_capability, 0.1), 0.05, 1.0))
+            capability = _clip(rng.normal(cfg.world.commercial_capability, 0.1), 0.05, 1.0)
             override = overrides.get(place)
             if override is not None:
                 for key, value in override.model_dump(exclude={"index"}).items():
@@ -171,10 +171,10 @@ class PartneringModel(mesa.Model):
         capacity = float(0.35 * self.market_value * np.exp(rng.normal(0.0, 0.4)))
         supplier = LargeSupplier(
             self, names.firm_name(rng), capacity=capacity,
-            capability=float(np.clip(rng.normal(0.8, 0.04), 0.5, 1.0)),
+            capability=_clip(rng.normal(0.8, 0.04), 0.5, 1.0),
             cost_efficiency=float(rng.normal(0.98, 0.03)), cash=cfg.world.large_supplier_cash * capacity,
             place=None, margin=float(rng.normal(0.08, 0.02)),
-            opportunism=float(np.clip(rng.normal(cfg.world.supplier_opportunism, 0.15), 0.0, 1.0)),
+            opportunism=_clip(rng.normal(cfg.world.supplier_opportunism, 0.15), 0.0, 1.0),
             accredited=bool(rng.random() < 0.6),
         )
         self.large_suppliers.append(supplier)
@@ -186,10 +186,10 @@ class PartneringModel(mesa.Model):
         capacity = float(np.exp(rng.normal(math.log(3.5), 0.5)))
         sme = SME(
             self, names.sme_name(self.councils[place].name, rng), capacity=capacity,
-            capability=float(np.clip(rng.normal(0.74, 0.05), 0.4, 1.0)),
+            capability=_clip(rng.normal(0.74, 0.05), 0.4, 1.0),
             cost_efficiency=float(rng.normal(1.0, 0.04)), cash=cfg.world.sme_cash * capacity, place=place,
             margin=float(rng.normal(0.06, 0.02)),
-            opportunism=float(np.clip(rng.normal(cfg.world.supplier_opportunism - 0.05, 0.15), 0.0, 1.0)),
+            opportunism=_clip(rng.normal(cfg.world.supplier_opportunism - 0.05, 0.15), 0.0, 1.0),
             accredited=bool(rng.random() < 0.2),
         )
         self.smes_by_place[place].append(sme)
@@ -275,13 +275,14 @@ class PartneringModel(mesa.Model):
         reach: set[int] = set(places)
         for place in places:
             reach.update(self.neighbours[place])
-        candidates: list[Supplier] = list(self.large_suppliers)
-        for place in sorted(reach):
-            candidates.extend(self.smes_by_place[place])
         # free capacity written out (``Provider.free_capacity``): asked of every firm in reach at
         # every tender and review
-        return [s for s in candidates
-                if s.capacity - s.load >= lot_value and (s.accredited or not needs_accreditation)]
+        eligible = [s for s in self.large_suppliers
+                    if s.capacity - s.load >= lot_value and (s.accredited or not needs_accreditation)]
+        for place in sorted(reach):
+            eligible += [s for s in self.smes_by_place[place]
+                         if s.capacity - s.load >= lot_value and (s.accredited or not needs_accreditation)]
+        return eligible
 
     def consortium_partner(self, place: int | None, lot_value: float) -> CommunityGroup | None:
         if place is None:
@@ -623,19 +624,22 @@ class PartneringModel(mesa.Model):
     def settle_finances(self) -> None:
         """Providers pay overheads; any below the insolvency line fail, with all their contracts."""
         overhead_rate = self.config.world.overhead_rate
-        for provider in self.providers:
+        providers = self.providers
+        for provider in providers:
             provider.book_quarter(overhead_rate)
         # Need is fixed within the quarter and contracts only end here, so the market's contract
         # values are read at the first failure and each failed firm's contracts struck off, rather
         # than every contract re-valued at every failure.
         self._market_values = {}
         try:
-            for target in self._forced_failures:
-                victim = self._shock_target(target)
-                if victim is not None:
-                    self.handle_failure(victim, "shock")
-            self._forced_failures.clear()
-            for provider in self.providers:
+            if self._forced_failures:
+                for target in self._forced_failures:
+                    victim = self._shock_target(target)
+                    if victim is not None:
+                        self.handle_failure(victim, "shock")
+                self._forced_failures.clear()
+                providers = self.providers  # without the firms the shocks took
+            for provider in providers:
                 if provider.active and provider.is_insolvent():
                     self.handle_failure(provider, "insolvency")
         finally:
@@ -707,7 +711,7 @@ class PartneringModel(mesa.Model):
     def review_contracts(self) -> None:
         """Break clauses on poor performance, re-procurement after stop-gaps, and the
         make-or-buy decision for every service whose arrangement has come to an end."""
-        for contract in sorted(self._contracts.values(), key=lambda c: c.id):
+        for contract in sorted(self._contracts.values(), key=_contract_id):
             if contract.at_break_point(self.now):
                 lead = contract.councils[0]
                 if lead.trust_in(contract.provider.unique_id) < BREAK_TRUST or contract.quality_ewma < 0.5:
@@ -718,7 +722,7 @@ class PartneringModel(mesa.Model):
                                     council=lead.name, supplier=contract.provider.name, service=contract.service.name)
                     for lot in contract.lots:
                         self._reprocure(lot.slot, lot.share)
-        for contract in sorted(self._contracts.values(), key=lambda c: c.id):
+        for contract in sorted(self._contracts.values(), key=_contract_id):
             if contract.expiry <= self.now:
                 self.end_contract(contract, "expired")
         for council in self.councils:
@@ -862,7 +866,7 @@ class PartneringModel(mesa.Model):
             council.absorb_reputation(by_id)
         for contract in self._contracts.values():
             lead = contract.councils[0]
-            trust = lead.trust_in(contract.provider.unique_id)
+            trust = lead.trust.get(contract.provider.unique_id, PRIOR_TRUST)
             contract.learning += 0.03 * lead.principles["creative"] * trust * (LEARNING_MAX - contract.learning)
             if not contract.grant:
                 contract.monitoring = lead.choose_monitoring(trust)
@@ -873,7 +877,7 @@ class PartneringModel(mesa.Model):
         national supplier may replace a failed one."""
         cfg = self.config
         for place, council in enumerate(self.councils):
-            signal = float(np.clip(self.place_margin[place] / 0.05, 0.0, 2.0))
+            signal = _clip(self.place_margin[place] / 0.05, 0.0, 2.0)
             crowding = max(0.0, 1.0 - len(self.smes_by_place[place]) / (3.0 * cfg.population.smes_per_place + 3.0))
             p_entry = cfg.world.sme_entry_rate * signal * (0.5 + council.principles["place_based"]) * crowding
             if self.rng.random() < p_entry:
@@ -930,6 +934,15 @@ class PartneringModel(mesa.Model):
         for _ in range(self.config.run.steps if steps is None else steps):
             self.step()
         return self
+
+
+def _clip(value: float, low: float, high: float) -> float:
+    """``float(np.clip(value, low, high))`` for one number, to the bit (NaN and signed zeros
+    included), without numpy's overhead on a scalar."""
+    if value != value:
+        return value
+    value = value if value >= low else low
+    return value if value <= high else high
 
 
 def _contract_id(contract: Contract) -> int:

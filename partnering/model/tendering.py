@@ -97,7 +97,8 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
                 group = model.consortium_partner(b.place, lot_value)
                 if group is not None:
                     partners[b.unique_id] = group
-    priced = [b.price(service, error_sd, rng) for b in bidders]
+    draws = rng.normal(0.0, 1.0, len(bidders)).tolist()
+    priced = [b.price(service, error_sd, z) for b, z in zip(bidders, draws, strict=True)]
     prices = np.array([pr for pr, _ in priced])
     quality = np.array([
         b.quality_capability() * service_fit(service.local_knowledge, b.localness(place), 0.0) for b in bidders
