@@ -74,7 +74,7 @@ def resolve_scenario(name_or_file: str, assignments: list[str] | None = None):
 def run(
     scenario: Annotated[str, typer.Argument(help="built-in scenario name or a TOML file")],
     steps: Annotated[int | None, typer.Option(help="quarters to simulate (default: the scenario's horizon)", min=1, max=400)] = None,
-    seed: Annotated[int, typer.Option(help="random seed")] = 1,
+    seed: Annotated[int, typer.Option(help="random seed (0 or more)", min=0)] = 1,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override a parameter, e.g. principles.collaborative=0.8")] = None,
     out: Annotated[Path | None, typer.Option(help="write per-step metrics to FILE.parquet or FILE.csv")] = None,
     events: Annotated[bool, typer.Option(help="also print the event log")] = False,
@@ -119,9 +119,14 @@ def check_output_path(path: Path, suffixes: tuple[str, ...]) -> None:
 
 
 def _writable(folder: Path) -> bool:
-    import os
+    """Try it: permission bits say nothing for root, and some file systems refuse everyone."""
+    import tempfile
 
-    return os.access(folder, os.W_OK)
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".partnering-probe-"):
+            return True
+    except OSError:
+        return False
 
 
 def write_frame(frame, path: Path) -> None:
@@ -373,6 +378,8 @@ def report(
     from partnering.experiments import write_report
 
     try:
+        if out is not None:
+            check_output_path(out, (".html",))
         path = write_report(results, out=out, baseline=baseline)
     except ScenarioError as exc:
         fail(str(exc))
@@ -511,4 +518,8 @@ def main() -> None:
     except ABORTS:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except OSError as exc:  # a full disk or an output the system refuses: one line, not a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

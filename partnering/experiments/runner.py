@@ -100,7 +100,7 @@ def execute(task: RunTask, run: Simulate = simulate) -> RunOutcome:
         metrics, events = run(task.scenario, task.seed, task.steps)
         if len(metrics) != task.steps + 1:
             raise RuntimeError(f"expected {task.steps + 1} rows of metrics (steps 0..{task.steps}), got {len(metrics)}")
-    except Exception:
+    except (Exception, SystemExit):  # a run that calls sys.exit fails alone, not the sweep
         return RunOutcome(task, "failed", traceback.format_exc(), time.perf_counter() - start,
                           time.process_time() - cpu, time.time(), __version__, worker, None, None)
     return RunOutcome(task, "ok", "", time.perf_counter() - start, time.process_time() - cpu, time.time(),

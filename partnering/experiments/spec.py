@@ -20,6 +20,7 @@ every arm, and at most one way of varying parameters::
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -125,6 +126,8 @@ def format_spec_error(source: str, exc: ValidationError) -> str:
     if kind == "too_short":
         return f"{source}: {loc}: at least one item is required"
     if kind == "finite_number":
+        return f"{source}: {loc}: {value!r} is not a finite number"
+    if isinstance(value, float) and not math.isfinite(value):
         return f"{source}: {loc}: {value!r} is not a finite number"
     if kind.endswith("_type") or kind.endswith("_parsing"):
         same = [e for e in errors if _location(e["loc"])[1] == loc and e["type"].endswith("_type")]

@@ -140,8 +140,14 @@ def _parts(folder: Path) -> list[Path]:
 
 
 def read_table(folder: Path, columns: list[str] | None = None, filter: Any = None) -> pa.Table | None:
-    """Read the committed parts of one table, or None when it has none yet."""
+    """Read the committed parts of one table, or None when it has none yet.
+
+    A metrics or events part counts only once the runs part of the same name (the commit record)
+    exists, so a batch cut short by a full disk or a kill is never read.
+    """
     files = _parts(folder)
+    if folder.name != "runs":
+        files = [f for f in files if (folder.parent / "runs" / f.name).exists()]
     if not files:
         return None
     dataset = pads.dataset([str(f) for f in files], format="parquet")
@@ -289,7 +295,15 @@ def conflict(root: str | Path, design: Design) -> str | None:
 
 
 def _is_empty(root: Path) -> bool:
-    return not any(p.name != LOCK for p in root.iterdir())
+    """Nothing there but what an interrupted start of a sweep leaves: the lock, a half-written
+    manifest and the empty table folders (no part was ever written before the manifest)."""
+    for p in root.iterdir():
+        if p.name in (LOCK, f".{MANIFEST}.tmp"):
+            continue
+        if p.name in TABLES and p.is_dir() and not any(p.iterdir()):
+            continue
+        return False
+    return True
 
 
 def check_folder(root: str | Path, design: Design, overwrite: bool = False) -> None:

@@ -6,7 +6,8 @@ import json
 import time
 
 import pytest
-from reliability_support import TALLY, TALLY_FILE
+
+from tests.reliability.reliability_support import TALLY, TALLY_FILE
 
 
 @pytest.fixture(scope="session", autouse=True)

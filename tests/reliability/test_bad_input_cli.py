@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from reliability_support import SCRIPT, TALLY, tally
 
 from partnering.experiments import run_sweep, scenario_design
+from tests.reliability.reliability_support import SCRIPT, TALLY, tally
 
 SMALL = ("--steps", "2", "--set", "population.councils=2")
 SWEEP = ("--replications", "1", "--steps", "2", "--set", "population.councils=2", "--workers", "1")
@@ -249,15 +249,10 @@ def test_a_bad_value_in_a_parent_scenario_names_the_parent_file(cli):
     assert_refused(cli("bad_parent"), "parent.toml", "principles.place_based")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: `partnering run --seed -1` crashes with numpy's 'expected non-negative "
-                                       "integer' traceback and exit code 1; run's --seed has no min=0 (sweep's has)")
 def test_a_negative_seed_is_refused_in_one_line(cli):
     assert_refused(cli("negative_seed"), "--seed")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a NaN override in a sweep spec is reported as 'expected true or false or an "
-                                       "integer, got nan' (spec.py reports the union's type errors, not 'not a finite "
-                                       "number'), which tells the user a number is not allowed")
 @pytest.mark.parametrize("name", ["spec_nan_override", "spec_infinite_grid_value"])
 def test_a_non_finite_number_in_a_spec_is_named_as_such(cli, name):
     assert_refused(cli(name), "spec.toml", "finite")
@@ -299,31 +294,20 @@ def test_a_sweep_folder_root_cannot_create_is_refused(cli):
 
 
 @pytest.mark.skipif(not sysfs_refuses_root(), reason="/sys accepts new files here")
-@pytest.mark.xfail(strict=True, reason="BUG: cli.check_output_path trusts os.access, which is always true for root; "
-                                       "`partnering run --out /sys/x.csv` runs the model, then dies with a "
-                                       "PermissionError traceback (exit 1) in write_frame")
 def test_a_run_output_in_a_folder_root_cannot_write_is_refused(cli):
     assert_refused(cli("run_out_in_sysfs"), "/sys/partnering-metrics.csv")
 
 
 @pytest.mark.skipif(not sysfs_refuses_root(), reason="/sys accepts new files here")
-@pytest.mark.xfail(strict=True, reason="BUG: `partnering compare DIR --csv /sys/x.csv` passes check_output_path "
-                                       "(os.access is true for root), then dies with a PermissionError traceback")
 def test_a_comparison_table_in_a_folder_root_cannot_write_is_refused(cli):
     assert_refused(cli("compare_csv_in_sysfs"), "/sys/partnering-table.csv")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: experiments/report.py write_report checks only that --out's parent "
-                                       "exists; `partnering report DIR --out afile/report.html` (afile a regular "
-                                       "file) dies with a NotADirectoryError traceback, exit 1")
 def test_a_report_under_a_regular_file_is_refused(cli):
     assert_refused(cli("report_out_under_a_file"), "afile/report.html")
 
 
 @pytest.mark.skipif(not sysfs_refuses_root(), reason="/sys accepts new files here")
-@pytest.mark.xfail(strict=True, reason="BUG: experiments/report.py write_report does not catch the OSError of "
-                                       "writing its temporary file; `partnering report DIR --out /sys/r.html` "
-                                       "dies with a PermissionError traceback, exit 1")
 def test_a_report_in_a_folder_root_cannot_write_is_refused(cli):
     assert_refused(cli("report_out_in_sysfs"), "/sys/partnering-report.html")
 

@@ -29,7 +29,6 @@ import itertools
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_support import run_checked, tally
 
 from partnering.scenarios import (
     PRINCIPLE_NAMES,
@@ -39,6 +38,7 @@ from partnering.scenarios import (
     parameter_table,
     scenario_from_dict,
 )
+from tests.reliability.reliability_support import run_checked, tally
 
 
 def reliable(examples: int):

@@ -19,7 +19,6 @@ import socket
 from pathlib import Path
 
 import pytest
-from reliability_support import ROOT, tally
 from typer.testing import CliRunner
 
 from partnering.cli import app
@@ -32,6 +31,7 @@ from partnering.experiments import (
     write_report,
 )
 from partnering.scenarios import load_scenario
+from tests.reliability.reliability_support import ROOT, tally
 
 PACKAGE = ROOT / "partnering"
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__", "execfile", "input"}

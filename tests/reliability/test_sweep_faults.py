@@ -22,7 +22,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from reliability_support import KillWorkerOnce, RaiseOnce, disk_full, tally
 
 from partnering.experiments import (
     Design,
@@ -34,6 +33,7 @@ from partnering.experiments import (
 )
 from partnering.experiments.runner import simulate
 from partnering.scenarios import Scenario
+from tests.reliability.reliability_support import KillWorkerOnce, RaiseOnce, disk_full, tally
 
 VOLATILE = ["duration_s", "cpu_s", "finished_at", "worker"]
 
@@ -127,21 +127,6 @@ class ExitFor:
         return simulate(scenario, seed, steps)
 
 
-def test_a_run_that_exits_keeps_every_finished_run(tmp_path):
-    plan = design()
-    out = tmp_path / "sweep"
-    with pytest.raises(SystemExit):
-        run_sweep(plan, out, executor=SerialExecutor(), run=ExitFor(plan.seeds[1]))
-    tally("faults injected: run calls sys.exit")
-    kept = committed(out)
-    before = {spec.run_id for spec in list(plan.runs())[:3]}  # the runs the design lists before it
-    assert set(kept["status"]) == {"ok"} and len(kept) >= 2 and set(kept["run_id"]) <= before
-
-
-@pytest.mark.xfail(strict=True, reason="BUG: runner.execute and SerialExecutor catch Exception only, so a run raising "
-                                       "SystemExit aborts the whole sweep instead of being recorded as failed; the "
-                                       "model is deterministic, so every rerun aborts at the same run and the sweep "
-                                       "can never complete (the same happens on a process pool, via _collect)")
 def test_a_run_that_exits_is_recorded_as_failed_and_the_sweep_goes_on(tmp_path):
     plan = design()
     summary = run_sweep(plan, tmp_path / "sweep", executor=SerialExecutor(), run=ExitFor(plan.seeds[1]))
@@ -200,14 +185,8 @@ def test_a_full_disk_while_writing_a_batch_loses_nothing_and_a_rerun_completes(r
 
 @pytest.mark.parametrize("table", [
     "metrics",
-    pytest.param("events", marks=pytest.mark.xfail(strict=True, reason=(
-        "BUG: a batch whose events part was written but whose runs part (the commit record) was not leaves its "
-        "metrics part in metrics/; SweepResults.metrics() (and so compare and report) reads every part, so until "
-        "the next run_sweep cleans it, readers see metrics of runs that are not recorded"))),
-    pytest.param("runs", marks=pytest.mark.xfail(strict=True, reason=(
-        "BUG: a batch whose runs part (the commit record) failed to write leaves its metrics and events parts; "
-        "SweepResults.metrics()/events() read them, so compare and report count runs that are not recorded "
-        "(4 runs of metrics against 2 recorded here) until the next run_sweep cleans them"))),
+    "events",
+    "runs",
 ])
 def test_after_a_full_disk_the_results_show_only_recorded_runs(tmp_path, monkeypatch, table):
     out = tmp_path / "sweep"
@@ -239,10 +218,6 @@ def test_a_full_disk_while_writing_the_manifest_leaves_no_sweep_behind(tmp_path,
     assert not (out / "sweep.json").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: store.open_store creates runs/, metrics/ and events/ before writing "
-                                       "sweep.json; when that write fails (disk full) or the process is killed "
-                                       "between the two, the folder holds no manifest but is not empty, so every "
-                                       "rerun is refused with 'folder is not empty and holds no sweep'")
 def test_after_a_full_disk_while_writing_the_manifest_a_rerun_completes(reference, tmp_path, monkeypatch):
     out = tmp_path / "sweep"
     real = Path.write_text
@@ -263,8 +238,6 @@ def test_after_a_full_disk_while_writing_the_manifest_a_rerun_completes(referenc
 
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (minor): cli._execute turns ExecutorFailed into one line saying how to "
-                                       "resume, but an OSError such as a full disk escapes main() as a traceback")
 def test_a_full_disk_during_the_sweep_command_is_reported_in_one_line(tmp_path, monkeypatch, capsys):
     from partnering import cli
 
