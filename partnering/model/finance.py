@@ -2,7 +2,7 @@
 
 A supplier books contract revenue, delivery cost, overheads and bid costs into its cash; it is
 in distress while it draws on its credit line (cash below zero) and fails when cash falls below
-the line (insolvency). Failure ends all its contracts at once (see ``Supplier.fail`` and
+the line (insolvency). Failure ends all its contracts at once (see
 ``PartneringModel.handle_failure``), as with Carillion in January 2018 (NAO 2018, HC 1002).
 """
 

@@ -123,7 +123,8 @@ def _mean(values: list[float], default: float) -> float:
 
 # --- outcomes --------------------------------------------------------------------------------
 def service_quality(m: PartneringModel) -> float:
-    """Need-weighted quality of the service delivered this quarter, in [0, 1]."""
+    """Quality of the service delivered this quarter, weighted by the value of need each part met,
+    in [0, 1] (need left unmet is measured by ``unmet_need``)."""
     s = summary(m)
     return _ratio(s.quality, s.delivered)
 

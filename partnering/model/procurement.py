@@ -1,7 +1,7 @@
 """Procurement: cost estimates, bid prices, evaluation weights and bid scoring.
 
-The rules here are pure functions of plain values; :func:`run_tender` in
-``partnering.model.tendering`` orchestrates them over agents.
+The rules here are pure functions of plain values; :func:`partnering.model.tendering.tender`
+orchestrates them over agents.
 
 The winner's curse (Capen, Clapp and Campbell 1971; Thaler 1988): each bidder's cost estimate
 carries an error, and the lowest price tends to come from the most optimistic estimate, so the
