@@ -44,12 +44,13 @@ class Council(mesa.Agent):
     """A local authority: one place, a budget, a slot per service, five principle levels."""
 
     # slots rather than a per-instance dict: read and written many times a quarter (Mesa's own
-    # attributes stay in the instance dict)
-    __slots__ = ("_weights", "affordability", "annual_budget", "attitude", "budget_index", "commercial_capability",
-                 "intention", "intention_score", "late_payment", "monitoring_quarter", "name", "overhead_quarter",
-                 "paid_to_providers", "partners", "place", "principles", "public_trust", "recent_disruption",
-                 "slots", "spend_quarter", "steering_strength", "trust", "unit_cost_estimate", "vfm_in_house",
-                 "vfm_outsourced")
+    # model, unique_id and pos too, so an agent has no instance dict at all)
+    __slots__ = ("_weights", "affordability", "annual_budget", "attitude", "budget_index",
+                 "commercial_capability", "intention", "intention_score", "late_payment", "model",
+                 "monitoring_quarter", "name", "overhead_quarter", "paid_to_providers", "partners",
+                 "place", "pos", "principles", "public_trust", "recent_disruption", "slots",
+                 "spend_quarter", "steering_strength", "trust", "unique_id", "unit_cost_estimate",
+                 "vfm_in_house", "vfm_outsourced")
 
     def __init__(self, model: PartneringModel, name: str, place: int, principles: dict[str, float],
                  commercial_capability: float, annual_budget: float, attitude: float) -> None:

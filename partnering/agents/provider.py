@@ -41,11 +41,11 @@ class Provider(mesa.Agent):
     kind: str = "provider"
     small: bool = False
     # Attributes in slots rather than a per-instance dict: thousands of providers are read and
-    # written every quarter, and slot access is markedly faster (Mesa's own attributes stay in
-    # the instance dict).
+    # written every quarter, and slot access is markedly faster. Mesa's own model, unique_id and
+    # pos are slotted too, so a provider has no instance dict at all.
     __slots__ = ("accredited", "active", "capability", "capacity", "cash", "contracts", "cost_efficiency",
-                 "cost_quarter", "load", "margin", "name", "opportunism", "place", "revenue_quarter",
-                 "trust_in_council")
+                 "cost_quarter", "load", "margin", "model", "name", "opportunism", "place", "pos",
+                 "revenue_quarter", "trust_in_council", "unique_id")
 
     def __init__(
         self,
