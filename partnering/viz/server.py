@@ -14,6 +14,7 @@ Solara was imported earlier in the same process. Three things keep every request
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
 
@@ -26,6 +27,29 @@ KEEP_DISCONNECTED = "1h"
 """How long a participant's world survives a lost connection (a laptop closed over a break).
 Solara's default is a day, which on a shared workshop laptop keeps every abandoned session's
 models and figures in memory."""
+KEEP_DISCONNECTED_ENV = "PARTNERING_KEEP_DISCONNECTED"
+"""Environment variable that overrides :data:`KEEP_DISCONNECTED`, e.g. ``20m`` or ``30s``."""
+
+
+def keep_disconnected() -> str:
+    """How long a disconnected session is kept: $PARTNERING_KEEP_DISCONNECTED, else one hour.
+
+    A value that is not a duration (``30s``, ``20m``, ``1h``, ``1d`` or seconds) is refused in one
+    line before the server starts.
+    """
+    value = os.environ.get(KEEP_DISCONNECTED_ENV, "").strip()
+    if not value:
+        return KEEP_DISCONNECTED
+    number = value[:-1] if value[-1:] in ("s", "m", "h", "d") else value
+    try:
+        seconds = float(number)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds >= 0):
+        from partnering.scenarios import ScenarioError
+
+        raise ScenarioError(f"{KEEP_DISCONNECTED_ENV}={value!r}: not a duration; allowed e.g. 30s, 20m, 1h or 1d")
+    return value
 
 
 def offline_environment(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> dict[str, str]:
@@ -38,7 +62,7 @@ def offline_environment(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> d
         "SOLARA_MODE": "production",
         "SOLARA_THEME_SHOW_BANNER": "False",
         "SOLARA_THEME_TITLE": "Partnering workshop",
-        "SOLARA_KERNEL_CULL_TIMEOUT": KEEP_DISCONNECTED,
+        "SOLARA_KERNEL_CULL_TIMEOUT": keep_disconnected(),
         "SERVER_NAME": host,
         "SERVER_PORT": str(port),
     }
@@ -59,7 +83,7 @@ def configure(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     server_settings.main.mode = "production"
     server_settings.theme.show_banner = False
     server_settings.theme.title = "Partnering workshop"
-    server_settings.kernel.cull_timeout = KEEP_DISCONNECTED
+    server_settings.kernel.cull_timeout = keep_disconnected()
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
