@@ -127,10 +127,19 @@ class ExitFor:
         return simulate(scenario, seed, steps)
 
 
-def test_a_run_that_exits_is_recorded_as_failed_and_the_sweep_goes_on(tmp_path):
+def test_a_run_that_exits_is_recorded_as_failed_and_the_sweep_goes_on(reference, tmp_path):
     plan = design()
-    summary = run_sweep(plan, tmp_path / "sweep", executor=SerialExecutor(), run=ExitFor(plan.seeds[1]))
+    out = tmp_path / "sweep"
+    summary = run_sweep(plan, out, executor=SerialExecutor(), run=ExitFor(plan.seeds[1]))
     assert (summary.ok, summary.failed) == (len(plan) - 1, 1)
+    tally("faults injected: run calls sys.exit")
+    assert load_results(out).failures()["error"].str.contains("SystemExit: 3").all()
+
+    again = run_sweep(plan, out, executor=SerialExecutor(), retry_failed=True)
+    assert (again.skipped, again.ok, again.failed) == (len(plan) - 1, 1, 0)
+    tally("runs recovered after a fault", again.ok)
+    tally("runs kept through a fault", again.skipped)
+    assert_same_results(out, reference)
 
 
 # --- the disk fills up ----------------------------------------------------------------------------
@@ -232,10 +241,11 @@ def test_after_a_full_disk_while_writing_the_manifest_a_rerun_completes(referenc
     with pytest.raises(OSError):
         run_sweep(design(), out, executor=SerialExecutor())
     monkeypatch.undo()
+    tally("faults injected: disk full")
     summary = run_sweep(design(), out, executor=SerialExecutor())
     assert summary.ok == len(design())
+    tally("runs recovered after a fault", summary.ok)
     assert_same_results(out, reference)
-
 
 
 def test_a_full_disk_during_the_sweep_command_is_reported_in_one_line(tmp_path, monkeypatch, capsys):
@@ -250,3 +260,4 @@ def test_a_full_disk_during_the_sweep_command_is_reported_in_one_line(tmp_path, 
     assert exit_.value.code not in (0, None)
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and "No space left on device" in lines[0]
+    tally("faults injected: disk full")
