@@ -148,12 +148,14 @@ class Council(mesa.Agent):
         """Monitoring intensity: collaborative councils lean on trust and monitor less."""
         relief = 0.6 * self.principles["collaborative"] * trust
         social = 0.1 if self.model.config.policy.social_value_in_contracts else 0.0
-        return min(1.0, BASE_MONITORING * (1.0 - relief) + social)
+        intensity = BASE_MONITORING * (1.0 - relief) + social
+        return intensity if intensity < 1.0 else 1.0
 
     def perceive(self, value: float, rng: np.random.Generator, noise: float = 0.15) -> float:
         """What it sees of a quality: noisier when its commercial capability is weak."""
         seen = value + rng.normal(0.0, noise * (1.0 - self.commercial_capability))
-        return float(min(1.0, seen if seen > 0.0 else 0.0))
+        seen = seen if seen > 0.0 else 0.0
+        return float(seen if seen < 1.0 else 1.0)
 
     def reliance_on_self_reports(self) -> float:
         """Share of its performance reading taken from the supplier's own account.

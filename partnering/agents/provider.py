@@ -95,7 +95,8 @@ class Provider(mesa.Agent):
 
     def quality_capability(self, contract: Contract | None = None) -> float:
         bonus = contract.learning if contract is not None else 0.0
-        return min(1.0, self.capability * (1.0 + bonus))
+        capability = self.capability * (1.0 + bonus)
+        return capability if capability < 1.0 else 1.0
 
     def financial_stress(self) -> float:
         return finance.financial_stress(self.cash, self.capacity)
@@ -213,7 +214,8 @@ class LargeSupplier(Supplier):
     __slots__ = ()
 
     def unit_cost(self, service: ServiceSpec) -> float:
-        size = min(1.0, self.load / (SCALE_REFERENCE_SHARE * self.model.market_value))
+        size = self.load / (SCALE_REFERENCE_SHARE * self.model.market_value)
+        size = size if size < 1.0 else 1.0
         return self.cost_efficiency * (1.0 - SCALE_COST_CUT * service.scale_economies * size)
 
 

@@ -31,7 +31,8 @@ def detection_probability(monitoring: float, measurability: float, capability: f
     0.206
     """
     base = monitoring * (0.4 + 0.6 * measurability) * (0.4 + 0.6 * capability) * 0.6
-    return min(0.95, base * (1.0 + 0.8 * capability if open_book else 1.0))
+    chance = base * (1.0 + 0.8 * capability if open_book else 1.0)
+    return chance if chance < 0.95 else 0.95  # min(0.95, chance), as a comparison (hot path)
 
 
 def relationship_value(
@@ -98,7 +99,9 @@ def shirk_probability(temptation: float, detection: float, penalty: float, futur
     if deterrence <= 1e-12:
         return 1.0
     x = SHIRK_LOGIT_SLOPE * math.log(temptation / deterrence)
-    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
+    x = x if x < 50.0 else 50.0  # clamped to [-50, 50] as max(-50, min(50, x)) would
+    x = x if x > -50.0 else -50.0
+    return 1.0 / (1.0 + math.exp(-x))
 
 
 def delivered_quality(capability: float, effort: float, fit: float, strain: float) -> float:
@@ -107,7 +110,9 @@ def delivered_quality(capability: float, effort: float, fit: float, strain: floa
     >>> round(delivered_quality(0.8, 1.0, 0.9, 1.0), 3)
     0.72
     """
-    return min(1.0, max(0.0, capability * effort * fit * strain))
+    quality = capability * effort * fit * strain
+    quality = quality if quality > 0.0 else 0.0  # min(1, max(0, q)) as comparisons (hot path)
+    return quality if quality < 1.0 else 1.0
 
 
 def capacity_strain(load: float, capacity: float) -> float:
@@ -130,7 +135,9 @@ def service_fit(local_knowledge: float, localness: float, codesign: float) -> fl
     >>> round(service_fit(0.8, 0.2, 0.0), 3)
     0.808
     """
-    return min(1.0, max(0.0, 1.0 - 0.3 * local_knowledge * (1.0 - localness) + codesign))
+    fit = 1.0 - 0.3 * local_knowledge * (1.0 - localness) + codesign
+    fit = fit if fit > 0.0 else 0.0  # min(1, max(0, fit)) as comparisons (hot path)
+    return fit if fit < 1.0 else 1.0
 
 
 def _round12(x: float) -> float:
@@ -215,4 +222,5 @@ def contract_payment(
     base = unit_price * (contracted + variation * (1.0 + variation_premium))
     if not open_book:
         return base
-    return max(0.0, base + (1.0 - risk_share) * (actual_cost - target_cost))
+    due = base + (1.0 - risk_share) * (actual_cost - target_cost)
+    return due if due > 0.0 else 0.0

@@ -145,7 +145,8 @@ def should_bid(win_probability: float, margin: float, annual_value: float, term_
     >>> should_bid(0.2, 0.05, 10.0, 5.0, 0.3)   # 0.2 * 0.05 * 10 * 5 = 0.5 > 0.3
     True
     """
-    return win_probability * max(margin, 0.0) * annual_value * term_years > bid_cost
+    margin = 0.0 if margin < 0.0 else margin  # max(margin, 0.0), as a comparison: asked of every firm
+    return win_probability * margin * annual_value * term_years > bid_cost
 
 
 def bid_cost(annual_value: float, cost_share: float, creative: float, place_based: float, is_small: bool) -> float:
@@ -181,4 +182,5 @@ def adapt_margin(
     margin += step * (won - lost_on_price)
     if realised_margin < 0.0:
         margin += step
-    return min(ceiling, max(floor, margin))
+    margin = margin if margin > floor else floor  # min(ceiling, max(floor, margin))
+    return margin if margin < ceiling else ceiling
