@@ -79,7 +79,7 @@ class Council(mesa.Agent):
         self.monitoring_quarter = 0.0
         self.paid_to_providers = 0.0
         self.late_payment = False
-        self._weights: tuple[tuple, procurement.EvaluationWeights] | None = None
+        self._weights: tuple[dict, tuple, bool, procurement.EvaluationWeights] | None = None
 
     # --- what it believes -----------------------------------------------------------------
     def trust_in(self, provider_id: int) -> float:
@@ -113,17 +113,17 @@ class Council(mesa.Agent):
     def evaluation_weights(self) -> procurement.EvaluationWeights:
         p = self.principles
         social_value_in_contracts = self.model.config.policy.social_value_in_contracts
-        # read for every contract every quarter: remembered for as long as the principles and
-        # the policy it derives from are unchanged
-        key = (tuple(p.items()), social_value_in_contracts)
+        # read for every contract every quarter: remembered for as long as the principles (the
+        # same dict, with the same values) and the policy it derives from are unchanged
+        levels = tuple(p.values())
         cached = self._weights
-        if cached is not None and cached[0] == key:
-            return cached[1]
+        if cached is not None and cached[0] is p and cached[1] == levels and cached[2] == social_value_in_contracts:
+            return cached[3]
         weights = procurement.evaluation_weights(
             p["collaborative"], p["creative"], p["adaptable"], p["accountable"], p["place_based"],
             social_value_in_contracts,
         )
-        self._weights = (key, weights)
+        self._weights = (p, levels, social_value_in_contracts, weights)
         return weights
 
     def contract_length(self) -> int:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from partnering.model import procurement
 from partnering.model.delivery import _round12
 from partnering.model.model import PartneringModel, _clip
 from partnering.model.network import average_clustering
@@ -91,6 +92,34 @@ def test_scalar_clip_is_numpy_clip_to_the_last_bit():
     values = [*rng.normal(0.5, 1.0, 20_000), 0.0, -0.0, 1.0, 2.0, float("inf"), float("-inf"), float("nan")]
     for low, high in ((0.0, 1.0), (0.05, 1.0), (0.4, 1.0), (0.0, 2.0), (-0.0, 1.0)):
         assert all(_same(_clip(float(x), low, high), float(np.clip(x, low, high))) for x in values)
+
+
+def _small_model(steps: int) -> PartneringModel:
+    scenario = apply_overrides(load_scenario("changemaking"), {"population.councils": 8})
+    return PartneringModel(scenario, rng=5).run(steps)
+
+
+def test_remembered_values_match_a_fresh_reading_after_every_step():
+    model = _small_model(0)
+    for _ in range(10):
+        model.step()
+        for contract in model.live_contracts():
+            fresh = sum(lot.slot.annual_value * lot.share for lot in contract.lots) * contract.unit_price
+            assert contract.annual_value == pytest.approx(fresh, rel=1e-15)
+        for council in model.councils:
+            for slot in council.slots:
+                fresh = sum(lot.share for c in slot.contracts for lot in c.lots if lot.slot is slot)
+                assert slot.contracted_share == pytest.approx(fresh, rel=1e-15)
+
+
+def test_remembered_evaluation_weights_follow_changed_principles():
+    council = _small_model(1).councils[0]
+    council.evaluation_weights()
+    council.principles["collaborative"] = 0.1  # changed in place
+    assert council.evaluation_weights() == procurement.evaluation_weights(
+        0.1, *(council.principles[k] for k in ("creative", "adaptable", "accountable", "place_based")))
+    council.principles = dict.fromkeys(council.principles, 0.0)  # replaced
+    assert council.evaluation_weights() == procurement.evaluation_weights(0, 0, 0, 0, 0)
 
 
 def refresh() -> None:
