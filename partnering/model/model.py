@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Iterator
+from operator import attrgetter
 from pathlib import Path
 
 import mesa
@@ -34,6 +35,9 @@ from partnering.model.trust import (
 )
 from partnering.scenarios import PRINCIPLE_NAMES, Scenario, load_scenario
 from partnering.scenarios.schema import Policy, Principles
+
+_BY_ID = attrgetter("id")
+"""Sort key of contracts: the order they started in."""
 
 STOPGAP_QUARTERS = 2
 """Quarters of emergency stop-gap delivery after a supplier fails, before re-procurement."""
@@ -417,7 +421,7 @@ class PartneringModel(mesa.Model):
     # 2. delivery -------------------------------------------------------------------------
     def deliver_services(self) -> None:
         """Every live contract and every in-house service delivers for the quarter."""
-        for contract in sorted(self._contracts.values(), key=_contract_id):
+        for contract in sorted(self._contracts.values(), key=_BY_ID):
             self.deliver_contract(contract)
         for council in self.councils:
             slots = council.slots
@@ -711,7 +715,7 @@ class PartneringModel(mesa.Model):
     def review_contracts(self) -> None:
         """Break clauses on poor performance, re-procurement after stop-gaps, and the
         make-or-buy decision for every service whose arrangement has come to an end."""
-        for contract in sorted(self._contracts.values(), key=_contract_id):
+        for contract in sorted(self._contracts.values(), key=_BY_ID):
             if contract.at_break_point(self.now):
                 lead = contract.councils[0]
                 if lead.trust_in(contract.provider.unique_id) < BREAK_TRUST or contract.quality_ewma < 0.5:
@@ -722,7 +726,7 @@ class PartneringModel(mesa.Model):
                                     council=lead.name, supplier=contract.provider.name, service=contract.service.name)
                     for lot in contract.lots:
                         self._reprocure(lot.slot, lot.share)
-        for contract in sorted(self._contracts.values(), key=_contract_id):
+        for contract in sorted(self._contracts.values(), key=_BY_ID):
             if contract.expiry <= self.now:
                 self.end_contract(contract, "expired")
         for council in self.councils:
@@ -943,10 +947,6 @@ def _clip(value: float, low: float, high: float) -> float:
         return value
     value = value if value >= low else low
     return value if value <= high else high
-
-
-def _contract_id(contract: Contract) -> int:
-    return contract.id
 
 
 def _agent_rows(model: PartneringModel) -> Iterator[dict]:
