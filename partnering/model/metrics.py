@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from partnering.model.make_or_buy import CIRCUMSTANCES
-from partnering.model.network import TRUSTING, average_clustering, trust_ties
+from partnering.model.network import TRUSTING, average_clustering
 from partnering.model.trust import PRIOR_TRUST
 
 if TYPE_CHECKING:
@@ -53,6 +53,8 @@ class Summary:
     trust_cs: list[float] = field(default_factory=list)
     trust_sc: list[float] = field(default_factory=list)
     trusting: int = 0
+    trusting_ties: list[tuple[int, int]] = field(default_factory=list)
+    """(council, provider) of each trusting relationship, in the order of ``network.trust_ties``."""
     revenue: float = 0.0
     margin: float = 0.0
     contracts: int = 0
@@ -91,6 +93,7 @@ def summary(model: PartneringModel) -> Summary:
     value_by_supplier = s.value_by_supplier
     trust_cs, trust_sc = s.trust_cs, s.trust_sc
     contracts = shirking = trusting = abused = 0
+    ties = s.trusting_ties
     for c in model.live_contracts():
         if c.grant:
             continue
@@ -106,7 +109,9 @@ def summary(model: PartneringModel) -> Summary:
             t_sc = trust_in_council.get(council.unique_id, PRIOR_TRUST)
             trust_cs.append(t_cs)
             trust_sc.append(t_sc)
-            trusting += int(t_cs >= TRUSTING and t_sc >= TRUSTING)
+            if t_cs >= TRUSTING and t_sc >= TRUSTING:
+                trusting += 1
+                ties.append((council.unique_id, pid))
             abused += int(t_cs >= TRUSTING and shirked)
     s.contracts, s.shirking, s.trusting, s.abused = contracts, shirking, trusting, abused
     model._summary = (model._observation, s)
@@ -186,7 +191,10 @@ def trust_density(m: PartneringModel) -> float:
 
 def trust_clustering(m: PartneringModel) -> float:
     """Average clustering of the trust network (trusting ties plus co-commissioning links)."""
-    return average_clustering(trust_ties(m))
+    # the trusting ties the summary found, then the partner links: the edges of trust_ties, in
+    # its order, without a second pass over the contracts
+    partner_links = [(c.unique_id, other) for c in m.councils for other in c.partners]
+    return average_clustering(summary(m).trusting_ties + partner_links)
 
 
 # --- market health ---------------------------------------------------------------------------

@@ -629,23 +629,29 @@ class PartneringModel(mesa.Model):
         """Providers pay overheads; any below the insolvency line fail, with all their contracts."""
         overhead_rate = self.config.world.overhead_rate
         providers = self.providers
-        for provider in providers:
-            provider.book_quarter(overhead_rate)
         # Need is fixed within the quarter and contracts only end here, so the market's contract
         # values are read at the first failure and each failed firm's contracts struck off, rather
         # than every contract re-valued at every failure.
         self._market_values = {}
         try:
             if self._forced_failures:
+                for provider in providers:
+                    provider.book_quarter(overhead_rate)
                 for target in self._forced_failures:
                     victim = self._shock_target(target)
                     if victim is not None:
                         self.handle_failure(victim, "shock")
                 self._forced_failures.clear()
-                providers = self.providers  # without the firms the shocks took
-            for provider in providers:
-                if provider.active and provider.is_insolvent():
-                    self.handle_failure(provider, "insolvency")
+                for provider in self.providers:  # without the firms the shocks took
+                    if provider.active and provider.is_insolvent():
+                        self.handle_failure(provider, "insolvency")
+            else:
+                # one pass: a firm's failure changes no other firm's overheads, cash or capacity,
+                # so booking and checking each in turn is the same as booking all, then checking
+                for provider in providers:
+                    provider.book_quarter(overhead_rate)
+                    if provider.active and provider.is_insolvent():
+                        self.handle_failure(provider, "insolvency")
         finally:
             self._market_values = None
 

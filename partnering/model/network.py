@@ -65,7 +65,10 @@ def relationship_graph(model: PartneringModel) -> nx.Graph:
 
 
 def trust_ties(model: PartneringModel) -> Iterator[tuple[int, int]]:
-    """The edges of the trust network, in the order :func:`trust_network` adds them."""
+    """The edges of the trust network, in the order :func:`trust_network` adds them.
+
+    ``metrics.summary`` finds the same trusting ties in its own pass over the contracts.
+    """
     for c in model.live_contracts():
         if c.grant:
             continue

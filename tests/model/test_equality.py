@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partnering.model import procurement
+from partnering.model import metrics, procurement
 from partnering.model.delivery import _round12
 from partnering.model.model import PartneringModel, _clip
-from partnering.model.network import average_clustering
+from partnering.model.network import average_clustering, trust_network
 from partnering.scenarios import apply_overrides, load_scenario
 
 FOLDER = Path(__file__).with_name("equality")
@@ -110,6 +110,11 @@ def test_remembered_values_match_a_fresh_reading_after_every_step():
             for slot in council.slots:
                 fresh = sum(lot.share for c in slot.contracts for lot in c.lots if lot.slot is slot)
                 assert slot.contracted_share == pytest.approx(fresh, rel=1e-15)
+
+
+def test_trust_clustering_is_networkx_on_the_trust_network():
+    model = _small_model(12)
+    assert metrics.trust_clustering(model) == float(nx.average_clustering(trust_network(model)))
 
 
 def test_remembered_evaluation_weights_follow_changed_principles():
