@@ -10,7 +10,6 @@ outsourcing, co-commissioning and community delivery by a logit choice (McFadden
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,7 +141,3 @@ def intention_from_score(score: float, threshold: float) -> str:
         return "less"
     return "same"
 
-
-def logistic(x: float) -> float:
-    """The logistic function, safe for large arguments."""
-    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
