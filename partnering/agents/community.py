@@ -24,6 +24,7 @@ class CommunityGroup(Provider):
 
     kind = "vcse"
     small = True
+    cuts_corners = False  # mission-driven: groups do not cut corners for gain
     __slots__ = ("base_capacity", "engagement", "in_steering_group", "social_capital", "subcontracts")
 
     def __init__(self, model: PartneringModel, name: str, place: int, capacity: float,
@@ -58,10 +59,6 @@ class CommunityGroup(Provider):
     def grant_price(self, service: ServiceSpec, overhead_rate: float) -> float:
         """Full cost recovery: delivery cost plus the overheads the grant must carry."""
         return self.unit_cost(service) * (1.0 + overhead_rate)
-
-    def decide_shirk(self, contract, detection, penalty, future_value, saving) -> bool:
-        """Groups are mission-driven: they do not cut corners for gain."""
-        return False
 
     def decide_join_steering(self, council_is_open: bool) -> bool:
         """Join the council's steering group where it is open and the group is engaged enough."""

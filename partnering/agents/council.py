@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 from partnering.model import make_or_buy, procurement
 from partnering.model.trust import PRIOR_TRUST, blend_reputation, update_trust
@@ -151,11 +150,10 @@ class Council(mesa.Agent):
         intensity = BASE_MONITORING * (1.0 - relief) + social
         return intensity if intensity < 1.0 else 1.0
 
-    def perceive(self, value: float, rng: np.random.Generator, noise: float = 0.15) -> float:
-        """What it sees of a quality: noisier when its commercial capability is weak."""
-        seen = value + rng.normal(0.0, noise * (1.0 - self.commercial_capability))
-        seen = seen if seen > 0.0 else 0.0
-        return float(seen if seen < 1.0 else 1.0)
+    def perception_noise(self) -> float:
+        """Sd of its error in seeing a quality (a bid's offer, a quarter's delivery): larger when
+        its commercial capability is weak."""
+        return 0.15 * (1.0 - self.commercial_capability)
 
     def reliance_on_self_reports(self) -> float:
         """Share of its performance reading taken from the supplier's own account.
@@ -164,12 +162,6 @@ class Council(mesa.Agent):
         commercial skill to verify what they are told, they lean on the supplier's report.
         """
         return self.principles["collaborative"] * (1.0 - self.commercial_capability)
-
-    def assess_performance(self, quality: float, reported: float, rng: np.random.Generator) -> float:
-        """Its reading of a contract's quality: its own noisy observation blended with the
-        supplier's report (which an opportunist inflates to the quality of full effort)."""
-        w = self.reliance_on_self_reports()
-        return w * reported + (1.0 - w) * self.perceive(quality, rng)
 
     # --- trust ------------------------------------------------------------------------------
     def update_trust_in(self, provider_id: int, performance: float) -> None:

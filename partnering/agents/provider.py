@@ -40,6 +40,9 @@ class Provider(mesa.Agent):
 
     kind: str = "provider"
     small: bool = False
+    cuts_corners: bool = False
+    """Whether it weighs cutting corners for gain each quarter (firms do; the delivery phase
+    applies :func:`partnering.model.delivery.shirk_probability` to its disposition)."""
     # Attributes in slots rather than a per-instance dict: thousands of providers are read and
     # written every quarter, and slot access is markedly faster. Mesa's own model, unique_id and
     # pos are slotted too, so a provider has no instance dict at all.
@@ -94,26 +97,12 @@ class Provider(mesa.Agent):
         return self.cost_efficiency
 
     def quality_capability(self, contract: Contract | None = None) -> float:
-        bonus = contract.learning if contract is not None else 0.0
-        capability = self.capability * (1.0 + bonus)
-        return capability if capability < 1.0 else 1.0
+        return delivery.capability_with_learning(self.capability, contract.learning if contract is not None else 0.0)
 
     def financial_stress(self) -> float:
         return finance.financial_stress(self.cash, self.capacity)
 
     # --- decisions ------------------------------------------------------------------------
-    def decide_shirk(self, contract: Contract, detection: float, penalty: float, future_value: float, saving: float) -> bool:
-        """Deliver fully or cut corners this quarter (relational self-enforcement)."""
-        councils = contract.councils
-        if len(councils) == 1:
-            trust = self.trust_in_council.get(councils[0].unique_id, PRIOR_TRUST) / 1
-        else:
-            trust = sum([self.trust_in_council.get(c.unique_id, PRIOR_TRUST) for c in councils]) / len(contract.lots)
-        stress = finance.financial_stress(self.cash, self.capacity)
-        temptation = delivery.shirk_temptation(saving, self.opportunism, stress, trust)
-        p = delivery.shirk_probability(temptation, detection, penalty, future_value, saving)
-        return bool(self.model.rng.random() < p)
-
     def book_quarter(self, overhead_rate: float) -> None:
         """Finance: pay overheads on this quarter's revenue (revenue and cost booked in delivery)."""
         self.cash -= self.overhead(overhead_rate)
@@ -132,6 +121,7 @@ class Supplier(Provider):
     """A firm that bids for contracts: estimates cost, prices, bids or not, and learns margins."""
 
     kind = "supplier"
+    cuts_corners = True
     __slots__ = ("_win_probability", "bids_quarter", "bids_window", "lost_on_price_quarter", "quarters_idle",
                  "reference_margin", "wins_window", "won_quarter")
 

@@ -5,6 +5,11 @@ cuts corners when the one-quarter gain exceeds what it expects to lose, i.e. the
 caught times the contractual remedy plus the future surplus of the relationship that detection
 puts at risk. The future surplus is larger when contracts are long, renewal rewards track record,
 and break clauses let a council end a poor relationship.
+
+The delivery phase applies these rules to a whole quarter at once
+(:mod:`partnering.model.quarter_delivery`), so they take numpy arrays as well as floats. Rules a
+single lot also needs elsewhere (fit and quality, for tender offers and in-house delivery) stay
+as cheap on a float as on an array.
 """
 
 from __future__ import annotations
@@ -12,37 +17,80 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+import numpy as np
+
 DISCOUNT_PER_QUARTER = 0.98
 """Suppliers' quarterly discount factor (about 8% a year)."""
 
 SHIRK_LOGIT_SLOPE = 3.0
 """Sharpness of the effort choice in log(temptation / deterrence)."""
 
+VARIATION_PREMIUM = 0.25
+"""Premium on a variation bought under a rigid contract."""
 
-def detection_probability(monitoring: float, measurability: float, capability: float, open_book: bool) -> float:
+VARIATION_UPTAKE = 0.5
+"""Share of extra need a rigid contract's variation covers within the quarter."""
+
+OPEN_BOOK_COST_SLACK = 0.08
+"""Cost drift under open book when the council bears all overruns (blunted cost discipline)."""
+
+BREAK_TRUST = 0.4
+"""A council breaks a contract at a break point when its trust falls below this."""
+
+RENEWAL_TRUST_SCALE = 0.05
+"""Fall in a council's trust at which detection costs a supplier all of the renewal chance that
+track record and quality carry in evaluation."""
+
+
+def _clamp(x, low: float, high: float):
+    """``x`` limited to [low, high]: elementwise for an array, by comparison for a float (cheap on
+    the paths that handle one lot at a time)."""
+    if isinstance(x, np.ndarray):
+        return np.minimum(np.maximum(x, low), high)
+    return low if x < low else (high if x > high else x)
+
+
+def detection_probability(monitoring, measurability, capability, open_book):
     """Chance that a council detects corner-cutting in a quarter.
 
     Monitoring effort, measurable outcomes, commercial capability and open books all raise it;
     open books reveal hidden margin only to a council with the skill to read them.
 
-    >>> round(detection_probability(1.0, 1.0, 1.0, False), 2)
+    >>> round(float(detection_probability(1.0, 1.0, 1.0, False)), 2)
     0.6
-    >>> round(detection_probability(0.5, 0.5, 0.5, True), 3)
-    0.206
+    >>> detection_probability(np.array([0.5, 0.5]), 0.5, 0.5, np.array([False, True])).round(3)
+    array([0.147, 0.206])
     """
     base = monitoring * (0.4 + 0.6 * measurability) * (0.4 + 0.6 * capability) * 0.6
-    chance = base * (1.0 + 0.8 * capability if open_book else 1.0)
-    return chance if chance < 0.95 else 0.95  # min(0.95, chance), as a comparison (hot path)
+    chance = base * np.where(open_book, 1.0 + 0.8 * capability, 1.0)
+    return np.minimum(chance, 0.95)
 
 
-def relationship_value(
-    quarterly_profit: float,
-    remaining_quarters: int,
-    renewal_at_risk: float,
-    next_term_quarters: int,
-    break_risk: float,
-    discount: float = DISCOUNT_PER_QUARTER,
-) -> float:
+def capability_with_learning(capability, learning):
+    """A provider's delivery capability on a contract: its own, raised by what joint learning on
+    that contract has added (``learning``, a share), at most 1.
+
+    >>> capability_with_learning(0.8, 0.1), capability_with_learning(0.95, 0.1)
+    (0.8800000000000001, 1.0)
+    """
+    raised = capability * (1.0 + learning)
+    if isinstance(raised, np.ndarray):
+        return np.minimum(raised, 1.0)
+    return raised if raised < 1.0 else 1.0
+
+
+def false_alarm_probability(capability, monitoring):
+    """Chance that a council wrongly finds fault with full effort: clumsy monitoring by a council
+    without the commercial skill to read what it sees (a penalty on honest work).
+
+    >>> round(false_alarm_probability(0.5, 0.8), 3)
+    0.012
+    """
+    return 0.03 * (1.0 - capability) * monitoring
+
+
+def relationship_value(quarterly_profit, remaining_quarters, renewal_at_risk, next_term_quarters, break_risk,
+                       discount=DISCOUNT_PER_QUARTER):
     """£m of future surplus a supplier puts at risk if caught cutting corners.
 
     ``renewal_at_risk`` is the fall in its chance of winning the next contract that detection
@@ -50,18 +98,17 @@ def relationship_value(
     A loss-making contract has no relationship value to protect. ``discount`` is the supplier's
     own quarterly discount factor: opportunists are short-termist.
 
-    >>> round(relationship_value(1.0, 4, 0.5, 8, 0.0), 3)
-    3.441
+    >>> round(float(relationship_value(1.0, 4, 0.5, 8, 0.0)), 3), float(relationship_value(-1.0, 4, 0.5, 8, 0.0))
+    (3.441, 0.0)
     """
-    if quarterly_profit <= 0.0:
-        return 0.0
     d = discount
-    remaining = (1.0 - d**remaining_quarters) / (1.0 - d)
-    next_term = d**remaining_quarters * (1.0 - d**next_term_quarters) / (1.0 - d)
-    return quarterly_profit * (break_risk * remaining + renewal_at_risk * next_term)
+    kept = np.power(d, remaining_quarters)
+    remaining = (1.0 - kept) / (1.0 - d)
+    next_term = kept * (1.0 - np.power(d, next_term_quarters)) / (1.0 - d)
+    return np.where(quarterly_profit > 0.0, quarterly_profit * (break_risk * remaining + renewal_at_risk * next_term), 0.0)
 
 
-def supplier_discount(opportunism: float) -> float:
+def supplier_discount(opportunism):
     """Quarterly discount factor: opportunism goes with short-termism (Williamson 1985).
 
     >>> supplier_discount(0.0), round(supplier_discount(1.0), 2)
@@ -70,7 +117,7 @@ def supplier_discount(opportunism: float) -> float:
     return DISCOUNT_PER_QUARTER - 0.08 * opportunism
 
 
-def shirk_temptation(saving: float, opportunism: float, financial_stress: float, trust_in_council: float) -> float:
+def shirk_temptation(saving, opportunism, financial_stress, trust_in_council):
     """£m one-quarter gain from cutting corners, weighted by the supplier's disposition.
 
     Opportunism (guile: a fully honest supplier feels no temptation), financial stress and low
@@ -83,36 +130,32 @@ def shirk_temptation(saving: float, opportunism: float, financial_stress: float,
     return saving * 2.0 * opportunism * (1.0 + financial_stress) * (1.5 - trust_in_council * (1.0 - opportunism))
 
 
-def shirk_probability(temptation: float, detection: float, penalty: float, future_value: float,
-                      rework: float = 0.0) -> float:
+def shirk_probability(temptation, detection, penalty, future_value, rework=0.0):
     """Chance that a supplier cuts corners this quarter: a logit in log(temptation / deterrence).
 
     Deterrence is the detection chance times what detection costs: the penalty, the work it must
     redo at its own expense (``rework``) and the relationship value at risk.
 
-    >>> shirk_probability(1.0, 0.5, 1.0, 1.0)   # deterrence 1.0 = temptation
+    >>> float(shirk_probability(1.0, 0.5, 1.0, 1.0))   # deterrence 1.0 = temptation
     0.5
+    >>> shirk_probability(np.array([0.0, 1.0]), np.array([0.5, 0.0]), 1.0, 1.0)   # no gain; no deterrent
+    array([0., 1.])
     """
+    temptation = np.asarray(temptation, dtype=float)
     deterrence = detection * (penalty + rework + future_value)
-    if temptation <= 0.0:
-        return 0.0
-    if deterrence <= 1e-12:
-        return 1.0
-    x = SHIRK_LOGIT_SLOPE * math.log(temptation / deterrence)
-    x = x if x < 50.0 else 50.0  # clamped to [-50, 50] as max(-50, min(50, x)) would
-    x = x if x > -50.0 else -50.0
-    return 1.0 / (1.0 + math.exp(-x))
+    with np.errstate(divide="ignore", invalid="ignore"):  # the masked cases below
+        x = np.clip(SHIRK_LOGIT_SLOPE * np.log(temptation / deterrence), -50.0, 50.0)
+    chance = np.where(deterrence <= 1e-12, 1.0, 1.0 / (1.0 + np.exp(-x)))
+    return np.where(temptation <= 0.0, 0.0, chance)
 
 
-def delivered_quality(capability: float, effort: float, fit: float, strain: float) -> float:
+def delivered_quality(capability, effort, fit, strain):
     """Quality = capability x effort x fit x capacity strain, in [0, 1].
 
     >>> round(delivered_quality(0.8, 1.0, 0.9, 1.0), 3)
     0.72
     """
-    quality = capability * effort * fit * strain
-    quality = quality if quality > 0.0 else 0.0  # min(1, max(0, q)) as comparisons (hot path)
-    return quality if quality < 1.0 else 1.0
+    return _clamp(capability * effort * fit * strain, 0.0, 1.0)
 
 
 def capacity_strain(load: float, capacity: float) -> float:
@@ -128,42 +171,20 @@ def capacity_strain(load: float, capacity: float) -> float:
     return math.sqrt(capacity / load)
 
 
-def service_fit(local_knowledge: float, localness: float, codesign: float) -> float:
+def service_fit(local_knowledge, localness, codesign):
     """How well delivery fits local need: lost where local knowledge matters and the provider
     lacks it; regained by community co-design.
 
     >>> round(service_fit(0.8, 0.2, 0.0), 3)
     0.808
     """
-    fit = 1.0 - 0.3 * local_knowledge * (1.0 - localness) + codesign
-    fit = fit if fit > 0.0 else 0.0  # min(1, max(0, fit)) as comparisons (hot path)
-    return fit if fit < 1.0 else 1.0
-
-
-def _round12(x: float) -> float:
-    """``round(x, 12)``, bit for bit, at half its cost for the volumes of one lot.
-
-    For 0 < x < 16, ``x * 1e12`` is below 2**44, so its rounding error is under 2**-10; when it
-    lies more than 0.49 from a half-integer away from its nearest integer ``n``, ``n`` is the
-    correctly rounded value of the exact product, and ``n / 1e12`` (both exact doubles, one
-    correctly rounded division) is the double nearest to ``n * 10**-12``, which is what ``round``
-    returns. Everything else goes to ``round`` itself.
-
-    >>> _round12(0.1 + 0.2) == round(0.1 + 0.2, 12), _round12(1 / 8192) == round(1 / 8192, 12)
-    (True, True)
-    """
-    if 0.0 < x < 16.0:
-        scaled = x * 1e12
-        whole = round(scaled)
-        if abs(scaled - whole) < 0.49:
-            return whole / 1e12
-    return round(x, 12)
+    return _clamp(1.0 - 0.3 * local_knowledge * (1.0 - localness) + codesign, 0.0, 1.0)
 
 
 class Volumes(NamedTuple):
     """One quarter's volumes for one lot, in units of the service's base annual value.
 
-    A named tuple rather than a frozen dataclass: one is built per lot per quarter.
+    Each field is a float for one lot or an array for a quarter's lots.
     """
 
     delivered: float
@@ -172,7 +193,7 @@ class Volumes(NamedTuple):
     idle: float
 
 
-def lot_volumes(need: float, base_volume: float, flex: float, variation_uptake: float) -> Volumes:
+def lot_volumes(need, base_volume, flex, variation_uptake: float) -> Volumes:
     """Split funded need between contracted volume, a variation and idle capacity.
 
     An adaptable contract (``flex`` = 1) follows need at the contract price; a rigid one
@@ -180,47 +201,48 @@ def lot_volumes(need: float, base_volume: float, flex: float, variation_uptake: 
     as a variation at a premium, but only ``variation_uptake`` of it in the quarter (negotiation,
     scope disputes): the rest is unmet. Need below the fixed volume leaves paid-for capacity idle.
 
-    >>> lot_volumes(1.2, 1.0, 0.0, 0.5)
-    Volumes(delivered=1.1, contracted=1.0, variation=0.1, idle=0.0)
-    >>> lot_volumes(0.8, 1.0, 1.0, 0.5)
-    Volumes(delivered=0.8, contracted=0.8, variation=0.0, idle=0.0)
-    >>> lot_volumes(0.8, 1.0, 0.0, 0.5)
-    Volumes(delivered=0.8, contracted=1.0, variation=0.0, idle=0.2)
+    Volumes are rounded to 12 decimals so that float dust (a need equal to the fixed volume up to
+    the last bit) reads as no variation and no idle capacity.
+
+    >>> [float(v) for v in lot_volumes(1.2, 1.0, 0.0, 0.5)]   # delivered, contracted, variation, idle
+    [1.1, 1.0, 0.1, 0.0]
+    >>> [float(v) for v in lot_volumes(0.8, 1.0, 1.0, 0.5)]
+    [0.8, 0.8, 0.0, 0.0]
+    >>> lot_volumes(np.array([0.8]), 1.0, 0.0, 0.5).idle
+    array([0.2])
     """
     contracted = flex * need + (1.0 - flex) * base_volume
-    # max/min written as comparisons, zeros not rounded (rounding leaves them as they are) and
-    # the rounding itself done by ``_round12``: the same values, computed for every lot every quarter
     shortfall = need - contracted
-    variation = variation_uptake * (shortfall if shortfall > 0.0 else 0.0)
-    idle = -shortfall if -shortfall > 0.0 else 0.0
-    delivered = (contracted if contracted < need else need) + variation
-    return Volumes(_round12(delivered), _round12(contracted),
-                   _round12(variation) if variation else variation, _round12(idle) if idle else idle)
+    variation = variation_uptake * np.maximum(shortfall, 0.0)
+    idle = np.maximum(-shortfall, 0.0)
+    delivered = np.minimum(contracted, need) + variation
+    return Volumes(np.round(delivered, 12), np.round(contracted, 12), np.round(variation, 12), np.round(idle, 12))
 
 
-def contract_payment(
-    unit_price: float,
-    contracted: float,
-    variation: float,
-    variation_premium: float,
-    open_book: bool,
-    risk_share: float,
-    actual_cost: float,
-    target_cost: float,
-) -> float:
+def contract_payment(unit_price, contracted, variation, variation_premium: float, open_book, risk_share,
+                     actual_cost, target_cost):
     """£m a council owes for a quarter, before any penalty.
 
     Fixed price: price x volume, with variations at a premium; the supplier bears every cost
     overrun (risk share 1). Open book with gain/pain share: the same target price, adjusted by
     ``1 - risk_share`` of the gap between actual and target cost, which the open books reveal.
 
-    >>> contract_payment(1.1, 1.0, 0.0, 0.25, False, 1.0, 1.3, 1.0)
+    >>> float(contract_payment(1.1, 1.0, 0.0, 0.25, False, 1.0, 1.3, 1.0))
     1.1
-    >>> round(contract_payment(1.1, 1.0, 0.0, 0.25, True, 0.5, 1.3, 1.0), 3)
+    >>> round(float(contract_payment(1.1, 1.0, 0.0, 0.25, True, 0.5, 1.3, 1.0)), 3)
     1.25
     """
     base = unit_price * (contracted + variation * (1.0 + variation_premium))
-    if not open_book:
-        return base
-    due = base + (1.0 - risk_share) * (actual_cost - target_cost)
-    return due if due > 0.0 else 0.0
+    due = np.maximum(base + (1.0 - risk_share) * (actual_cost - target_cost), 0.0)
+    return np.where(open_book, due, base)
+
+
+def assessed_quality(quality, reported, reliance, noise_sd, z):
+    """A council's reading of delivered quality: its own observation, ``quality`` seen with noise
+    ``noise_sd * z`` (``z`` standard normal) and kept in [0, 1], blended with the supplier's report
+    in proportion ``reliance`` (an opportunist reports the quality of full effort).
+
+    >>> float(assessed_quality(0.6, 0.8, 0.5, 0.1, 1.0))   # 0.5 * 0.8 + 0.5 * 0.7
+    0.75
+    """
+    return reliance * reported + (1.0 - reliance) * _clamp(quality + noise_sd * z, 0.0, 1.0)

@@ -18,20 +18,18 @@ import numpy as np
 import pandas as pd
 
 from partnering.agents.community import CommunityGroup
-from partnering.agents.council import MONITORING_COST, Council
-from partnering.agents.provider import CONSORTIUM_SHARE, SME, LargeSupplier, Provider, Supplier
+from partnering.agents.council import Council
+from partnering.agents.provider import SME, LargeSupplier, Provider, Supplier
 from partnering.model import delivery, names
 from partnering.model.contracts import Contract, Lot, QuarterFlows, ServiceSlot, Tender
 from partnering.model.events import EventLog
 from partnering.model.make_or_buy import CIRCUMSTANCES
 from partnering.model.metrics import MODEL_REPORTERS, social_value_rate
 from partnering.model.network import build_geography, relationship_graph
+from partnering.model.quarter_delivery import deliver_contracts
 from partnering.model.tendering import tender
 from partnering.model.trust import (
     PRIOR_TRUST,
-    after_detected_shirking,
-    fair_treatment,
-    update_trust,
 )
 from partnering.scenarios import PRINCIPLE_NAMES, Scenario, load_scenario
 from partnering.scenarios.schema import Policy, Principles
@@ -48,23 +46,11 @@ INHOUSE_REVIEW_QUARTERS = 20
 INSOURCING_TRANSITION_COST = 0.1
 """One-off cost of bringing a service in-house, as a share of its annual value (IfG 2020)."""
 
-VARIATION_PREMIUM = 0.25
-"""Premium on a variation bought under a rigid contract."""
-
-VARIATION_UPTAKE = 0.5
-"""Share of extra need a rigid contract's variation covers within the quarter."""
-
-OPEN_BOOK_COST_SLACK = 0.08
-"""Cost drift under open book when the council bears all overruns (blunted cost discipline)."""
-
 INHOUSE_CAPABILITY = 0.74
 """Capability of a council's own service team at full in-house capacity."""
 
 LEARNING_MAX = 0.15
 """Largest capability gain from joint learning in a long, trusted, creative partnership."""
-
-BREAK_TRUST = 0.4
-"""A council breaks a contract at a break point when its trust falls below this."""
 
 DEMAND_PERSISTENCE = 0.6
 """AR(1) persistence of quarterly demand shocks."""
@@ -421,8 +407,7 @@ class PartneringModel(mesa.Model):
     # 2. delivery -------------------------------------------------------------------------
     def deliver_services(self) -> None:
         """Every live contract and every in-house service delivers for the quarter."""
-        for contract in sorted(self._contracts.values(), key=_BY_ID):
-            self.deliver_contract(contract)
+        deliver_contracts(self, sorted(self._contracts.values(), key=_BY_ID))
         for council in self.councils:
             slots = council.slots
             for slot in slots:
@@ -432,157 +417,6 @@ class PartneringModel(mesa.Model):
             spent = sum([s.spend for s in slots])
             if used > 0:
                 council.unit_cost_estimate += 0.3 * (spent / used - council.unit_cost_estimate)
-
-    def deliver_contract(self, contract: Contract) -> None:
-        """The provider chooses effort; quality, volume, cost and payment follow; the councils
-        monitor, may detect shirking and apply the remedy; both sides update trust."""
-        # Hot path (every contract, every quarter): attributes read once into locals, sums of a
-        # single term written out. Every rule is called with the same arguments and every random
-        # draw made in the same order as the plain reading of the schedule.
-        cfg = self.config
-        b = cfg.behaviour
-        rng = self.rng
-        provider = contract.provider
-        pid = provider.unique_id
-        service = contract.service
-        councils = contract.councils
-        lead = councils[0]
-        if len(councils) == 1:
-            capability = lead.commercial_capability
-            trust = lead.trust_in(pid)
-        else:
-            capability = sum([c.commercial_capability for c in councils]) / len(councils)
-            trust = sum([c.trust_in(pid) for c in councils]) / len(councils)
-        unit_cost = provider.unit_cost(service)
-        open_book = contract.open_book
-        risk_share = contract.risk_share
-        flex = contract.flex
-        unit_price = contract.unit_price
-        target_unit_cost = contract.target_unit_cost
-        slack = OPEN_BOOK_COST_SLACK * (1.0 - risk_share) if open_book else 0.0
-        value = service.annual_value / 4.0
-        lots = []
-        cost_full = payment_due = 0.0
-        for lot in contract.lots:
-            vol = delivery.lot_volumes(lot.slot.funded * lot.share, lot.base_volume, flex, VARIATION_UPTAKE)
-            cost = unit_cost * value * (vol.delivered + 0.5 * vol.idle) * (1.0 + slack)
-            target = target_unit_cost * value * (vol.contracted + vol.variation)
-            base_pay = unit_price * value * (vol.contracted + vol.variation * (1.0 + VARIATION_PREMIUM))
-            lots.append((lot, vol, cost, target))
-            cost_full += cost
-            payment_due += base_pay
-        # the effort choice: deterrence by detection x (remedy + relationship value)
-        monitoring = contract.monitoring
-        detection = delivery.detection_probability(monitoring, service.measurability, capability, open_book)
-        trust_drop = b.shirk_detected_trust_loss * trust
-        if isinstance(provider, Supplier):
-            weights = lead.evaluation_weights()
-            renewal_at_risk = provider.win_probability() * min(1.0, (weights.track + 0.25 * weights.quality) * trust_drop / 0.05)
-        else:
-            renewal_at_risk = 0.0
-        future = delivery.relationship_value(
-            payment_due - cost_full, contract.remaining(self.now), renewal_at_risk, contract.length,
-            float(contract.break_interval > 0 and trust - trust_drop < BREAK_TRUST),
-            delivery.supplier_discount(provider.opportunism),
-        )
-        saving = b.corner_cut_saving * cost_full
-        penalty_rate = contract.penalty_rate
-        penalty = penalty_rate * payment_due
-        shirk = provider.decide_shirk(contract, detection, penalty, future, saving)
-        effort = 1.0 - b.corner_cut_quality_loss if shirk else 1.0
-        detected = shirk and rng.random() < detection
-        # caught cutting corners, the supplier must put the work right at its own expense
-        cost_factor = 1.0 - b.corner_cut_saving if shirk and not detected else 1.0
-        false_alarm = (not shirk) and rng.random() < 0.03 * (1.0 - capability) * monitoring
-        strain = delivery.capacity_strain(provider.load, provider.capacity)
-        capability_p = provider.quality_capability(contract)
-        group = contract.consortium_group
-        group_active = group is not None and group.active
-        measured = cfg.policy.social_value_in_contracts
-        kind = provider.kind
-        flows = self.flows
-        place_margin = self.place_margin
-        trust_in_council = provider.trust_in_council
-        gain_rate, loss_rate, detected_loss = b.trust_gain_rate, b.trust_loss_rate, b.shirk_detected_trust_loss
-        penalised = detected or false_alarm
-        penalty_factor = max(0.0, 1.0 - penalty_rate)
-        penalty_proportionate = 0.0 if false_alarm else (1.0 - 0.5 * penalty_rate if detected else 1.0)
-        qualities = []
-        total_payment = total_cost = 0.0
-        for lot, vol, cost, target in lots:
-            slot = lot.slot
-            council = slot.council
-            place = council.place
-            localness = provider.localness(place)
-            if group is not None:
-                localness = max(localness, group.localness(place))
-            fit = delivery.service_fit(service.local_knowledge, localness, 0.08 * council.steering_strength)
-            quality = delivery.delivered_quality(capability_p, effort, fit, strain)
-            actual_cost = cost * cost_factor
-            payment = delivery.contract_payment(
-                unit_price, value * vol.contracted, value * vol.variation, VARIATION_PREMIUM, open_book,
-                risk_share, actual_cost, target,
-            )
-            if penalised:
-                payment *= penalty_factor
-            self.pay(council, provider, payment)
-            kept = payment * (1.0 - CONSORTIUM_SHARE) if group_active else payment
-            local = provider.place == place
-            flows.pay(kind, kept, social_value_rate(kind, local, provider.accredited, measured))
-            if kept < payment:
-                flows.pay("vcse", payment - kept, social_value_rate("vcse", True, False, measured))
-            provider.cash -= actual_cost
-            provider.cost_quarter += actual_cost
-            monitoring_cost = MONITORING_COST * monitoring * payment
-            flows.monitoring += monitoring_cost
-            council.overhead_quarter += monitoring_cost
-            council.monitoring_quarter += monitoring_cost
-            slot.spend += payment
-            delivered_value = value * vol.delivered
-            slot.delivered_value += delivered_value
-            slot.delivered_quality += quality * delivered_value
-            qualities.append(quality)
-            total_payment += payment
-            total_cost += actual_cost
-            # trust: the council reads quality; the provider reads fair treatment
-            reported = delivery.delivered_quality(capability_p, 1.0, fit, strain) if shirk else quality
-            observed = council.assess_performance(quality, reported, rng)
-            council.update_trust_in(pid, observed)
-            if detected:
-                council.trust[pid] = after_detected_shirking(council.trust_in(pid), detected_loss)
-            loss = max(0.0, actual_cost - payment) / max(payment, 1e-9)
-            fairness = fair_treatment(
-                not council.late_payment,  # paid on time
-                flex + (1.0 - flex) * (0.5 if vol.variation > 0 or vol.idle > 0 else 1.0),  # change handled fairly
-                penalty_proportionate,
-                min(1.0, 5.0 * loss * risk_share),  # risk dumped
-            )
-            cid = council.unique_id
-            trust_in_council[cid] = update_trust(trust_in_council.get(cid, PRIOR_TRUST), fairness, gain_rate, loss_rate)
-            place_margin[place] += 0.1 * ((payment - actual_cost) / max(payment, 1e-9) - place_margin[place])
-        if group_active:
-            transfer = CONSORTIUM_SHARE * total_payment
-            provider.cash -= transfer
-            provider.revenue_quarter -= transfer
-            group.cash += transfer
-            group.revenue_quarter += transfer
-            work = CONSORTIUM_SHARE * total_cost
-            provider.cash += work
-            provider.cost_quarter -= work
-            group.cash -= work
-            group.cost_quarter += work
-        if not contract.grant:
-            flows.firm_revenue += total_payment
-            flows.firm_margin += total_payment - total_cost
-        contract.last_quality = sum(qualities) / len(qualities)
-        contract.quality_ewma += 0.3 * (contract.last_quality - contract.quality_ewma)
-        contract.last_payment = total_payment
-        contract.last_cost = total_cost
-        contract.revenue_total += total_payment
-        contract.cost_total += total_cost
-        contract.quarters_shirked += int(shirk)
-        contract.shirked_now = shirk
-        contract.times_detected += int(detected)
 
     def _deliver_in_house(self, council: Council, slot: ServiceSlot) -> None:
         """The in-house share at in-house cost and quality; any stop-gap share at a premium."""
@@ -724,7 +558,7 @@ class PartneringModel(mesa.Model):
         for contract in sorted(self._contracts.values(), key=_BY_ID):
             if contract.at_break_point(self.now):
                 lead = contract.councils[0]
-                if lead.trust_in(contract.provider.unique_id) < BREAK_TRUST or contract.quality_ewma < 0.5:
+                if lead.trust_in(contract.provider.unique_id) < delivery.BREAK_TRUST or contract.quality_ewma < 0.5:
                     self.end_contract(contract, "break clause")
                     self.events.add(self.now, "break_clause",
                                     f"{lead.name} ended its {contract.service.name.replace('_', ' ')} contract "

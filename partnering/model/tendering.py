@@ -1,7 +1,7 @@
 """Running a tender: lots, eligible bidders, bids, evaluation, debriefs and the award.
 
 Suppliers decide whether to bid and at what price (``Supplier.decide_bid``, ``Supplier.price``);
-councils weigh the bids (``Council.evaluation_weights``, ``Council.perceive``); this module
+councils weigh the bids (``Council.evaluation_weights``, ``Council.perception_noise``); this module
 orchestrates one competition with the pure rules of :mod:`partnering.model.procurement`.
 """
 
@@ -103,8 +103,7 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
     quality = np.array([
         b.quality_capability() * service_fit(service.local_knowledge, b.localness(place), 0.0) for b in bidders
     ])
-    noise = 0.15 * (1.0 - lead.commercial_capability)
-    perceived = np.clip(quality + rng.normal(0.0, noise, len(bidders)), 0.0, 1.0)
+    perceived = np.clip(quality + rng.normal(0.0, lead.perception_noise(), len(bidders)), 0.0, 1.0)
     social = np.array([
         min(1.0, b.social_value(place, measured) + (0.2 if b.unique_id in partners else 0.0)) for b in bidders
     ])

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 PRIOR_TRUST = 0.5
 """Trust in a partner one has never dealt with."""
 
@@ -37,21 +39,19 @@ def after_detected_shirking(trust: float, loss_share: float) -> float:
     return min(1.0, max(0.0, trust * (1.0 - loss_share)))
 
 
-def fair_treatment(
-    paid_on_time: bool,
-    change_handled_fairly: float,
-    penalty_proportionate: float,
-    risk_dumped: float,
-) -> float:
+def fair_treatment(paid_on_time, change_handled_fairly, penalty_proportionate, risk_dumped):
     """A supplier's reading of how fairly a council treated it this quarter, in [0, 1].
 
     Four equally weighted signals: timely payment, fair handling of changed demand (share of the
     change absorbed at cost price), proportionate penalties (1 when there is none; lower the
     heavier a justified penalty; 0 for a penalty on honest work), and whether losses were simply
-    dumped on it (1 = none dumped).
+    dumped on it (1 = none dumped). Elementwise over arrays (a quarter's lots at once).
+
+    >>> float(fair_treatment(True, 0.5, 1.0, 0.2))
+    0.825
     """
-    parts = (1.0 if paid_on_time else 0.0, change_handled_fairly, penalty_proportionate, 1.0 - risk_dumped)
-    return sum([(1.0 if p >= 1.0 else p) if p > 0.0 else 0.0 for p in parts]) / len(parts)
+    parts = (np.asarray(paid_on_time, dtype=float), change_handled_fairly, penalty_proportionate, 1.0 - risk_dumped)
+    return sum(np.clip(p, 0.0, 1.0) for p in parts) / len(parts)
 
 
 def blend_reputation(own: float, partner_views: Iterable[float], weight: float) -> float:

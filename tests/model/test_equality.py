@@ -1,5 +1,8 @@
-"""Speed-ups must not change results: small England-like runs match baselines saved before any
-optimisation, seed by seed, metric by metric and event by event.
+"""Speed-ups must not change results: small England-like runs match saved baselines, seed by seed,
+metric by metric and event by event.
+
+The baselines were last saved when delivery became simultaneous within a quarter (an intended
+change of behaviour, docs/performance.md); every optimisation since must leave them as they are.
 
 The golden master covers the default population; these cases cover the England population
 (many suppliers and SMEs per council), relational contracting with every policy lever, and a
@@ -20,7 +23,6 @@ import pandas as pd
 import pytest
 
 from partnering.model import metrics, procurement
-from partnering.model.delivery import _round12
 from partnering.model.model import PartneringModel, _clip
 from partnering.model.network import average_clustering, trust_network
 from partnering.scenarios import apply_overrides, load_scenario
@@ -75,16 +77,6 @@ def test_average_clustering_is_networkx_to_the_last_bit(seed):
 def _same(a: float, b: float) -> bool:
     """Equal to the bit: the same number with the same sign (zeros included), or both NaN."""
     return (a == b and np.copysign(1.0, a) == np.copysign(1.0, b)) or (a != a and b != b)
-
-
-def test_fast_rounding_of_volumes_is_round_to_the_last_bit():
-    rng = np.random.default_rng(3)
-    ties = (rng.integers(1, 10**13, 20_000) + 0.5) / 1e12  # next to a rounding tie
-    binary_ties = np.arange(1, 400, 2) / 2.0 ** rng.integers(1, 50, 200)
-    specials = [0.0, -0.0, 5e-13, 15.999999999999, 16.0, 1e-300, -1e-12, float("inf"), float("nan")]
-    values = [*rng.uniform(0.0, 3.0, 200_000), *rng.uniform(0.0, 17.0, 20_000), *ties, *np.nextafter(ties, 0.0),
-              *np.nextafter(ties, 1.0), *binary_ties, *specials]
-    assert all(_same(_round12(float(x)), round(float(x), 12)) for x in values)
 
 
 def test_scalar_clip_is_numpy_clip_to_the_last_bit():
