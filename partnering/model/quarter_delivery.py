@@ -60,10 +60,9 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
     council_row: dict[int, int] = {}
     councils: list[Council] = []
     unit_costs: dict[tuple[int, str], float] = {}
-    c_provider, c_trust, c_trust_in_council, c_unit_cost, c_value, c_measurability, c_lots = [], [], [], [], [], [], []
-    c_group, c_lead = [], []
-    l_contract, l_provider, l_council, l_need, l_base, l_localness, l_local_knowledge = [], [], [], [], [], [], []
-    l_slot, l_place = [], []
+    contract_rows: list[tuple] = []  # provider, lead council, trust both ways, lots, unit cost, service
+    lot_rows: list[tuple] = []  # contract, provider, council, need, base volume, localness, local knowledge, place
+    lot_slots = []
     for i, contract in enumerate(contracts):
         provider = contract.provider
         pid = provider.unique_id
@@ -72,9 +71,11 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
             prow = provider_row[pid] = len(providers)
             providers.append(provider)
         service = contract.service
+        local_knowledge = service.local_knowledge
         lots = contract.lots
         group = contract.consortium_group
         trust = trust_in_council = 0.0
+        lead = -1
         for lot in lots:
             slot = lot.slot
             council = slot.council
@@ -83,35 +84,24 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
             if crow is None:
                 crow = council_row[cid] = len(councils)
                 councils.append(council)
+            if lead < 0:
+                lead = crow
             place = council.place
             trust += council.trust.get(pid, PRIOR_TRUST)
             trust_in_council += provider.trust_in_council.get(cid, PRIOR_TRUST)
             localness = provider.localness(place)
             if group is not None:
                 localness = max(localness, group.localness(place))
-            l_contract.append(i)
-            l_provider.append(prow)
-            l_council.append(crow)
-            l_need.append(slot.funded * lot.share)
-            l_base.append(lot.base_volume)
-            l_localness.append(localness)
-            l_local_knowledge.append(service.local_knowledge)
-            l_slot.append(slot)
-            l_place.append(place)
+            lot_rows.append((i, prow, crow, slot.funded * lot.share, lot.base_volume, localness, local_knowledge, place))
+            lot_slots.append(slot)
         n_lots = len(lots)
-        c_lead.append(council_row[lots[0].slot.council.unique_id])
-        c_provider.append(prow)
-        c_trust.append(trust / n_lots)
-        c_trust_in_council.append(trust_in_council / n_lots)
-        c_lots.append(n_lots)
         key = (prow, service.name)
         unit_cost = unit_costs.get(key)
         if unit_cost is None:  # a firm's unit cost for a service is fixed within the quarter
             unit_cost = unit_costs[key] = provider.unit_cost(service)
-        c_unit_cost.append(unit_cost)
-        c_value.append(service.annual_value / 4.0)
-        c_measurability.append(service.measurability)
-        c_group.append(group is not None and group.active)
+        contract_rows.append((prow, lead, trust / n_lots, trust_in_council / n_lots, n_lots, unit_cost,
+                              service.annual_value / 4.0, service.measurability,
+                              group is not None and group.active))
 
     n = len(contracts)
     terms = np.array([(c.unit_price, c.target_unit_cost, c.flex, c.risk_share, c.monitoring, c.penalty_rate,
@@ -122,7 +112,14 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
     length, has_break = terms[7], terms[8] > 0.0
     open_book, grant, learning = terms[9] > 0.0, terms[10] > 0.0, terms[11]
     # each provider's disposition and each council's skill, read once and spread over the rows
-    p_rows = np.array(c_provider)
+    by_contract = np.array(contract_rows, dtype=float).T
+    p_rows = by_contract[0].astype(np.intp)
+    c_lead = by_contract[1].astype(np.intp)
+    trust, trust_in_council, n_lots, c_unit_cost = by_contract[2], by_contract[3], by_contract[4], by_contract[5]
+    value, measurability, group_active = by_contract[6], by_contract[7], by_contract[8] > 0.0
+    by_lot = np.array(lot_rows, dtype=float).T
+    ci, lot_providers, lc = by_lot[0].astype(np.intp), by_lot[1].astype(np.intp), by_lot[2].astype(np.intp)
+    l_need, l_base, l_localness, l_local_knowledge, l_place = by_lot[3], by_lot[4], by_lot[5], by_lot[6], by_lot[7]
     disposition = np.array([(p.opportunism, p.financial_stress(), p.cuts_corners,
                              p.win_probability() if isinstance(p, Supplier) else 0.0,
                              delivery.capacity_strain(p.load, p.capacity), p.capability,
@@ -135,37 +132,30 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
     skill = np.array([(c.commercial_capability, 0.08 * c.steering_strength, c.late_payment,
                        c.reliance_on_self_reports(), c.perception_noise(), _renewal_weight(c)) for c in councils],
                      dtype=float).T
-    lc = np.array(l_council)
-    ci = np.array(l_contract)
-    lot_providers = np.array(l_provider)
-    n_lots = np.array(c_lots)
     capability = np.bincount(ci, skill[0][lc], n) / n_lots
-    trust = np.array(c_trust)
-    value = np.array(c_value)
-    group_active = np.array(c_group, dtype=bool)
-    local = disposition[8][lot_providers] == np.array(l_place)
+    local = disposition[8][lot_providers] == l_place
     social_rate = np.where(local, disposition[6][lot_providers], disposition[7][lot_providers])
 
     # --- volumes, cost and what is due, lot by lot ----------------------------------------------
     lot_flex, lot_value = flex[ci], value[ci]
-    vol = delivery.lot_volumes(np.array(l_need), np.array(l_base), lot_flex, VARIATION_UPTAKE)
+    vol = delivery.lot_volumes(l_need, l_base, lot_flex, VARIATION_UPTAKE)
     slack = np.where(open_book, OPEN_BOOK_COST_SLACK * (1.0 - risk_share), 0.0)
-    cost = np.array(c_unit_cost)[ci] * lot_value * (vol.delivered + 0.5 * vol.idle) * (1.0 + slack[ci])
+    cost = c_unit_cost[ci] * lot_value * (vol.delivered + 0.5 * vol.idle) * (1.0 + slack[ci])
     target = target_unit_cost[ci] * lot_value * (vol.contracted + vol.variation)
     due = unit_price[ci] * lot_value * (vol.contracted + vol.variation * (1.0 + VARIATION_PREMIUM))
     cost_full = np.bincount(ci, cost, n)
     payment_due = np.bincount(ci, due, n)
 
     # --- the effort choice: deterrence = detection x (remedy + relationship value) -------------
-    detection = delivery.detection_probability(monitoring, np.array(c_measurability), capability, open_book)
+    detection = delivery.detection_probability(monitoring, measurability, capability, open_book)
     trust_drop = b.shirk_detected_trust_loss * trust
-    renewal_at_risk = win_probability * np.minimum(1.0, skill[5][np.array(c_lead)] * trust_drop / RENEWAL_TRUST_SCALE)
+    renewal_at_risk = win_probability * np.minimum(1.0, skill[5][c_lead] * trust_drop / RENEWAL_TRUST_SCALE)
     break_risk = (has_break & (trust - trust_drop < BREAK_TRUST)).astype(float)
     future = delivery.relationship_value(payment_due - cost_full, remaining, renewal_at_risk, length, break_risk,
                                          delivery.supplier_discount(opportunism))
     saving = b.corner_cut_saving * cost_full
     penalty = penalty_rate * payment_due
-    temptation = delivery.shirk_temptation(saving, opportunism, stress, np.array(c_trust_in_council))
+    temptation = delivery.shirk_temptation(saving, opportunism, stress, trust_in_council)
     chance = delivery.shirk_probability(temptation, detection, penalty, future, saving)
     draws = model.rng.random((2, n))
     shirk = cuts_corners & (draws[0] < chance)
@@ -178,7 +168,7 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
     penalty_proportionate = np.where(false_alarm, 0.0, np.where(detected, 1.0 - 0.5 * penalty_rate, 1.0))
 
     # --- quality, payment and the readings each side takes --------------------------------------
-    fit = delivery.service_fit(np.array(l_local_knowledge), np.array(l_localness), skill[1][lc])
+    fit = delivery.service_fit(l_local_knowledge, l_localness, skill[1][lc])
     lot_capability, lot_strain, lot_shirk = quality_capability[ci], strain[ci], shirk[ci]
     quality = delivery.delivered_quality(lot_capability, effort[ci], fit, lot_strain)
     actual_cost = cost * cost_factor[ci]
@@ -206,8 +196,8 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
     gain, loss_rate, detected_loss = b.trust_gain_rate, b.trust_loss_rate, b.shirk_detected_trust_loss
     place_margin = model.place_margin
     lot_detected = detected[ci].tolist()
-    for i, slot, place, spend, dv, q, seen, fair, lot_margin, was_detected in zip(
-            l_contract, l_slot, l_place, payment.tolist(), delivered_value.tolist(), quality.tolist(), observed.tolist(),
+    for i, slot, spend, dv, q, seen, fair, lot_margin, was_detected in zip(
+            ci.tolist(), lot_slots, payment.tolist(), delivered_value.tolist(), quality.tolist(), observed.tolist(),
             fairness.tolist(), margin.tolist(), lot_detected, strict=True):
         slot.spend += spend
         slot.delivered_value += dv
@@ -222,10 +212,11 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
         cid = council.unique_id
         felt = provider.trust_in_council
         felt[cid] = update_trust(felt.get(cid, PRIOR_TRUST), fair, gain, loss_rate)
+        place = council.place
         place_margin[place] += 0.1 * (lot_margin - place_margin[place])
 
     # --- each contract's record -----------------------------------------------------------------
-    last_quality = np.bincount(ci, quality, n) / np.array(c_lots)
+    last_quality = np.bincount(ci, quality, n) / n_lots
     total_payment = np.bincount(ci, payment, n)
     total_cost = np.bincount(ci, actual_cost, n)
     for contract, q, paid, spent, cut, caught in zip(contracts, last_quality.tolist(), total_payment.tolist(),
