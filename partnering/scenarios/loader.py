@@ -63,18 +63,56 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
 
 
+Origins = dict[tuple[str, ...], str]
+"""For each key path of a merged scenario mapping (``("principles", "place_based")``, or
+``("shocks",)`` for a list, which is replaced whole), the file that last set it."""
+
+
+def _source_name(path: Path) -> str:
+    """How a scenario file is named in messages: its path, or ``name (built-in)``."""
+    return str(path) if path.parent != builtin_dir() else f"{path.stem} (built-in)"
+
+
+def _origins_of(data: dict[str, Any], source: str) -> Origins:
+    """Every key path one file sets, down to the keys inside its sections, all credited to ``source``."""
+    out: Origins = {}
+    for key, value in data.items():
+        out[(key,)] = source
+        if isinstance(value, dict) and key not in LIST_KEYS:
+            out.update({(key, sub): source for sub in value})
+    return out
+
+
 def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     """Child values override the parent's, section by section; lists are replaced whole."""
     out = dict(parent)
     for key, value in child.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and key not in LIST_KEYS:
+        if _merges(out, key, value):
             out[key] = {**out[key], **value}
         else:
             out[key] = value
     return out
 
 
-def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+def _merges(parent: dict[str, Any], key: str, value: Any) -> bool:
+    """Whether a child's ``key = value`` is merged into the parent's table rather than replacing it."""
+    return isinstance(value, dict) and isinstance(parent.get(key), dict) and key not in LIST_KEYS
+
+
+def _merge_origins(parent: dict[str, Any], parent_origins: Origins, child: dict[str, Any], child_source: str) -> Origins:
+    """The origins of ``_merge(parent, child)``: the child's keys are credited to the child; a
+    value the child replaces whole (a list, or a table over a non-table) takes none of the
+    parent's credits with it."""
+    out = dict(parent_origins)
+    for key, value in child.items():
+        if not _merges(parent, key, value):
+            out = {path: source for path, source in out.items() if path[0] != key}
+    out.update(_origins_of(child, child_source))
+    return out
+
+
+def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Origins]:
+    """The scenario mapping of ``path`` merged through its ``extends`` chain, and which file set each key."""
     resolved_path = path.resolve()
     if resolved_path in chain:
         cycle = " -> ".join(p.stem for p in (*chain, resolved_path))
@@ -82,7 +120,7 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     data = read_toml(path)
     parent_name = data.pop("extends", None)
     if parent_name is None:
-        return data
+        return data, _origins_of(data, _source_name(path))
     if not isinstance(parent_name, str):
         raise ScenarioError(f"{path}: extends: expected the name of a scenario, got {parent_name!r}")
     try:
@@ -91,10 +129,22 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         raise ScenarioError(
             f"{path}: extends: unknown scenario {parent_name!r}; allowed: {', '.join(list_scenarios())} or a .toml path"
         ) from None
-    parent = _resolve(parent_path, (*chain, resolved_path))
-    parent.pop("name", None)
-    parent.pop("description", None)
-    return _merge(parent, data)
+    parent, parent_origins = _resolve(parent_path, (*chain, resolved_path))
+    for key in ("name", "description"):
+        parent.pop(key, None)
+        parent_origins.pop((key,), None)
+    return _merge(parent, data), _merge_origins(parent, parent_origins, data, _source_name(path))
+
+
+def _origin(loc: tuple, origins: Origins | None) -> str | None:
+    """The file that set the value a validation error points at: the longest credited prefix of its location."""
+    if not origins:
+        return None
+    for end in range(len(loc), 0, -1):
+        source = origins.get(tuple(loc[:end]))
+        if source is not None:
+            return source
+    return None
 
 
 def _model_at(loc: tuple) -> type | None:
@@ -157,12 +207,17 @@ def format_validation_error(source: str, exc: ValidationError) -> str:
     return f"{source}: {loc}: {message}" + (f"; {allowed}" if allowed and "allowed" not in message else "")
 
 
-def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
-    """Validate a plain dict (as read from TOML) into a Scenario, with one-line errors."""
+def scenario_from_dict(data: dict[str, Any], source: str = "<scenario>", origins: Origins | None = None) -> Scenario:
+    """Validate a plain dict (as read from TOML) into a Scenario, with one-line errors.
+
+    ``origins`` (see :data:`Origins`) names the file that set each key when ``data`` was merged
+    through an ``extends`` chain; an error on a key is then reported against that file, and an
+    error on no key in particular (a check across sections) against ``source``."""
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(format_validation_error(source, exc)) from None
+        holder = _origin(exc.errors()[0]["loc"], origins) or source
+        raise ScenarioError(format_validation_error(holder, exc)) from None
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
@@ -170,9 +225,9 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     if isinstance(name_or_path, Scenario):
         return name_or_path
     path = _locate(name_or_path)
-    data = _resolve(path, ())
+    data, origins = _resolve(path, ())
     data.setdefault("name", path.stem)
-    return scenario_from_dict(data, str(path) if path.parent != builtin_dir() else f"{path.stem} (built-in)")
+    return scenario_from_dict(data, _source_name(path), origins)
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
