@@ -253,7 +253,7 @@ def report(res: Results) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="two repeats and four population sizes")
-    parser.add_argument("--repeats", type=int, default=3, help="timings are the best of this many runs")
+    parser.add_argument("--repeats", type=int, default=5, help="timings are the best of this many runs")
     parser.add_argument("--memory-probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_probe:
