@@ -14,14 +14,17 @@ Targets, each checked in this one run so that machine noise hits the model and i
   subprocess, so it counts the interpreter and every library too);
 - data collection (``PartneringModel.observe``) at most 10% of step time.
 
-Everything runs in one process on one core; timings are best of N because the machine may be
-shared. Agent-steps count the agents alive at the start of each step (suppliers enter and fail).
+Every timed run is a fresh process on one core, so that no run inherits another's heap (a model
+built where a bigger one was freed runs up to a fifth slower); timings are best of N because the
+machine may be shared. Agent-steps count the agents alive at the start of each step (suppliers
+enter and fail).
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import math
 import os
 import platform
@@ -29,7 +32,7 @@ import resource
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,6 +140,26 @@ def time_boltzmann(n: int, steps: int = STEPS) -> Timing:
                   agent_steps=n * steps)
 
 
+def timed_in_fresh_process(kind: str, size: int) -> Timing:
+    """One timed run (``england`` at ``size`` councils, or Mesa's Boltzmann model with ``size``
+    agents) in a new interpreter; only the run itself is timed, not the imports."""
+    out = subprocess.run([sys.executable, __file__, "--timed-run", kind, str(size)], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    return Timing(**json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def timed_run(kind: str, size: int) -> None:
+    """Print one timed run as JSON (the child side of :func:`timed_in_fresh_process`)."""
+    if kind == "boltzmann":
+        timing = time_boltzmann(size)
+    else:
+        from partnering.scenarios import load_scenario
+
+        scenario = load_scenario("england") if size == 0 else scaled_scenario(size)
+        timing = time_partnering(scenario, "england" if size == 0 else f"england@{size}")
+    print(json.dumps(asdict(timing)))
+
+
 def best(runs: list[Timing]) -> Timing:
     return min(runs, key=lambda r: r.step_s)
 
@@ -193,21 +216,17 @@ def machine() -> str:
 
 
 def measure(repeats: int, councils: tuple[int, ...]) -> Results:
-    from partnering.scenarios import load_scenario
-
     res = Results()
-    england = load_scenario("england")
     runs, floor = [], []
     for _ in range(repeats):  # interleaved, so that a busy moment slows both alike
-        runs.append(time_partnering(england, "england"))
+        runs.append(timed_in_fresh_process("england", 0))
         n = round(runs[-1].agent_steps / runs[-1].steps)
-        floor.append(time_boltzmann(n))
+        floor.append(timed_in_fresh_process("boltzmann", n))
     res.england, res.boltzmann = best(runs), best(floor)
-    scenarios = {n: scaled_scenario(n) for n in councils}
     sweeps: dict[int, list[Timing]] = {n: [] for n in councils}
     for _ in range(repeats):  # every size once per round, so that a busy spell cannot tilt the slope
         for n in councils:
-            sweeps[n].append(time_partnering(scenarios[n], f"england@{n}"))
+            sweeps[n].append(timed_in_fresh_process("england", n))
     res.scaling = [best(sweeps[n]) for n in councils]
     res.slope = log_log_slope([r.councils for r in res.scaling], [r.step_s / r.steps for r in res.scaling])
     res.peak_mb = peak_memory_mb()
@@ -255,9 +274,13 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="two repeats and four population sizes")
     parser.add_argument("--repeats", type=int, default=5, help="timings are the best of this many runs")
     parser.add_argument("--memory-probe", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--timed-run", nargs=2, metavar=("KIND", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_probe:
         memory_probe()
+        return 0
+    if args.timed_run:
+        timed_run(args.timed_run[0], int(args.timed_run[1]))
         return 0
     repeats = 2 if args.quick else args.repeats
     start = time.perf_counter()
