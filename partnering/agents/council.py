@@ -164,11 +164,6 @@ class Council(mesa.Agent):
         return self.principles["collaborative"] * (1.0 - self.commercial_capability)
 
     # --- trust ------------------------------------------------------------------------------
-    def update_trust_in(self, provider_id: int, performance: float) -> None:
-        b = self.model.config.behaviour
-        self.trust[provider_id] = update_trust(self.trust.get(provider_id, PRIOR_TRUST), performance,
-                                               b.trust_gain_rate, b.trust_loss_rate)
-
     def absorb_reputation(self, councils_by_id: dict[int, Council]) -> None:
         """Weigh what co-commissioning partners report of suppliers (reputation)."""
         weight = self.model.config.behaviour.reputation_weight * self.principles["collaborative"]

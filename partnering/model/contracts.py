@@ -194,11 +194,6 @@ class QuarterFlows:
     firm_margin: float = 0.0
     monitoring: float = 0.0
 
-    def pay(self, kind: str, amount: float, social_rate: float) -> None:
-        self.spend_by_kind[kind] = self.spend_by_kind.get(kind, 0.0) + amount
-        self.social_value += social_rate * amount
-        self.contract_payments += amount
-
 
 @dataclass(frozen=True)
 class Tender:

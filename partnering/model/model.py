@@ -330,15 +330,6 @@ class PartneringModel(mesa.Model):
             self.events.add(self.now, "single_bid", f"{lead.name}: a single bid for {record.service.replace('_', ' ')}",
                             council=lead.name, service=record.service)
 
-    def pay(self, council: Council, provider: Provider, amount: float) -> None:
-        """Every payment from a council to a provider goes through here: money is conserved."""
-        council.spend_quarter += amount
-        council.paid_to_providers += amount
-        provider.cash += amount
-        provider.revenue_quarter += amount
-        self.paid_by_councils += amount
-        self.received_by_providers += amount
-
     # ------------------------------------------------------------------ the schedule
     def step(self) -> None:
         """One quarter, in the order of MODEL.md section 3."""
