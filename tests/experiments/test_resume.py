@@ -67,21 +67,29 @@ def test_remnants_of_a_killed_batch_are_discarded_when_the_sweep_resumes(referen
 
 
 def killable_design() -> Design:
-    """30 runs of 40 quarters with eight councils: the sweep the signal tests start and resume."""
-    return scenario_design(["transactional", "changemaking"], replications=15, steps=40,
-                           overrides={"population.councils": 8})
+    """60 runs of 40 quarters with 16 councils: the sweep the signal tests start and resume
+    (about 5 s of work on two cores, so that a signal after the first batch lands mid-way)."""
+    return scenario_design(["transactional", "changemaking"], replications=30, steps=40,
+                           overrides={"population.councils": 16})
+
+
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def start_sweep_and_signal(out: Path, sig: signal.Signals) -> subprocess.CompletedProcess:
     """Start :func:`killable_design` on two workers, send ``sig`` to its process group once a
     batch of runs is committed (as a terminal's Ctrl-C or kill -9 of the job would), and wait.
 
-    A batch is written once its oldest run has waited a second; the sweep needs about two
+    A batch is written once its oldest run has waited a second; the sweep needs about three
     more seconds of work on two idle cores, so the signal lands mid-way."""
-    command = [str(SCRIPT), "sweep", "--scenarios", "transactional,changemaking", "--replications", "15",
-               "--steps", "40", "--set", "population.councils=8", "--workers", "2", "--out", str(out)]
+    command = [str(SCRIPT), "sweep", "--scenarios", "transactional,changemaking", "--replications", "30",
+               "--steps", "40", "--set", "population.councils=16", "--workers", "2", "--out", str(out)]
+    # A shell starts background jobs with SIGINT ignored, and a child inherits that (Python then
+    # installs no KeyboardInterrupt handler): restore the default, as for a job in a terminal, so
+    # that the test means the same however the suite was started.
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+                               start_new_session=True, preexec_fn=_interruptible)
     deadline = time.monotonic() + 120
     try:
         while not list((out / "runs").glob("part-*.parquet")):
