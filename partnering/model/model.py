@@ -525,11 +525,8 @@ class PartneringModel(mesa.Model):
         n_services = sum(len(c.lots) for c in contracts)
         if isinstance(provider, Supplier):
             self.supplier_failures += 1
-        self.events.add(
-            self.now, "supplier_failure",
-            f"{provider.name} failed; {n_services} services disrupted in {len(councils)} councils",
-            supplier=provider.name, reason=cause, count=n_services, share=share,
-        )
+        self.events.add(self.now, "supplier_failure", f"{provider.name} failed; {_disruption(n_services, len(councils))}",
+                        supplier=provider.name, reason=cause, count=n_services, share=share)
         self._remove_provider(provider)
 
     def _remove_provider(self, provider: Provider) -> None:
@@ -769,6 +766,17 @@ class PartneringModel(mesa.Model):
         for _ in range(self.config.run.steps if steps is None else steps):
             self.step()
         return self
+
+
+def _disruption(services: int, councils: int) -> str:
+    """What a failure disrupted, in words.
+
+    >>> _disruption(0, 0), _disruption(1, 1), _disruption(3, 2)
+    ('it held no contracts', '1 service disrupted in 1 council', '3 services disrupted in 2 councils')
+    """
+    if services == 0:
+        return "it held no contracts"
+    return f"{services} service{'s' * (services != 1)} disrupted in {councils} council{'s' * (councils != 1)}"
 
 
 def _clip(value: float, low: float, high: float) -> float:
