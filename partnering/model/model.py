@@ -81,6 +81,7 @@ class PartneringModel(mesa.Model):
         self.config: Scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         cfg = self.config
         self.now = 0
+        self._names_used: dict[str, int] = {}  # names given to firms and groups, and how often
         self.events = EventLog(cfg.run.start_year)
         self.tenders: list[Tender] = []
         self.recent_tenders: deque[Tender] = deque()
@@ -160,7 +161,7 @@ class PartneringModel(mesa.Model):
         rng = self.rng
         capacity = float(0.35 * self.market_value * np.exp(rng.normal(0.0, 0.4)))
         supplier = LargeSupplier(
-            self, names.firm_name(rng), capacity=capacity,
+            self, names.distinct(names.firm_name(rng), self._names_used), capacity=capacity,
             capability=_clip(rng.normal(0.8, 0.04), 0.5, 1.0),
             cost_efficiency=float(rng.normal(0.98, 0.03)), cash=cfg.world.large_supplier_cash * capacity,
             place=None, margin=float(rng.normal(0.08, 0.02)),
@@ -175,7 +176,7 @@ class PartneringModel(mesa.Model):
         rng = self.rng
         capacity = float(np.exp(rng.normal(math.log(3.5), 0.5)))
         sme = SME(
-            self, names.sme_name(self.councils[place].name, rng), capacity=capacity,
+            self, names.distinct(names.sme_name(self.councils[place].name, rng), self._names_used), capacity=capacity,
             capability=_clip(rng.normal(0.74, 0.05), 0.4, 1.0),
             cost_efficiency=float(rng.normal(1.0, 0.04)), cash=cfg.world.sme_cash * capacity, place=place,
             margin=float(rng.normal(0.06, 0.02)),
@@ -188,7 +189,8 @@ class PartneringModel(mesa.Model):
     def _create_group(self, place: int) -> CommunityGroup:
         rng = self.rng
         group = CommunityGroup(
-            self, names.group_name(self.councils[place].name, len(self.groups_by_place[place])), place,
+            self, names.distinct(names.group_name(self.councils[place].name, len(self.groups_by_place[place])),
+                                 self._names_used), place,
             capacity=float(np.exp(rng.normal(math.log(0.8), 0.4))),
             social_capital=float(rng.uniform(0.3, 0.9)), engagement=float(rng.uniform(0.2, 0.8)),
         )

@@ -35,3 +35,15 @@ def sme_name(place: str, rng: np.random.Generator) -> str:
 def group_name(place: str, index: int) -> str:
     kinds = ("Community Trust", "Residents' Network", "Volunteer Hub", "Neighbourhood Forum")
     return f"{place} {kinds[index % len(kinds)]}"
+
+
+def distinct(name: str, used: dict[str, int]) -> str:
+    """``name`` the first time it is given, then ``name (2)``, ``name (3)``...: two firms or groups
+    never share a name in the event feed, even after one has left the market.
+
+    >>> used = {}
+    >>> distinct("Ashford Care Ltd", used), distinct("Ashford Care Ltd", used)
+    ('Ashford Care Ltd', 'Ashford Care Ltd (2)')
+    """
+    count = used[name] = used.get(name, 0) + 1
+    return name if count == 1 else f"{name} ({count})"
