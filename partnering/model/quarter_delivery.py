@@ -190,9 +190,12 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
     delivered_value = lot_value * vol.delivered
     kept = np.where(group_active[ci], payment * (1.0 - CONSORTIUM_SHARE), payment)
 
+    total_payment = np.bincount(ci, payment, n)
+    total_cost = np.bincount(ci, actual_cost, n)
+
     # --- the books: money moves council to provider, and on to a consortium partner -------------
-    _book_payments(model, providers, councils, contracts, lot_providers, lc, ci, payment,
-                   actual_cost, monitoring_cost, kept, social_rate, group_active, grant)
+    _book_payments(model, providers, councils, contracts, lot_providers, lc, payment, actual_cost, monitoring_cost,
+                   kept, social_rate, group_active, grant, total_payment, total_cost)
 
     # --- beliefs and observations, lot by lot in contract order ---------------------------------
     gain, loss_rate, detected_loss = b.trust_gain_rate, b.trust_loss_rate, b.shirk_detected_trust_loss
@@ -219,8 +222,6 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
 
     # --- each contract's record -----------------------------------------------------------------
     last_quality = np.bincount(ci, quality, n) / n_lots
-    total_payment = np.bincount(ci, payment, n)
-    total_cost = np.bincount(ci, actual_cost, n)
     for contract, q, paid, spent, cut, caught in zip(contracts, last_quality.tolist(), total_payment.tolist(),
                                                      total_cost.tolist(), shirk.tolist(), detected.tolist(),
                                                      strict=True):
@@ -243,15 +244,15 @@ def _renewal_weight(council: Council) -> float:
 
 
 def _book_payments(model: PartneringModel, providers: list, councils: list, contracts: list[Contract],
-                   lot_provider: np.ndarray, lot_council: np.ndarray, ci: np.ndarray, payment: np.ndarray,
-                   actual_cost: np.ndarray, monitoring_cost: np.ndarray, kept: np.ndarray, social_rate: np.ndarray,
-                   group_active: np.ndarray, grant: np.ndarray) -> None:
+                   lot_provider: np.ndarray, lot_council: np.ndarray, payment: np.ndarray, actual_cost: np.ndarray,
+                   monitoring_cost: np.ndarray, kept: np.ndarray, social_rate: np.ndarray, group_active: np.ndarray,
+                   grant: np.ndarray, total_payment: np.ndarray, total_cost: np.ndarray) -> None:
     """Pay every lot, charge every delivery cost, and book the quarter's flows.
 
     The total a council pays and the total providers receive are the same sum, so money is
     conserved to the last bit; a consortium SME passes its partner's share of payment and work on.
     """
-    n_councils, n_providers, n = len(councils), len(providers), len(contracts)
+    n_councils, n_providers = len(councils), len(providers)
     paid = np.bincount(lot_council, payment, n_councils).tolist()
     monitored = np.bincount(lot_council, monitoring_cost, n_councils).tolist()
     for council, amount, monitoring in zip(councils, paid, monitored, strict=True):
@@ -268,8 +269,6 @@ def _book_payments(model: PartneringModel, providers: list, councils: list, cont
     total = float(payment.sum())
     model.paid_by_councils += total
     model.received_by_providers += total
-    total_payment = np.bincount(ci, payment, n)
-    total_cost = np.bincount(ci, actual_cost, n)
     for i in np.flatnonzero(group_active).tolist():
         contract = contracts[i]
         provider, group = contract.provider, contract.consortium_group
