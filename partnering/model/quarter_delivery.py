@@ -57,10 +57,9 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
     now = model.now
 
     # --- what the quarter opens with: a row per provider, per council, per contract, per lot ----
-    provider_row: dict[int, int] = {}
-    providers: list[Provider] = []
-    council_row: dict[int, int] = {}
-    councils: list[Council] = []
+    # rows numbered in order of first appearance: ``setdefault`` keeps the first number given
+    provider_row: dict[Provider, int] = {}
+    council_row: dict[Council, int] = {}
     unit_costs: dict[tuple[int, str], float] = {}
     contract_rows: list[tuple] = []  # provider, lead council, trust both ways, lots, unit cost, service
     lot_rows: list[tuple] = []  # contract, provider, council, need, base volume, localness, local knowledge, place
@@ -68,10 +67,7 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
     for i, contract in enumerate(contracts):
         provider = contract.provider
         pid = provider.unique_id
-        prow = provider_row.get(pid)
-        if prow is None:
-            prow = provider_row[pid] = len(providers)
-            providers.append(provider)
+        prow = provider_row.setdefault(provider, len(provider_row))
         service = contract.service
         local_knowledge = service.local_knowledge
         lots = contract.lots
@@ -82,10 +78,7 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
             slot = lot.slot
             council = slot.council
             cid = council.unique_id
-            crow = council_row.get(cid)
-            if crow is None:
-                crow = council_row[cid] = len(councils)
-                councils.append(council)
+            crow = council_row.setdefault(council, len(council_row))
             if lead < 0:
                 lead = crow
             place = council.place
@@ -106,6 +99,7 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
                               group is not None and group.active))
 
     n = len(contracts)
+    providers, councils = list(provider_row), list(council_row)
     terms = np.array([(c.unit_price, c.target_unit_cost, c.flex, c.risk_share, c.monitoring, c.penalty_rate,
                        c.start + c.length - now, c.length, c.break_interval > 0, c.open_book, c.grant, c.learning)
                       for c in contracts], dtype=float).T
