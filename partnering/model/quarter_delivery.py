@@ -62,7 +62,8 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
     council_row: dict[Council, int] = {}
     unit_costs: dict[tuple[int, str], float] = {}
     contract_rows: list[tuple] = []  # provider, lead council, trust both ways, lots, unit cost, service
-    lot_rows: list[tuple] = []  # contract, provider, council, need, base volume, localness, local knowledge, place
+    lot_rows: list[tuple] = []  # contract, provider, council, need, base volume, localness, local knowledge, place,
+    # the council's trust in the provider and the provider's in the council
     lot_slots = []
     for i, contract in enumerate(contracts):
         provider = contract.provider
@@ -82,12 +83,15 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
             if lead < 0:
                 lead = crow
             place = council.place
-            trust += council.trust.get(pid, PRIOR_TRUST)
-            trust_in_council += provider.trust_in_council.get(cid, PRIOR_TRUST)
+            held = council.trust.get(pid, PRIOR_TRUST)
+            felt = provider.trust_in_council.get(cid, PRIOR_TRUST)
+            trust += held
+            trust_in_council += felt
             localness = provider.localness(place)
             if group is not None:
                 localness = max(localness, group.localness(place))
-            lot_rows.append((i, prow, crow, slot.funded * lot.share, lot.base_volume, localness, local_knowledge, place))
+            lot_rows.append((i, prow, crow, slot.funded * lot.share, lot.base_volume, localness, local_knowledge, place,
+                             held, felt))
             lot_slots.append(slot)
         n_lots = len(lots)
         key = (prow, service.name)
@@ -116,6 +120,7 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
     by_lot = np.array(lot_rows, dtype=float).T
     ci, lot_providers, lc = by_lot[0].astype(np.intp), by_lot[1].astype(np.intp), by_lot[2].astype(np.intp)
     l_need, l_base, l_localness, l_local_knowledge, l_place = by_lot[3], by_lot[4], by_lot[5], by_lot[6], by_lot[7]
+    l_held, l_felt = by_lot[8], by_lot[9]
     disposition = np.array([(p.opportunism, p.financial_stress(), p.cuts_corners,
                              p.win_probability() if isinstance(p, Supplier) else 0.0,
                              delivery.capacity_strain(p.load, p.capacity), p.capability,
@@ -192,25 +197,35 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
                    kept, social_rate, group_active, grant, total_payment, total_cost)
 
     # --- beliefs and observations, lot by lot in contract order ---------------------------------
+    # Trust moves from the level the quarter opened with. Where a council and a provider meet in
+    # one lot only, that is the whole update, computed for all such lots at once; where they meet
+    # in several, the updates follow one another in contract order.
     gain, loss_rate, detected_loss = b.trust_gain_rate, b.trust_loss_rate, b.shirk_detected_trust_loss
+    lot_detected = detected[ci]
+    held = update_trust(l_held, observed, gain, loss_rate)
+    held = np.where(lot_detected, after_detected_shirking(held, detected_loss), held)
+    felt = update_trust(l_felt, fairness, gain, loss_rate)
+    _, pair, meetings = np.unique(lc * len(providers) + lot_providers, return_inverse=True, return_counts=True)
+    repeated = meetings[pair] > 1
     place_margin = model.place_margin
-    lot_detected = detected[ci].tolist()
-    for i, slot, spend, dv, q, seen, fair, lot_margin, was_detected in zip(
-            ci.tolist(), lot_slots, payment.tolist(), delivered_value.tolist(), quality.tolist(), observed.tolist(),
-            fairness.tolist(), margin.tolist(), lot_detected, strict=True):
+    for i, slot, spend, dv, q, lot_margin, again, new_held, new_felt, seen, fair, was_detected in zip(
+            ci.tolist(), lot_slots, payment.tolist(), delivered_value.tolist(), quality.tolist(), margin.tolist(),
+            repeated.tolist(), held.tolist(), felt.tolist(), observed.tolist(), fairness.tolist(),
+            lot_detected.tolist(), strict=True):
         slot.spend += spend
         slot.delivered_value += dv
         slot.delivered_quality += q * dv
         council = slot.council
         provider = contracts[i].provider
-        pid = provider.unique_id
-        held = council.trust
-        held[pid] = update_trust(held.get(pid, PRIOR_TRUST), seen, gain, loss_rate)
-        if was_detected:
-            held[pid] = after_detected_shirking(held[pid], detected_loss)
-        cid = council.unique_id
-        felt = provider.trust_in_council
-        felt[cid] = update_trust(felt.get(cid, PRIOR_TRUST), fair, gain, loss_rate)
+        pid, cid = provider.unique_id, council.unique_id
+        if again:
+            trust = update_trust(council.trust.get(pid, PRIOR_TRUST), seen, gain, loss_rate)
+            council.trust[pid] = after_detected_shirking(trust, detected_loss) if was_detected else trust
+            provider.trust_in_council[cid] = update_trust(provider.trust_in_council.get(cid, PRIOR_TRUST), fair, gain,
+                                                          loss_rate)
+        else:
+            council.trust[pid] = new_held
+            provider.trust_in_council[cid] = new_felt
         place = council.place
         place_margin[place] += 0.1 * (lot_margin - place_margin[place])
 

@@ -16,16 +16,24 @@ PRIOR_TRUST = 0.5
 """Trust in a partner one has never dealt with."""
 
 
-def update_trust(trust: float, performance: float, gain_rate: float, loss_rate: float) -> float:
+def update_trust(trust, performance, gain_rate: float, loss_rate: float):
     """Asymmetric smoothing of trust towards a performance signal in [0, 1].
+
+    Elementwise over arrays (a quarter's relationships at once), the same numbers as one at a time.
 
     >>> update_trust(0.5, 0.9, 0.1, 0.3)   # meets expectation: slow rise
     0.54
     >>> round(update_trust(0.5, 0.1, 0.1, 0.3), 2)  # falls short: fast fall
     0.38
+    >>> update_trust(np.array([0.5, 0.5]), np.array([0.9, 0.1]), 0.1, 0.3).round(2)
+    array([0.54, 0.38])
     """
+    if isinstance(trust, np.ndarray):
+        performance = np.minimum(np.maximum(performance, 0.0), 1.0)
+        moved = trust + np.where(performance >= trust, gain_rate, loss_rate) * (performance - trust)
+        return np.minimum(np.maximum(moved, 0.0), 1.0)
     # clamps written as comparisons: the same values as min(1.0, max(0.0, x)), several times
-    # cheaper on this path (every contract, every quarter, both ways)
+    # cheaper on a path that runs for one relationship at a time
     performance = performance if performance > 0.0 else 0.0
     performance = performance if performance < 1.0 else 1.0
     rate = gain_rate if performance >= trust else loss_rate
@@ -34,8 +42,11 @@ def update_trust(trust: float, performance: float, gain_rate: float, loss_rate: 
     return trust if trust < 1.0 else 1.0
 
 
-def after_detected_shirking(trust: float, loss_share: float) -> float:
-    """A sharp fall in trust when a council catches a supplier cutting corners."""
+def after_detected_shirking(trust, loss_share: float):
+    """A sharp fall in trust when a council catches a supplier cutting corners (elementwise
+    over arrays)."""
+    if isinstance(trust, np.ndarray):
+        return np.minimum(np.maximum(trust * (1.0 - loss_share), 0.0), 1.0)
     return min(1.0, max(0.0, trust * (1.0 - loss_share)))
 
 
