@@ -49,38 +49,32 @@ class ServiceSlot:
     unmet_value: float = 0.0
     spend: float = 0.0
     disrupted: float = 0.0
-    # (number of contracts, their share): read many times a quarter, changed only when a contract
-    # starts or ends (``add_contract`` and ``remove_contract`` forget it)
-    _contracted: tuple[int, float] | None = field(default=None, init=False, repr=False)
+    contracted_share: float = field(default=0.0, init=False)
+    """Share of the slot its live contracts cover: read many times a quarter, so kept up to date
+    by ``add_contract`` and ``remove_contract``, the only ways a contract joins or leaves."""
 
     @property
     def annual_value(self) -> float:
         """£m a year of the slot's current need at base unit cost."""
         return self.service.annual_value * self.demand
 
-    @property
-    def contracted_share(self) -> float:
-        contracts = self.contracts
-        cached = self._contracted
-        if cached is not None and cached[0] == len(contracts):
-            return cached[1]
-        share = sum([lot.share for c in contracts for lot in c.lots if lot.slot is self])
-        self._contracted = (len(contracts), share)
-        return share
-
     def add_contract(self, contract: Contract) -> None:
         self.contracts.append(contract)
-        self._contracted = None
+        self._count_contracted()
 
     def remove_contract(self, contract: Contract) -> None:
         if contract in self.contracts:
             self.contracts.remove(contract)
-            self._contracted = None
+            self._count_contracted()
+
+    def _count_contracted(self) -> None:
+        self.contracted_share = sum([lot.share for c in self.contracts for lot in c.lots if lot.slot is self])
 
     @property
     def in_house_share(self) -> float:
         """Share of the slot delivered in-house in normal running (not as a stop-gap)."""
-        return max(0.0, 1.0 - self.contracted_share - self.stopgap_share)
+        share = 1.0 - self.contracted_share - self.stopgap_share
+        return share if share > 0.0 else 0.0  # max(0.0, share), as a comparison: read for every slot, often
 
     def reset_observations(self) -> None:
         self.need_value = self.delivered_value = self.delivered_quality = self.unmet_value = self.spend = self.disrupted = 0.0
