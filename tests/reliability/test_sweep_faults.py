@@ -33,9 +33,8 @@ from partnering.experiments import (
 )
 from partnering.experiments.runner import simulate
 from partnering.scenarios import Scenario
+from tests.experiments.experiments_support import assert_same_results
 from tests.reliability.reliability_support import KillWorkerOnce, RaiseOnce, disk_full, tally
-
-VOLATILE = ["duration_s", "cpu_s", "finished_at", "worker"]
 
 
 def design() -> Design:
@@ -50,24 +49,6 @@ def reference(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("reference") / "sweep"
     run_sweep(design(), out, workers=1)
     return out
-
-
-def tables(out: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    results = load_results(out)
-    metrics = results.metrics().sort_values(["run_id", "step"], ignore_index=True)
-    runs = results.runs.drop(columns=VOLATILE).sort_values("run_id", ignore_index=True)
-    events = results.events()
-    if len(events):
-        events = events.sort_values(["run_id", "step", "kind", "text"], ignore_index=True)
-    return metrics, runs, events
-
-
-def assert_same_results(out: Path, reference: Path) -> None:
-    metrics, runs, events = tables(out)
-    ref_metrics, ref_runs, ref_events = tables(reference)
-    pd.testing.assert_frame_equal(runs, ref_runs)
-    pd.testing.assert_frame_equal(metrics, ref_metrics, check_exact=True)
-    pd.testing.assert_frame_equal(events, ref_events)
 
 
 def committed(out: Path) -> pd.DataFrame:
@@ -207,9 +188,8 @@ def test_after_a_full_disk_the_results_show_only_recorded_runs(tmp_path, monkeyp
     assert not len(events) or set(events["run_id"]) <= recorded
 
 
-def test_a_full_disk_while_writing_the_manifest_leaves_no_sweep_behind(tmp_path, monkeypatch):
-    """The manifest is the first file; a full disk there must not make the folder unusable."""
-    out = tmp_path / "sweep"
+def fill_the_disk_while_writing_the_manifest(monkeypatch) -> None:
+    """Make the manifest's write stop half way with ENOSPC (every other write goes through)."""
     real = Path.write_text
 
     def full(self, data, *args, **kwargs):
@@ -219,6 +199,12 @@ def test_a_full_disk_while_writing_the_manifest_leaves_no_sweep_behind(tmp_path,
         return real(self, data, *args, **kwargs)
 
     monkeypatch.setattr(Path, "write_text", full)
+
+
+def test_a_full_disk_while_writing_the_manifest_leaves_no_sweep_behind(tmp_path, monkeypatch):
+    """The manifest is the first file; a full disk there must not make the folder unusable."""
+    out = tmp_path / "sweep"
+    fill_the_disk_while_writing_the_manifest(monkeypatch)
     with pytest.raises(OSError) as failure:
         run_sweep(design(), out, executor=SerialExecutor())
     monkeypatch.undo()
@@ -229,15 +215,7 @@ def test_a_full_disk_while_writing_the_manifest_leaves_no_sweep_behind(tmp_path,
 
 def test_after_a_full_disk_while_writing_the_manifest_a_rerun_completes(reference, tmp_path, monkeypatch):
     out = tmp_path / "sweep"
-    real = Path.write_text
-
-    def full(self, data, *args, **kwargs):
-        if self.name == ".sweep.json.tmp":
-            real(self, data[: len(data) // 2], *args, **kwargs)
-            raise disk_full()
-        return real(self, data, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "write_text", full)
+    fill_the_disk_while_writing_the_manifest(monkeypatch)
     with pytest.raises(OSError):
         run_sweep(design(), out, executor=SerialExecutor())
     monkeypatch.undo()
