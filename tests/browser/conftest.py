@@ -12,12 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,15 +20,12 @@ from urllib.parse import urlparse
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-ROOT = Path(__file__).resolve().parents[2]
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
+
 OUTPUT = ROOT / "test-output"
 SCREENSHOTS = OUTPUT / "screenshots"
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 VIEWPORT = {"width": 1280, "height": 800}
-SERVER_START_TIMEOUT_S = 90
 
 
 def _require_browser() -> bool:
@@ -44,20 +36,6 @@ def _missing(reason: str) -> None:
     if _require_browser():
         pytest.fail(f"{reason} (PARTNERING_REQUIRE_BROWSER=1, so the browser tests may not be skipped)")
     pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _app_command(port: int) -> list[str]:
-    """The installed `partnering` command next to this interpreter, else the same entry point."""
-    script = Path(sys.executable).with_name("partnering")
-    if script.exists():
-        return [str(script), "app", "--port", str(port)]
-    return [sys.executable, "-c", "from partnering.cli import main; main()", "app", "--port", str(port)]
 
 
 @dataclass
@@ -73,35 +51,9 @@ class AppServer:
 def app_server(browser) -> Iterator[AppServer]:
     """Start the real server once for the browser tests and wait until it answers (after the
     browser is known to be there, so a machine without one skips without starting a server)."""
-    port = _free_port()
-    OUTPUT.mkdir(exist_ok=True)
     log = OUTPUT / "app-server.log"
-    with log.open("w") as handle:
-        process = subprocess.Popen(_app_command(port), stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT,
-                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"partnering app exited with code {process.returncode}; see {log}")
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"partnering app did not answer on {url} within {SERVER_START_TIMEOUT_S} s; see {log}")
-            time.sleep(0.25)
+    with running_app(log) as (url, process):
         yield AppServer(url, process, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
 
 
 @pytest.fixture(scope="session")

@@ -36,24 +36,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.reliability_support import ROOT, SCRIPT, TALLY, tally
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, free_port, running_app
+from tests.reliability.reliability_support import ROOT, TALLY, tally
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 IDLE_TIMEOUT_S = 3
-START_TIMEOUT_S = 90
 LOAD_TIMEOUT_MS = 90_000
 SESSIONS = 20
 SECOND_ROUND = 4
 BATCH = 4
 """Sessions opened at once: enough to overlap, few enough for two cores."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rss_mb(pid: int) -> float:
@@ -91,34 +82,9 @@ class Server:
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
     """The real `partnering app` on a free loopback port, abandoned sessions released after 3 s."""
-    port = free_port()
     log = ROOT / "test-output" / "reliability-app-server.log"
-    log.parent.mkdir(exist_ok=True)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PARTNERING_KEEP_DISCONNECTED": f"{IDLE_TIMEOUT_S}s"}
-    with log.open("w") as handle:
-        process = subprocess.Popen([str(SCRIPT), "app", "--port", str(port)], stdout=handle,
-                                   stderr=subprocess.STDOUT, cwd=ROOT, env=env)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + START_TIMEOUT_S
-    try:
-        while True:
-            assert process.poll() is None, f"partnering app exited with code {process.returncode}; see {log}"
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            assert time.monotonic() < deadline, f"partnering app did not answer within {START_TIMEOUT_S} s; see {log}"
-            time.sleep(0.25)
+    with running_app(log, {"PARTNERING_KEEP_DISCONNECTED": f"{IDLE_TIMEOUT_S}s"}) as (url, process):
         yield Server(url, process, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
 
 
 # --- loopback -----------------------------------------------------------------------------------

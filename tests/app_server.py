@@ -1,0 +1,72 @@
+"""The real `partnering app` for the tests that drive it: a free loopback port, the installed
+command, and a server that is waited for until it answers and stopped however the test ends.
+Shared by tests/browser and tests/reliability, with the Chromium both launch."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+START_TIMEOUT_S = 90
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def app_command(port: int) -> list[str]:
+    """The installed `partnering` command next to this interpreter, else the same entry point."""
+    script = Path(sys.executable).with_name("partnering")
+    if script.exists():
+        return [str(script), "app", "--port", str(port)]
+    return [sys.executable, "-c", "from partnering.cli import main; main()", "app", "--port", str(port)]
+
+
+@contextmanager
+def running_app(log: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Start `partnering app` on a free port (output to ``log``, ``env`` added to the environment),
+    yield its URL and process once it answers, and stop it afterwards."""
+    port = free_port()
+    log.parent.mkdir(exist_ok=True)
+    with log.open("w") as handle:
+        process = subprocess.Popen(app_command(port), stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT,
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + START_TIMEOUT_S
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"partnering app exited with code {process.returncode}; see {log}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"partnering app did not answer on {url} within {START_TIMEOUT_S} s; see {log}")
+            time.sleep(0.25)
+        yield url, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
