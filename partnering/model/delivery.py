@@ -73,10 +73,7 @@ def capability_with_learning(capability, learning):
     >>> capability_with_learning(0.8, 0.1), capability_with_learning(0.95, 0.1)
     (0.8800000000000001, 1.0)
     """
-    raised = capability * (1.0 + learning)
-    if isinstance(raised, np.ndarray):
-        return np.minimum(raised, 1.0)
-    return raised if raised < 1.0 else 1.0
+    return _clamp(capability * (1.0 + learning), 0.0, 1.0)
 
 
 def false_alarm_probability(capability, monitoring):
