@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from partnering.model.catalogue import CATALOGUE, METRICS
 from partnering.scenarios import (
     ScenarioError,
     apply_overrides,
@@ -43,12 +44,8 @@ app.add_typer(scenarios_app, name="scenarios")
 console = Console()
 wide = Console(width=None if console.is_terminal else 200)
 """For wide tables: a terminal keeps its own width; a pipe or file gets 200 columns."""
-HEADLINE = (
-    "service_quality", "unmet_need", "value_for_money", "total_spend", "overhead", "trust_council_supplier",
-    "trust_supplier_council", "public_trust", "hhi", "sme_share", "vcse_share", "single_bid_share",
-    "supplier_failures", "mean_margin", "share_in_house", "share_outsourced", "share_co_commissioned",
-    "share_community", "intend_more", "intend_same", "intend_less",
-)
+HEADLINE = tuple(m.name for m in METRICS if m.headline or m.group in ("modes", "intentions"))
+"""What ``partnering run`` prints: the headline metrics, the delivery modes and the intentions."""
 
 
 class UsageError(Exception):
@@ -91,12 +88,13 @@ def run(
     model = PartneringModel(config, rng=seed).run(steps)
     frame = model.metrics_frame()
     table = Table(title=f"{config.name}: {len(frame) - 1} quarters, seed {seed}")
-    for column in ("metric", "start", "end", "mean"):
-        table.add_column(column, justify="right" if column != "metric" else "left")
+    for column in ("metric", "unit", "start", "end", "mean"):
+        table.add_column(column, justify="left" if column in ("metric", "unit") else "right", no_wrap=column == "metric")
     for name in HEADLINE:
         series = frame[name]
-        table.add_row(name, f"{series.iloc[0]:.3f}", f"{series.iloc[-1]:.3f}", f"{series.mean():.3f}")
-    console.print(table)
+        table.add_row(name, CATALOGUE[name].unit, f"{series.iloc[0]:.3f}", f"{series.iloc[-1]:.3f}",
+                      f"{series.mean():.3f}")
+    wide.print(table)
     if events:
         for row in model.events.to_frame().itertuples():
             console.print(f"{row.when}: {row.text}")

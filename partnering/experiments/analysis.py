@@ -16,23 +16,8 @@ from scipy import stats
 
 from partnering.experiments.results import SweepResults
 from partnering.experiments.stats import mean_interval, paired_difference, welch_difference
+from partnering.model.catalogue import CATALOGUE, HEADLINE_METRICS
 from partnering.scenarios import ScenarioError
-
-HEADLINE_METRICS: tuple[str, ...] = (
-    "service_quality", "unmet_need", "value_for_money", "total_spend", "overhead", "social_value",
-    "trust_council_supplier", "public_trust", "hhi", "sme_share", "vcse_share", "single_bid_share",
-    "supplier_failures", "share_in_house",
-)
-"""The metrics a comparison shows unless asked for others."""
-
-DESIRABLE: dict[str, int] = {
-    "service_quality": 1, "unmet_need": -1, "value_for_money": -1, "total_spend": -1, "overhead": -1,
-    "social_value": 1, "trust_council_supplier": 1, "trust_supplier_council": 1, "public_trust": 1,
-    "hhi": -1, "sme_share": 1, "vcse_share": 1, "single_bid_share": -1, "supplier_failures": -1,
-    "disruption": -1, "distressed_share": -1, "bids_per_tender": 1, "shirking_share": -1,
-    "abused_trust": -1, "monitoring_cost": -1,
-}
-"""Which way is better for a metric (+1 up, -1 down): a judgement used only to colour reports."""
 
 Source = SweepResults | str | Path | pd.DataFrame
 
@@ -180,7 +165,8 @@ def verdict(row: pd.Series) -> str:
         return ""
     if row["diff_low"] <= 0.0 <= row["diff_high"]:
         return "no clear difference"
-    direction = DESIRABLE.get(row["metric"], 0)
+    entry = CATALOGUE.get(row["metric"])
+    direction = entry.direction if entry is not None else 0
     up = row["diff_low"] > 0.0
     if direction == 0:
         return "higher" if up else "lower"

@@ -128,8 +128,7 @@ def ema_model(scenario: str | Path | Scenario = "transactional", *, uncertaintie
             experiment uses the same seeds (common random numbers).
         series: also report each metric's mean time series as ``<metric>_series``.
     """
-    from partnering.experiments.analysis import DESIRABLE
-    from partnering.model.metrics import MODEL_REPORTERS, REQUIRED_COLUMNS
+    from partnering.model.catalogue import CATALOGUE, REQUIRED_COLUMNS
 
     ema = _workbench()
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -141,14 +140,14 @@ def ema_model(scenario: str | Path | Scenario = "transactional", *, uncertaintie
     chosen_levers = _declared(levers, "lever", table, "levers")
     metrics = list(REQUIRED_COLUMNS if outcomes is None else outcomes)
     for metric in metrics:
-        if metric not in MODEL_REPORTERS:
-            raise ScenarioError(f"outcomes: unknown metric {metric!r}; allowed: {', '.join(MODEL_REPORTERS)}")
+        if metric not in CATALOGUE:
+            raise ScenarioError(f"outcomes: unknown metric {metric!r}; allowed: {', '.join(CATALOGUE)}")
     horizon = base.run.steps if steps is None else steps
     function = ScenarioFunction(base, horizon, replication_seeds(root_seed, replications), tuple(metrics), series)
     model = ema.Model(name, function=function)
     model.uncertainties = [_parameter(ema, p, values[p.name]) for p in chosen_uncertainties]
     model.levers = [_parameter(ema, p, values[p.name]) for p in chosen_levers]
     kinds = {1: ema.ScalarOutcome.MAXIMIZE, -1: ema.ScalarOutcome.MINIMIZE}
-    scalar = [ema.ScalarOutcome(m, kind=kinds.get(DESIRABLE.get(m, 0), ema.ScalarOutcome.INFO)) for m in metrics]
+    scalar = [ema.ScalarOutcome(m, kind=kinds.get(CATALOGUE[m].direction, ema.ScalarOutcome.INFO)) for m in metrics]
     model.outcomes = scalar + ([ema.ArrayOutcome(f"{m}_series") for m in metrics] if series else [])
     return model

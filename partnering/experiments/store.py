@@ -65,10 +65,10 @@ def runs_schema() -> pa.Schema:
 
 def metrics_schema() -> pa.Schema:
     """Columns of the metrics table: the run's keys, the step, then every public metric."""
-    from partnering.model.metrics import MODEL_REPORTERS
+    from partnering.model.catalogue import CATALOGUE
 
     keys = [("run_id", pa.string()), ("arm", pa.string()), ("replication", pa.int64()), ("step", pa.int64())]
-    return pa.schema(keys + [(name, pa.float64()) for name in MODEL_REPORTERS])
+    return pa.schema(keys + [(name, pa.float64()) for name in CATALOGUE])
 
 
 def events_schema() -> pa.Schema:

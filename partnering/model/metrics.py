@@ -2,7 +2,8 @@
 
 Every reporter reads the state the step left behind and changes nothing. The aggregates that
 several reporters share are computed in one pass per observation (:func:`summary`), so data
-collection stays cheap. The column names are the public schema of every results file.
+collection stays cheap. Each metric's label, unit, direction and meaning are declared in
+:mod:`partnering.model.catalogue`; the column names are the public schema of every results file.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from partnering.model.catalogue import CATALOGUE, REQUIRED_COLUMNS  # noqa: F401  (re-exported)
 from partnering.model.make_or_buy import CIRCUMSTANCES
 from partnering.model.network import TRUSTING, average_clustering
 from partnering.model.trust import PRIOR_TRUST
@@ -316,7 +318,7 @@ def _insourced(reason: str) -> Callable[[PartneringModel], float]:
     return reporter
 
 
-MODEL_REPORTERS: dict[str, Callable[[PartneringModel], float]] = {
+_REPORTERS: dict[str, Callable[[PartneringModel], float]] = {
     "service_quality": service_quality,
     "unmet_need": unmet_need,
     "disruption": disruption,
@@ -346,7 +348,6 @@ MODEL_REPORTERS: dict[str, Callable[[PartneringModel], float]] = {
     "intend_more": lambda m: _intention_share(m, "more"),
     "intend_same": lambda m: _intention_share(m, "same"),
     "intend_less": lambda m: _intention_share(m, "less"),
-    # beyond the required schema
     "trust_clustering": trust_clustering,
     "suppliers_with_contracts": suppliers_with_contracts,
     "shirking_share": shirking_share,
@@ -359,5 +360,8 @@ MODEL_REPORTERS: dict[str, Callable[[PartneringModel], float]] = {
     "insourced_integration": _insourced(CIRCUMSTANCES[3]),
 }
 
-REQUIRED_COLUMNS: tuple[str, ...] = tuple(list(MODEL_REPORTERS)[:29])
-"""The public column names every results file carries (MODEL.md section 6)."""
+if set(_REPORTERS) != set(CATALOGUE):  # a metric declared without a reporter, or the reverse
+    raise ImportError(f"metric catalogue and reporters differ: {sorted(set(_REPORTERS) ^ set(CATALOGUE))}")
+
+MODEL_REPORTERS: dict[str, Callable[[PartneringModel], float]] = {name: _REPORTERS[name] for name in CATALOGUE}
+"""What the DataCollector records: every catalogued metric, in catalogue order."""

@@ -27,6 +27,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from PIL import Image
 
+from partnering.model.catalogue import CATALOGUE
 from partnering.viz.session import KPIS, Snapshot
 
 DPI = 80
@@ -46,33 +47,26 @@ KIND_LABELS: dict[str, str] = {
 }
 WORLD_COLOURS = ("#0072B2", "#D55E00")
 
-#: The four time-series panels: title, then (metric, label, colour) lines on a 0-1 axis.
-PANELS: dict[str, tuple[str, tuple[tuple[str, str, str], ...]]] = {
-    "outcomes": ("Outcomes", (
-        ("service_quality", "service quality", "#0072B2"),
-        ("unmet_need", "unmet need", "#D55E00"),
-    )),
-    "trust": ("Trust", (
-        ("trust_council_supplier", "council → supplier", "#0072B2"),
-        ("trust_supplier_council", "supplier → council", "#009E73"),
-        ("public_trust", "public in councils", "#E69F00"),
-        ("trust_density", "trusting both ways", "#CC79A7"),
-    )),
-    "market": ("Market health", (
-        ("hhi", "HHI ÷ 10,000", "#D55E00"),
-        ("sme_share", "SME share", "#009E73"),
-        ("vcse_share", "VCSE share", "#E69F00"),
-        ("single_bid_share", "single-bid tenders", "#CC79A7"),
-    )),
-    "modes": ("Delivery modes (share of services)", (
-        ("share_in_house", "in-house", "#0072B2"),
-        ("share_outsourced", "outsourced", "#D55E00"),
-        ("share_co_commissioned", "co-commissioned", "#56B4E9"),
-        ("share_community", "community", "#E69F00"),
-    )),
+#: The four time-series panels: title, then (metric, colour) lines on a 0-1 axis; each line is
+#: labelled from the metric catalogue.
+PANELS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "outcomes": ("Outcomes", (("service_quality", "#0072B2"), ("unmet_need", "#D55E00"))),
+    "trust": ("Trust", (("trust_council_supplier", "#0072B2"), ("trust_supplier_council", "#009E73"),
+                        ("public_trust", "#E69F00"), ("trust_density", "#CC79A7"))),
+    "market": ("Market health", (("hhi", "#D55E00"), ("sme_share", "#009E73"), ("vcse_share", "#E69F00"),
+                                 ("single_bid_share", "#CC79A7"))),
+    "modes": ("Delivery modes (share of services)", (("share_in_house", "#0072B2"), ("share_outsourced", "#D55E00"),
+                                                     ("share_co_commissioned", "#56B4E9"),
+                                                     ("share_community", "#E69F00"))),
 }
-SCALE = {"hhi": 1.0 / 10_000.0}
-"""Metrics divided down to fit a 0-1 panel."""
+SCALE = {"hhi": 10_000.0}
+"""Metrics divided down to fit a 0-1 panel, and by how much."""
+
+
+def line_label(metric: str) -> str:
+    """A panel's legend entry: the catalogue's label, with the divisor of a rescaled metric."""
+    label = CATALOGUE[metric].label
+    return f"{label} ÷ {SCALE[metric]:,.0f}" if metric in SCALE else label
 
 
 def png(figure: Figure, dpi: int = DPI) -> bytes:
@@ -171,7 +165,7 @@ class TimeSeriesChart(Chart):
         axes = self.figure.subplots(2, 2).ravel()
         self.axes = dict(zip(PANELS, axes, strict=True))
         self.lines: dict[str, Line2D] = {}
-        self.stack = PolyCollection([], facecolors=[c for _, _, c in PANELS["modes"][1]], alpha=0.85, linewidths=0)
+        self.stack = PolyCollection([], facecolors=[c for _, c in PANELS["modes"][1]], alpha=0.85, linewidths=0)
         self.axes["modes"].add_collection(self.stack)
         for panel, ax in self.axes.items():
             title, lines = PANELS[panel]
@@ -181,16 +175,16 @@ class TimeSeriesChart(Chart):
             ax.tick_params(labelsize=8)
             ax.grid(alpha=0.25)
             if panel == "modes":
-                handles = [Patch(color=c, label=lab) for _, lab, c in lines]
+                handles = [Patch(color=c, label=line_label(m)) for m, c in lines]
                 ax.legend(handles=handles, fontsize=7, loc="upper left", ncols=2, frameon=False)
             else:
-                for metric, label, colour in lines:
-                    (self.lines[metric],) = ax.plot([], [], label=label, color=colour, linewidth=1.8)
+                for metric, colour in lines:
+                    (self.lines[metric],) = ax.plot([], [], label=line_label(metric), color=colour, linewidth=1.8)
         self.right = self.axes["outcomes"].twinx()
         self.right.tick_params(labelsize=8)
         (self.lines["value_for_money"],) = self.right.plot([], [], color="#555555", linestyle="--", linewidth=1.5,
-                                                           label="cost per unit of quality (£, right axis)")
-        handles = [self.lines[m] for m, _, _ in PANELS["outcomes"][1]] + [self.lines["value_for_money"]]
+                                                           label=f"{CATALOGUE['value_for_money'].label} (£, right axis)")
+        handles = [self.lines[m] for m, _ in PANELS["outcomes"][1]] + [self.lines["value_for_money"]]
         self.axes["outcomes"].legend(handles=handles, fontsize=7, loc="upper left", ncols=2, frameon=False)
         self.failure_marks = self.axes["market"].vlines([], 0, 1, colors="#777777", linestyles=":", linewidths=1.2,
                                                         label="supplier failure")
@@ -201,8 +195,8 @@ class TimeSeriesChart(Chart):
         frame = snapshot.frame
         x = years(frame["step"], snapshot.start_year)
         for metric, line in self.lines.items():
-            line.set_data(x, frame[metric].to_numpy(dtype=float) * SCALE.get(metric, 1.0))
-        self.stack.set_verts(stacked_polygons(x, [frame[m].to_numpy(dtype=float) for m, _, _ in PANELS["modes"][1]]))
+            line.set_data(x, frame[metric].to_numpy(dtype=float) / SCALE.get(metric, 1.0))
+        self.stack.set_verts(stacked_polygons(x, [frame[m].to_numpy(dtype=float) for m, _ in PANELS["modes"][1]]))
         failures = frame["supplier_failures"].to_numpy(dtype=float)
         failed = x[np.flatnonzero(np.diff(failures) > 0) + 1] if len(failures) > 1 else np.array([])
         self.failure_marks.set_segments([[(xi, 0.0), (xi, 1.0)] for xi in failed])
@@ -423,17 +417,17 @@ class TwinChart(Chart):
         super().__init__(Figure(figsize=(width, height), dpi=DPI))
         self.figure.subplots_adjust(left=0.05, right=0.98, bottom=0.07, top=0.93, wspace=0.3, hspace=0.4)
         axes = self.figure.subplots(2, 4).ravel()
-        self.axes = dict(zip([k.metric for k in KPIS], axes, strict=False))
+        self.axes = dict(zip([k.name for k in KPIS], axes, strict=False))
         self.lines: dict[tuple[str, int], Line2D] = {}
         self.bands: dict[str, Artist] = {}
         for kpi in KPIS:
-            ax = self.axes[kpi.metric]
+            ax = self.axes[kpi.name]
             arrow = "↑" if kpi.better == "higher" else "↓"
             ax.set_title(f"{kpi.label} ({arrow} better)", fontsize=9, loc="left")
             ax.tick_params(labelsize=7)
             ax.grid(alpha=0.25)
             for world in (0, 1):
-                (self.lines[kpi.metric, world],) = ax.plot([], [], color=WORLD_COLOURS[world], linewidth=1.8)
+                (self.lines[kpi.name, world],) = ax.plot([], [], color=WORLD_COLOURS[world], linewidth=1.8)
         self.legend_ax = axes[-1]
         self.legend_ax.set_axis_off()
         self._names: tuple[str, str] | None = None
@@ -450,16 +444,16 @@ class TwinChart(Chart):
         n = min(len(xa), len(xb))
         limits = []
         for kpi in KPIS:
-            ax = self.axes[kpi.metric]
-            ya = a.frame[kpi.metric].to_numpy(dtype=float)
-            yb = b.frame[kpi.metric].to_numpy(dtype=float)
-            self.lines[kpi.metric, 0].set_data(xa, ya)
-            self.lines[kpi.metric, 1].set_data(xb, yb)
-            band = self.bands.pop(kpi.metric, None)
+            ax = self.axes[kpi.name]
+            ya = a.frame[kpi.name].to_numpy(dtype=float)
+            yb = b.frame[kpi.name].to_numpy(dtype=float)
+            self.lines[kpi.name, 0].set_data(xa, ya)
+            self.lines[kpi.name, 1].set_data(xb, yb)
+            band = self.bands.pop(kpi.name, None)
             if band is not None:
                 band.remove()
             if n:
-                self.bands[kpi.metric] = ax.fill_between(xa[:n], ya[:n], yb[:n], color="#999999", alpha=0.25,
+                self.bands[kpi.name] = ax.fill_between(xa[:n], ya[:n], yb[:n], color="#999999", alpha=0.25,
                                                          linewidth=0)
             both = np.concatenate([ya, yb])
             top = nice_ceiling(float(np.nanmax(both)) * 1.08) if both.size else 1.0
@@ -469,8 +463,8 @@ class TwinChart(Chart):
         key = (a.start_year, end, a.scenario_name, b.scenario_name, tuple(limits))
         if key != self._static_key:
             for kpi, top in zip(KPIS, limits, strict=True):
-                self.axes[kpi.metric].set_xlim(a.start_year, end)
-                self.axes[kpi.metric].set_ylim(0.0, top)
+                self.axes[kpi.name].set_xlim(a.start_year, end)
+                self.axes[kpi.name].set_ylim(0.0, top)
             if self._names != (a.scenario_name, b.scenario_name):
                 self._names = (a.scenario_name, b.scenario_name)
                 self.legend_ax.legend(

@@ -437,9 +437,9 @@ def KpiCards(snapshot: Snapshot) -> None:
     """The headline KPIs, each with its change since the start, coloured better or worse."""
     cards = []
     for reading in read_kpis(snapshot.frame):
-        metric = reading.kpi.metric
+        metric = reading.kpi.name
         cards.append(
-            f'<div class="pt-kpi pt-kpi-{metric}" title="{html.escape(reading.kpi.help)}">'
+            f'<div class="pt-kpi pt-kpi-{metric}" title="{html.escape(reading.kpi.meaning)}">'
             f'<div class="pt-kpi-label">{html.escape(reading.kpi.label)}</div>'
             f'<div class="pt-kpi-value">{html.escape(reading.value_text)}</div>'
             f'<div class="pt-kpi-change pt-{reading.verdict}">{html.escape(reading.change_text)} since start</div>'
@@ -601,7 +601,7 @@ def DivergenceTable(a: Snapshot, b: Snapshot, names: tuple[str, str]) -> None:
     for d in rows:
         better = {"a": "A", "b": "B", "neither": "about the same"}[d.favours]
         table.append(
-            f'<tr class="pt-div-{d.kpi.metric}"><td>{html.escape(d.kpi.label)}</td>'
+            f'<tr class="pt-div-{d.kpi.name}"><td>{html.escape(d.kpi.label)}</td>'
             f"<td>{html.escape(format_value(d.kpi.style, d.a))}</td><td>{html.escape(format_value(d.kpi.style, d.b))}</td>"
             f"<td>{html.escape(format_change(d.kpi.style, d.difference))}</td><td>{better}</td></tr>"
         )

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from partnering import PartneringModel
+from partnering.model.catalogue import CATALOGUE, Metric, Style
 from partnering.model.events import quarter_label
 from partnering.scenarios import Scenario
 
@@ -130,36 +131,17 @@ def market_shares(suppliers: tuple[SupplierLoad, ...], top: int = 10) -> list[tu
 
 
 # --- KPIs --------------------------------------------------------------------------------------
-Style = Literal["index", "share", "money", "count", "hhi"]
+Kpi = Metric
+"""A headline card: the metric's catalogue entry (label, direction, style and meaning)."""
 
+KPI_METRICS: tuple[str, ...] = ("service_quality", "unmet_need", "value_for_money", "trust_council_supplier", "hhi",
+                                "sme_share", "supplier_failures")
+"""The metrics a workshop shows as cards, in order: a choice of the view, described in the catalogue."""
 
-@dataclass(frozen=True)
-class Kpi:
-    """A headline metric: its column, label, which direction is better and how to print it."""
-
-    metric: str
-    label: str
-    better: Literal["higher", "lower"]
-    style: Style
-    help: str
-
-
-KPIS: tuple[Kpi, ...] = (
-    Kpi("service_quality", "Service quality", "higher", "index",
-        "Need-weighted quality of the services delivered this quarter (0 to 1)."),
-    Kpi("unmet_need", "Unmet need", "lower", "share", "Share of need not delivered this quarter."),
-    Kpi("value_for_money", "Cost per unit of quality", "lower", "money",
-        "Value for money: £ spent per £ of quality-weighted service delivered. Lower is better."),
-    Kpi("trust_council_supplier", "Council → supplier trust", "higher", "index",
-        "Mean trust councils place in the suppliers they contract with (0 to 1)."),
-    Kpi("hhi", "Market concentration (HHI)", "lower", "hhi",
-        "Herfindahl-Hirschman index of contract value, 0 to 10,000; above 2,500 is highly concentrated."),
-    Kpi("sme_share", "SME share of spend", "higher", "share", "Share of external spend going to local SMEs."),
-    Kpi("supplier_failures", "Supplier failures", "lower", "count", "Firms that have failed since the start."),
-)
+KPIS: tuple[Kpi, ...] = tuple(CATALOGUE[name] for name in KPI_METRICS)
 
 #: Minimum scale of each style when judging whether two values differ materially.
-_SCALE_FLOOR: dict[str, float] = {"index": 0.1, "share": 0.05, "money": 0.1, "count": 1.0, "hhi": 100.0}
+_SCALE_FLOOR: dict[str, float] = {"index": 0.1, "share": 0.05, "money": 0.1, "count": 1.0, "hhi": 100.0, "ratio": 0.1}
 
 
 def format_value(style: Style, value: float) -> str:
@@ -231,7 +213,7 @@ def read_kpis(frame: pd.DataFrame) -> list[KpiReading]:
     first, last = frame.iloc[0], frame.iloc[-1]
     readings = []
     for kpi in KPIS:
-        value, start = float(last[kpi.metric]), float(first[kpi.metric])
+        value, start = float(last[kpi.name]), float(first[kpi.name])
         readings.append(KpiReading(kpi, value, start, _verdict(kpi, value - start)))
     return readings
 
@@ -270,8 +252,8 @@ def divergence(frame_a: pd.DataFrame, frame_b: pd.DataFrame, threshold: float = 
     n = min(len(frame_a), len(frame_b))
     out = []
     for kpi in KPIS:
-        a = frame_a[kpi.metric].to_numpy(dtype=float)[:n]
-        b = frame_b[kpi.metric].to_numpy(dtype=float)[:n]
+        a = frame_a[kpi.name].to_numpy(dtype=float)[:n]
+        b = frame_b[kpi.name].to_numpy(dtype=float)[:n]
         if kpi.style == "count":
             apart = np.abs(a - b) >= 1.0
             gaps = np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), 1.0)

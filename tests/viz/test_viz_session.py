@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from partnering import load_scenario
+from partnering.model.catalogue import CATALOGUE
 from partnering.viz.session import (
     KPIS,
     Divergence,
-    Kpi,
     Simulation,
     SupplierLoad,
     divergence,
@@ -89,13 +89,13 @@ def test_a_finished_simulation_is_garbage_collected(small_scenario):
 
 
 def test_kpi_cards_cover_the_headline_metrics():
-    assert [k.metric for k in KPIS] == ["service_quality", "unmet_need", "value_for_money", "trust_council_supplier",
+    assert [k.name for k in KPIS] == ["service_quality", "unmet_need", "value_for_money", "trust_council_supplier",
                                         "hhi", "sme_share", "supplier_failures"]
 
 
 def test_kpi_change_is_since_the_start_and_judged_by_direction():
-    frame = pd.DataFrame({"step": [0, 1, 2], **{k.metric: [1.0, 1.5, 2.0] for k in KPIS}})
-    readings = {r.kpi.metric: r for r in read_kpis(frame)}
+    frame = pd.DataFrame({"step": [0, 1, 2], **{k.name: [1.0, 1.5, 2.0] for k in KPIS}})
+    readings = {r.kpi.name: r for r in read_kpis(frame)}
     assert readings["service_quality"].change == 1.0
     assert readings["service_quality"].verdict == "better"  # higher is better
     assert readings["value_for_money"].verdict == "worse"  # cost per unit of quality: lower is better
@@ -103,7 +103,7 @@ def test_kpi_change_is_since_the_start_and_judged_by_direction():
 
 
 def test_an_unchanged_kpi_is_neither_better_nor_worse():
-    frame = pd.DataFrame({"step": [0, 1], **{k.metric: [0.5, 0.5] for k in KPIS}})
+    frame = pd.DataFrame({"step": [0, 1], **{k.name: [0.5, 0.5] for k in KPIS}})
     assert {r.verdict for r in read_kpis(frame)} == {"same"}
 
 
@@ -138,7 +138,7 @@ def test_market_shares_sum_to_one_and_pool_the_tail():
 
 
 def _frames(a: list[float], b: list[float], metric: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    base = {k.metric: [1.0] * len(a) for k in KPIS}
+    base = {k.name: [1.0] * len(a) for k in KPIS}
     fa = pd.DataFrame({"step": range(len(a)), **base})
     fb = pd.DataFrame({"step": range(len(b)), **base})
     fa[metric], fb[metric] = a, b
@@ -147,7 +147,7 @@ def _frames(a: list[float], b: list[float], metric: str) -> tuple[pd.DataFrame, 
 
 def test_divergence_dates_the_gap_from_when_it_stays_open():
     fa, fb = _frames([0.5, 0.5, 0.5, 0.5, 0.5], [0.5, 0.6, 0.5, 0.6, 0.7], "service_quality")
-    quality = next(d for d in divergence(fa, fb) if d.kpi.metric == "service_quality")
+    quality = next(d for d in divergence(fa, fb) if d.kpi.name == "service_quality")
     assert quality.apart_since == 3  # apart at 1, together at 2, apart from 3 on
     assert quality.favours == "b"
     assert math.isclose(quality.difference, 0.2)
@@ -155,7 +155,7 @@ def test_divergence_dates_the_gap_from_when_it_stays_open():
 
 def test_worlds_that_end_together_have_not_diverged():
     fa, fb = _frames([0.5, 0.5, 0.5], [0.5, 0.7, 0.5], "unmet_need")
-    need = next(d for d in divergence(fa, fb) if d.kpi.metric == "unmet_need")
+    need = next(d for d in divergence(fa, fb) if d.kpi.name == "unmet_need")
     assert need.apart_since is None
     assert need.favours == "neither"
 
@@ -164,19 +164,19 @@ def test_divergence_lists_the_widest_open_gap_first():
     fa, fb = _frames([0.2, 0.2], [0.2, 0.1], "unmet_need")
     fb["sme_share"] = [1.0, 0.95]
     first = divergence(fa, fb)[0]
-    assert first.kpi.metric == "unmet_need"
+    assert first.kpi.name == "unmet_need"
     assert first.favours == "b"  # less unmet need is better
 
 
 def test_failures_diverge_by_whole_firms():
     fa, fb = _frames([0, 0, 1], [0, 0, 0], "supplier_failures")
-    failures = next(d for d in divergence(fa, fb) if d.kpi.metric == "supplier_failures")
+    failures = next(d for d in divergence(fa, fb) if d.kpi.name == "supplier_failures")
     assert failures.apart_since == 2
     assert failures.favours == "b"
 
 
 def test_divergence_sentence_is_plain_language():
-    kpi = Kpi("service_quality", "Service quality", "higher", "index", "")
+    kpi = CATALOGUE["service_quality"]
     text = divergence_sentence(Divergence(kpi, 0.6, 0.7, 0.14, 5, "b"), "transactional", "changemaking", 2025)
     assert text == ("Service quality: better in changemaking (0.60 in transactional, 0.70 in changemaking); "
                     "apart since 2026 Q1.")
