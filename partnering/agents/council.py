@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import mesa
 
@@ -27,6 +27,16 @@ CAPACITY_INVESTMENT_COST = 0.08
 """£m a quarter per council for investment in public-sector capacity."""
 
 
+class Leader(Protocol):
+    """Whoever leads a council in place of the model's own rule: a workshop participant in a
+    shared room, or a researcher's policy. The model asks it at every make-or-buy review."""
+
+    def choose_mode(self, council: Council, slot: ServiceSlot, options: tuple[str, ...], default: str) -> str:
+        """The delivery mode for ``slot``, one of ``options``; ``default`` is what the model's own
+        rule chose (return it to leave the decision to the model)."""
+        ...
+
+
 @dataclass(frozen=True)
 class ContractTerms:
     """How a council writes a contract, derived from its principles and the policy levers."""
@@ -45,7 +55,7 @@ class Council(mesa.Agent):
     # slots rather than a per-instance dict: read and written many times a quarter (Mesa's own
     # model, unique_id and pos too, so an agent has no instance dict at all)
     __slots__ = ("_weights", "affordability", "annual_budget", "attitude", "budget_index",
-                 "commercial_capability", "intention", "intention_score", "late_payment", "model",
+                 "commercial_capability", "intention", "intention_score", "late_payment", "leader", "model",
                  "monitoring_quarter", "name", "overhead_quarter", "paid_to_providers", "partners",
                  "place", "pos", "principles", "public_trust", "recent_disruption", "slots",
                  "spend_quarter", "steering_strength", "trust", "unique_id", "unit_cost_estimate",
@@ -78,6 +88,8 @@ class Council(mesa.Agent):
         self.monitoring_quarter = 0.0
         self.paid_to_providers = 0.0
         self.late_payment = False
+        self.leader: Leader | None = None
+        """Who decides at reviews in place of the model's rule (None: the model decides)."""
         self._weights: tuple[dict, tuple, bool, procurement.EvaluationWeights] | None = None
 
     # --- what it believes -----------------------------------------------------------------
@@ -202,7 +214,27 @@ class Council(mesa.Agent):
         if slot.mode in utilities:
             utilities[slot.mode] += stay
         mode = make_or_buy.logit_choice(utilities, b.choice_temperature, float(self.model.rng.random()))
+        if self.leader is not None:  # the draw above is taken either way, so other councils' draws stay the same
+            chosen = self.leader.choose_mode(self, slot, tuple(utilities), mode)
+            if chosen not in utilities:
+                raise ValueError(f"leader of {self.name} chose {chosen!r}; allowed: {', '.join(utilities)}")
+            mode = chosen
         return mode, reason
+
+    def services_due_for_review(self, within: int = 1) -> list[ServiceSlot]:
+        """Its services whose arrangement ends within ``within`` quarters (a review comes then,
+        unless a live contract or a stop-gap still runs)."""
+        horizon = self.model.now + within
+        return [s for s in self.slots if s.term_end <= horizon]
+
+    def set_principles(self, levels: dict[str, float]) -> None:
+        """A leader's new principle levels (each in [0, 1]); unknown names are an error."""
+        for name, value in levels.items():
+            if name not in self.principles:
+                raise ValueError(f"unknown principle {name!r}; allowed: {', '.join(self.principles)}")
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"principle {name} = {value}; allowed 0 to 1")
+        self.principles = {**self.principles, **levels}
 
     # --- learning ---------------------------------------------------------------------------
     def update_capability(self) -> None:

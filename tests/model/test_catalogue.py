@@ -7,7 +7,13 @@ import math
 import pytest
 
 from partnering import PartneringModel
-from partnering.model.catalogue import CATALOGUE, HEADLINE_METRICS, METRICS, REQUIRED_COLUMNS, metric
+from partnering.model.catalogue import (
+    CATALOGUE,
+    HEADLINE_METRICS,
+    METRICS,
+    REQUIRED_COLUMNS,
+    metric,
+)
 from partnering.model.metrics import MODEL_REPORTERS
 
 
