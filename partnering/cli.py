@@ -16,10 +16,13 @@ from rich.table import Table
 
 from partnering.model.catalogue import CATALOGUE, METRICS
 from partnering.scenarios import (
+    SECTIONS,
     ScenarioError,
+    ServiceSpec,
     apply_overrides,
     list_scenarios,
     load_scenario,
+    parameter,
     parameter_table,
     parse_assignment,
 )
@@ -44,6 +47,8 @@ app.add_typer(scenarios_app, name="scenarios")
 console = Console()
 wide = Console(width=None if console.is_terminal else 200)
 """For wide tables: a terminal keeps its own width; a pipe or file gets 200 columns."""
+STEPS = parameter("run.steps")
+"""The bounds of every --steps option: the schema's declaration of a run's horizon."""
 HEADLINE = tuple(m.name for m in METRICS if m.headline or m.group in ("modes", "intentions"))
 """What ``partnering run`` prints: the headline metrics, the delivery modes and the intentions."""
 
@@ -70,7 +75,7 @@ def resolve_scenario(name_or_file: str, assignments: list[str] | None = None):
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="built-in scenario name or a TOML file")],
-    steps: Annotated[int | None, typer.Option(help="quarters to simulate (default: the scenario's horizon)", min=1, max=400)] = None,
+    steps: Annotated[int | None, typer.Option(help="quarters to simulate (default: the scenario's horizon)", min=STEPS.low, max=STEPS.high)] = None,
     seed: Annotated[int, typer.Option(help="random seed (0 or more)", min=0)] = 1,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override a parameter, e.g. principles.collaborative=0.8")] = None,
     out: Annotated[Path | None, typer.Option(help="write per-step metrics to FILE.parquet or FILE.csv")] = None,
@@ -247,7 +252,7 @@ def sweep(
     out: Annotated[Path, typer.Option(help="sweep folder: created, or resumed if it holds this same sweep")] = ...,
     scenarios: Annotated[str | None, typer.Option(help="comma-separated scenario names or files, e.g. transactional,changemaking")] = None,
     replications: Annotated[int | None, typer.Option(help="seeds per arm (default 20)", min=1, max=100_000)] = None,
-    steps: Annotated[int | None, typer.Option(help="quarters per run (default: the scenarios' horizon)", min=1, max=400)] = None,
+    steps: Annotated[int | None, typer.Option(help="quarters per run (default: the scenarios' horizon)", min=STEPS.low, max=STEPS.high)] = None,
     seed: Annotated[int | None, typer.Option(help="root seed of the replication seeds (default 1)", min=0)] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override a parameter in every arm, e.g. population.councils=8")] = None,
     workers: Annotated[int | None, typer.Option(help="local worker processes (default: all cores; 1 runs in this process)", min=1)] = None,
@@ -314,7 +319,7 @@ def sensitivity(
     method: Annotated[str | None, typer.Option(help="morris (default) or sobol")] = None,
     samples: Annotated[int | None, typer.Option(help="Morris trajectories (default 10) or Sobol base points (a power of 2)", min=2)] = None,
     replications: Annotated[int | None, typer.Option(help="seeds per sampled point (default 5)", min=1)] = None,
-    steps: Annotated[int | None, typer.Option(help="quarters per run", min=1, max=400)] = None,
+    steps: Annotated[int | None, typer.Option(help="quarters per run", min=STEPS.low, max=STEPS.high)] = None,
     seed: Annotated[int | None, typer.Option(help="root seed of the sampler and replications", min=0)] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override a parameter in every run")] = None,
     metrics: Annotated[str, typer.Option(help="comma-separated metrics to analyse")] = "service_quality,value_for_money,public_trust",
@@ -387,7 +392,7 @@ def report(
 @app.command()
 def demo(
     replications: Annotated[int, typer.Option(help="seeds per scenario", min=2, max=10_000)] = 30,
-    steps: Annotated[int, typer.Option(help="quarters per run (40 = ten years)", min=1, max=400)] = 40,
+    steps: Annotated[int, typer.Option(help="quarters per run (40 = ten years)", min=STEPS.low, max=STEPS.high)] = 40,
     workers: Annotated[int | None, typer.Option(help="local worker processes (default: all cores)", min=1)] = None,
     out: Annotated[Path, typer.Option(help="sweep folder for the results and the report")] = Path("results/demo"),
 ) -> None:
@@ -452,10 +457,16 @@ def scenarios_list() -> None:
 def scenarios_show(
     name: Annotated[str, typer.Argument(help="built-in scenario name or a TOML file")],
     kind: Annotated[str | None, typer.Option(help="only parameters of this kind: structure, uncertainty or lever")] = None,
+    section: Annotated[str | None, typer.Option(help="only this section, e.g. procurement or trust")] = None,
 ) -> None:
-    """Show a scenario's resolved parameter values with units, bounds and meaning."""
+    """Show a scenario's resolved parameter values with units, bounds, meaning and source, and its
+    service catalogue."""
     try:
         scenario = load_scenario(name)
+        if kind is not None and kind not in ("structure", "uncertainty", "lever"):
+            raise ScenarioError(f"--kind: {kind!r}; allowed: structure, uncertainty, lever")
+        if section is not None and section not in SECTIONS:
+            raise ScenarioError(f"--section: {section!r}; allowed: {', '.join(SECTIONS)}")
     except ScenarioError as exc:
         fail(str(exc))
     values = scenario.flat()
@@ -463,16 +474,30 @@ def scenarios_show(
     for column in ("parameter", "value", "unit", "bounds", "kind"):
         table.add_column(column, no_wrap=True)
     table.add_column("meaning", overflow="fold")
+    table.add_column("source", overflow="fold")
     for info in parameter_table():
-        if kind and info.kind != kind:
+        if (kind and info.kind != kind) or (section and info.section != section):
             continue
         bounds = "" if info.low is None else f"{info.low:g} to {info.high:g}"
-        table.add_row(info.name, str(values[info.name]), info.unit, bounds, info.kind, info.meaning)
+        table.add_row(info.name, str(values[info.name]), info.unit, bounds, info.kind, info.meaning, info.source)
     wide.print(table)
-    console.print(f"services: {', '.join(s.name for s in scenario.services)}")
+    if section is None:
+        wide.print(services_table(scenario))
     for shock in scenario.shocks:
         console.print(f"shock: {shock.kind} at step {shock.step} (size {shock.size}, {shock.service or shock.target})")
     console.print(f"content hash: {scenario.content_hash()}")
+
+
+def services_table(scenario) -> Table:
+    """The service catalogue: one row per service, a column per attribute (meanings below)."""
+    fields = ServiceSpec.model_fields
+    table = Table(title="services (attributes in [0, 1] unless a unit is given)",
+                  caption="; ".join(f"{name}: {info.description}" for name, info in fields.items() if info.description))
+    for field in fields:
+        table.add_column(field, justify="left" if field == "name" else "right", no_wrap=True)
+    for service in scenario.services:
+        table.add_row(*(str(getattr(service, field)) for field in fields))
+    return table
 
 
 @scenarios_app.command("validate")

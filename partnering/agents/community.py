@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import mesa
 
-from partnering.agents.provider import CONSORTIUM_SHARE, Provider
-
-if TYPE_CHECKING:
-    from partnering.model.contracts import Contract
-    from partnering.model.model import PartneringModel
-    from partnering.scenarios.schema import ServiceSpec
-
-VOLUNTEER_CHURN = 0.05
-"""Sd of the quarterly relative change in a group's volunteer capacity (fragile capacity)."""
+from partnering.agents.supplier import Provider
+from partnering.rules import community
+from partnering.rules.records import Contract
+from partnering.scenarios.mechanisms import Groups
+from partnering.scenarios.schema import ServiceSpec
 
 
 class CommunityGroup(Provider):
@@ -27,10 +23,11 @@ class CommunityGroup(Provider):
     cuts_corners = False  # mission-driven: groups do not cut corners for gain
     __slots__ = ("base_capacity", "engagement", "in_steering_group", "social_capital", "subcontracts")
 
-    def __init__(self, model: PartneringModel, name: str, place: int, capacity: float,
-                 social_capital: float, engagement: float) -> None:
-        super().__init__(model, name, capacity=capacity, capability=0.62 + 0.15 * social_capital,
-                         cost_efficiency=0.92, cash=0.25 * capacity, place=place)
+    def __init__(self, model: mesa.Model, name: str, place: int, capacity: float,
+                 social_capital: float, engagement: float, p: Groups) -> None:
+        super().__init__(model, name, capacity=capacity,
+                         capability=p.capability_base + p.capability_per_social_capital * social_capital,
+                         cost_efficiency=p.cost_efficiency, cash=p.cash_share * capacity, place=place)
         self.base_capacity = capacity
         self.social_capital = social_capital
         self.engagement = engagement
@@ -40,11 +37,12 @@ class CommunityGroup(Provider):
     def refresh_load(self) -> None:
         """Its own contracts and grants, plus its share of the work in SME consortia."""
         super().refresh_load()
+        share = self.model.config.groups.consortium_share
         for contract in self.subcontracts:
-            self.load += CONSORTIUM_SHARE * contract.annual_value
+            self.load += share * contract.annual_value
 
     def localness(self, place: int) -> float:
-        return 1.0 if place == self.place else 0.5
+        return 1.0 if place == self.place else self.model.config.groups.localness_elsewhere
 
     def unit_cost(self, service: ServiceSpec) -> float:
         return self.cost_efficiency
@@ -62,18 +60,25 @@ class CommunityGroup(Provider):
 
     def decide_join_steering(self, council_is_open: bool) -> bool:
         """Join the council's steering group where it is open and the group is engaged enough."""
-        self.in_steering_group = council_is_open and self.engagement > 0.3 and self.capacity > 0.2 * self.base_capacity
+        self.in_steering_group = community.joins_steering_group(council_is_open, self.engagement, self.capacity,
+                                                               self.base_capacity, self.model.config.groups)
         return self.in_steering_group
 
     def decide_consortium(self, lot_value: float) -> bool:
         """Partner an SME on a lot where its share of the work fits its spare capacity."""
-        return self.capacity - self.load > 0.15 * lot_value and self.engagement > 0.3
+        return community.joins_consortium(self.capacity - self.load, lot_value, self.engagement,
+                                          self.model.config.groups)
+
+    def decide_grant(self, service: ServiceSpec, annual_value: float) -> bool:
+        """Take a service under a grant where it suits community delivery and the group could
+        carry most of it."""
+        return community.can_take_grant(service.community_suitability, self.capacity - self.load, annual_value,
+                                        self.model.config.groups)
 
     def churn_volunteers(self) -> None:
-        """Volunteer capacity drifts, pulled back towards the group's usual level."""
-        shock = float(self.model.rng.normal(0.0, VOLUNTEER_CHURN))
-        self.capacity = max(0.05 * self.base_capacity,
-                            self.capacity + 0.2 * (self.base_capacity - self.capacity) + shock * self.base_capacity)
-        # engagement rises with steering involvement and slowly fades otherwise
-        target = 0.9 if self.in_steering_group else 0.4
-        self.engagement += 0.05 * (target - self.engagement)
+        """Volunteer capacity drifts, pulled back towards the group's usual level; engagement
+        follows steering involvement."""
+        p = self.model.config.groups
+        shock = float(self.model.rng.normal(0.0, p.volunteer_churn))
+        self.capacity = community.volunteer_capacity(self.capacity, self.base_capacity, shock, p)
+        self.engagement = community.engagement(self.engagement, self.in_steering_group, p)

@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import mesa
 
-from partnering.model import make_or_buy, procurement
-from partnering.model.trust import PRIOR_TRUST, blend_reputation, update_trust
-
-if TYPE_CHECKING:
-    from partnering.model.contracts import ServiceSlot
-    from partnering.model.model import PartneringModel
-
-BASE_MONITORING = 0.8
-"""Monitoring intensity of transactional contract management (management by penalty)."""
-
-MONITORING_COST = 0.02
-"""£ of contract management per £ of contract payment at full monitoring intensity."""
-
-TRAINING_COST = 0.05
-"""£m a quarter per council for compulsory procurement training."""
-
-CAPACITY_INVESTMENT_COST = 0.08
-"""£m a quarter per council for investment in public-sector capacity."""
+from partnering.rules import learning, make_or_buy, procurement
+from partnering.rules.records import ServiceSlot
+from partnering.rules.trust import blend_reputation, public_satisfaction, update_trust
+from partnering.rules.units import QUARTERS_PER_YEAR
 
 
 class Leader(Protocol):
@@ -54,14 +40,14 @@ class Council(mesa.Agent):
 
     # slots rather than a per-instance dict: read and written many times a quarter (Mesa's own
     # model, unique_id and pos too, so an agent has no instance dict at all)
-    __slots__ = ("_weights", "affordability", "annual_budget", "attitude", "budget_index",
+    __slots__ = ("_weights", "_weights_key", "affordability", "annual_budget", "attitude", "budget_index",
                  "commercial_capability", "intention", "intention_score", "late_payment", "leader", "model",
                  "monitoring_quarter", "name", "overhead_quarter", "paid_to_providers", "partners",
                  "place", "pos", "principles", "public_trust", "recent_disruption", "slots",
                  "spend_quarter", "steering_strength", "trust", "unique_id", "unit_cost_estimate",
                  "vfm_in_house", "vfm_outsourced")
 
-    def __init__(self, model: PartneringModel, name: str, place: int, principles: dict[str, float],
+    def __init__(self, model: mesa.Model, name: str, place: int, principles: dict[str, float],
                  commercial_capability: float, annual_budget: float, attitude: float) -> None:
         super().__init__(model)
         self.name = name
@@ -71,10 +57,11 @@ class Council(mesa.Agent):
         self.annual_budget = annual_budget
         self.budget_index = 1.0
         self.affordability = 1.0
-        self.unit_cost_estimate = 1.05
+        config = model.config
+        self.unit_cost_estimate = config.commissioning.initial_unit_cost_estimate
         self.slots: list[ServiceSlot] = []
         self.trust: dict[int, float] = {}
-        self.public_trust = 0.5
+        self.public_trust = config.trust.public_initial
         self.vfm_in_house = 1.0
         self.vfm_outsourced = 1.0
         self.recent_disruption = 0.0
@@ -90,22 +77,24 @@ class Council(mesa.Agent):
         self.late_payment = False
         self.leader: Leader | None = None
         """Who decides at reviews in place of the model's rule (None: the model decides)."""
-        self._weights: tuple[dict, tuple, bool, procurement.EvaluationWeights] | None = None
+        self._weights: procurement.EvaluationWeights | None = None
+        self._weights_key: tuple | None = None
+        """What the remembered weights were derived from: the principles dict, its levels, the policy."""
 
     # --- what it believes -----------------------------------------------------------------
     def trust_in(self, provider_id: int) -> float:
-        return self.trust.get(provider_id, PRIOR_TRUST)
+        return self.trust.get(provider_id, self.model.config.trust.prior)
 
     def trust_in_market(self) -> float:
         """Mean trust in the providers it currently contracts with (prior if none)."""
         ids = {c.provider.unique_id for s in self.slots for c in s.contracts if not c.grant}
         if not ids:
-            return PRIOR_TRUST
+            return self.model.config.trust.prior
         return sum([self.trust_in(i) for i in ids]) / len(ids)
 
     @property
     def budget_quarter(self) -> float:
-        return self.annual_budget * self.budget_index / 4.0
+        return self.annual_budget * self.budget_index / QUARTERS_PER_YEAR
 
     @property
     def budget_pressure(self) -> float:
@@ -118,7 +107,8 @@ class Council(mesa.Agent):
     @property
     def accountable_open(self) -> bool:
         """Whether it runs community steering groups (policy lever or a strongly accountable culture)."""
-        return self.model.config.policy.steering_groups or self.principles["accountable"] >= 0.5
+        config = self.model.config
+        return config.policy.steering_groups or self.principles["accountable"] >= config.commissioning.steering_accountable_level
 
     # --- procurement decisions ------------------------------------------------------------
     def evaluation_weights(self) -> procurement.EvaluationWeights:
@@ -127,45 +117,56 @@ class Council(mesa.Agent):
         # read for every contract every quarter: remembered for as long as the principles (the
         # same dict, with the same values) and the policy it derives from are unchanged
         levels = tuple(p.values())
-        cached = self._weights
-        if cached is not None and cached[0] is p and cached[1] == levels and cached[2] == social_value_in_contracts:
-            return cached[3]
+        key = self._weights_key
+        if key is not None and key[0] is p and key[1:] == (levels, social_value_in_contracts):
+            return self._weights
         weights = procurement.evaluation_weights(
             p["collaborative"], p["creative"], p["adaptable"], p["accountable"], p["place_based"],
-            social_value_in_contracts,
+            social_value_in_contracts, self.model.config.procurement,
         )
-        self._weights = (p, levels, social_value_in_contracts, weights)
+        self._weights, self._weights_key = weights, (p, levels, social_value_in_contracts)
         return weights
 
     def contract_length(self) -> int:
         """Quarters: seven years when rigid, three when fully adaptable (phased contracts)."""
-        return round(28 - 16 * self.principles["adaptable"])
+        c = self.model.config.commissioning
+        rigid, adaptable = c.rigid_contract_quarters, c.adaptable_contract_quarters
+        return round(rigid - (rigid - adaptable) * self.principles["adaptable"])
 
     def contract_terms(self, annual_value: float) -> ContractTerms:
         """Adaptable councils write shorter phased contracts with break points and flexible volume;
         accountable ones open the books; collaborative ones share risk and penalise in proportion."""
         p = self.principles
-        policy = self.model.config.policy
+        config = self.model.config
+        c, policy = config.commissioning, config.policy
         length = self.contract_length()
-        break_interval = 4 if p["adaptable"] >= 0.3 else 0
+        break_interval = c.break_interval if p["adaptable"] >= c.break_min_adaptable else 0
         open_book = policy.open_book_required and annual_value > policy.open_book_threshold
         if not open_book:
             open_book = bool(self.model.rng.random() < p["accountable"])
-        risk_share = 1.0 - 0.5 * p["collaborative"] if open_book else 1.0
-        penalty = self.model.config.behaviour.penalty_rate * (1.0 - 0.6 * p["collaborative"])
+        risk_share = 1.0 - c.risk_share_relief * p["collaborative"] if open_book else 1.0
+        penalty = config.behaviour.penalty_rate * (1.0 - c.penalty_relief * p["collaborative"])
         return ContractTerms(length, break_interval, p["adaptable"], open_book, risk_share, penalty)
 
     def choose_monitoring(self, trust: float) -> float:
         """Monitoring intensity: collaborative councils lean on trust and monitor less."""
-        relief = 0.6 * self.principles["collaborative"] * trust
-        social = 0.1 if self.model.config.policy.social_value_in_contracts else 0.0
-        intensity = BASE_MONITORING * (1.0 - relief) + social
+        config = self.model.config
+        c = config.commissioning
+        relief = c.monitoring_relief * self.principles["collaborative"] * trust
+        social = c.social_value_monitoring if config.policy.social_value_in_contracts else 0.0
+        intensity = c.base_monitoring * (1.0 - relief) + social
         return intensity if intensity < 1.0 else 1.0
+
+    def renewal_weight(self) -> float:
+        """How much of a supplier's chance of renewal rides on its record with this council: the
+        weight its evaluation gives track record, and a share of the weight on quality."""
+        weights = self.evaluation_weights()
+        return weights.track + self.model.config.delivery.renewal_quality_weight * weights.quality
 
     def perception_noise(self) -> float:
         """Sd of its error in seeing a quality (a bid's offer, a quarter's delivery): larger when
         its commercial capability is weak."""
-        return 0.15 * (1.0 - self.commercial_capability)
+        return self.model.config.commissioning.perception_noise * (1.0 - self.commercial_capability)
 
     def reliance_on_self_reports(self) -> float:
         """Share of its performance reading taken from the supplier's own account.
@@ -191,25 +192,28 @@ class Council(mesa.Agent):
     def decide_make_or_buy(self, slot: ServiceSlot, capable_suppliers: int, partner_available: bool,
                            community_available: bool) -> tuple[str, str]:
         """Choose the mode for a service at its review; returns (mode, circumstance weighing most)."""
-        b = self.model.config.behaviour
+        config = self.model.config
+        b, m = config.behaviour, config.make_or_buy
         p = self.principles
         service = slot.service
         others = [s for s in self.slots if s is not slot]
         share_in_house = sum([s.in_house_share for s in others]) / max(1, len(others))
         circumstances = make_or_buy.score_circumstances(
-            slot.last_bidders, capable_suppliers, service.volatility * self.model.config.world.demand_volatility, p["adaptable"],
-            self.commercial_capability, service.integration, share_in_house,
+            slot.last_bidders, capable_suppliers, service.volatility * config.world.demand_volatility, p["adaptable"],
+            self.commercial_capability, service.integration, share_in_house, m,
         )
-        mean_vfm = 0.5 * (self.vfm_in_house + self.vfm_outsourced)
-        advantage = (self.vfm_in_house - self.vfm_outsourced) / mean_vfm if mean_vfm > 0 else 0.0
-        intent = {"more": -0.3, "same": 0.0, "less": 0.3}[self.intention]
-        u_in, reason = make_or_buy.insourcing_utility(circumstances, advantage, slot.inhouse_capacity, b.insourcing_bias + intent)
-        u_out = make_or_buy.outsourcing_utility(self.trust_in_market(), service.scale_economies, self.budget_pressure)
+        advantage = make_or_buy.relative_advantage(self.vfm_in_house, self.vfm_outsourced)
+        intent = make_or_buy.intention_pull(self.intention, m)
+        u_in, reason = make_or_buy.insourcing_utility(circumstances, advantage, slot.inhouse_capacity,
+                                                      b.insourcing_bias + intent, m)
+        u_out = make_or_buy.outsourcing_utility(self.trust_in_market(), service.scale_economies, self.budget_pressure,
+                                                config.trust.prior, m)
         utilities = {"in_house": u_in, "outsourced": u_out}
         if partner_available:
-            utilities["co_commissioned"] = u_out + 0.6 * p["collaborative"] * (0.5 + service.scale_economies) - 0.2
+            utilities["co_commissioned"] = make_or_buy.co_commissioning_utility(u_out, p["collaborative"],
+                                                                                service.scale_economies, m)
         if community_available:
-            utilities["community"] = 2.0 * service.community_suitability * (0.2 + p["place_based"]) - 0.6
+            utilities["community"] = make_or_buy.community_utility(service.community_suitability, p["place_based"], m)
         stay = b.status_quo_bias * service.asset_specificity
         if slot.mode in utilities:
             utilities[slot.mode] += stay
@@ -239,39 +243,39 @@ class Council(mesa.Agent):
     # --- learning ---------------------------------------------------------------------------
     def update_capability(self) -> None:
         """Training raises commercial capability; prolonged outsourcing erodes it."""
-        policy = self.model.config.policy
-        b = self.model.config.behaviour
-        cap = self.commercial_capability
-        cap += 0.03 * (1.0 - cap) * policy.procurement_training
-        cap += 0.01 * (1.0 - cap) * policy.public_capacity_investment
-        cap -= b.skill_erosion * self.share_outsourced * cap
-        self.commercial_capability = min(1.0, max(0.0, cap))
+        config = self.model.config
+        policy = config.policy
+        self.commercial_capability = learning.commercial_capability(
+            self.commercial_capability, policy.procurement_training, policy.public_capacity_investment,
+            self.share_outsourced, config.behaviour.skill_erosion, config.learning)
         if policy.procurement_training:
-            self.overhead_quarter += TRAINING_COST
+            self.overhead_quarter += config.commissioning.training_cost
         if policy.public_capacity_investment:
-            self.overhead_quarter += CAPACITY_INVESTMENT_COST
+            self.overhead_quarter += config.commissioning.capacity_investment_cost
 
     def remember_value_for_money(self) -> None:
         """Update its memory of quality per £ for in-house and for outsourced delivery."""
+        config = self.model.config
+        rate, majority = config.learning.vfm_memory, config.in_house.majority_share
         for slot in self.slots:
             if slot.spend <= 0.0:
                 continue
             vfm = slot.delivered_quality / slot.spend
-            if slot.contracted_share > 0.5:
-                self.vfm_outsourced += 0.1 * (vfm - self.vfm_outsourced)
-            elif slot.in_house_share > 0.5:
-                self.vfm_in_house += 0.1 * (vfm - self.vfm_in_house)
+            if slot.contracted_share > majority:
+                self.vfm_outsourced = learning.smooth(self.vfm_outsourced, vfm, rate)
+            elif slot.in_house_share > majority:
+                self.vfm_in_house = learning.smooth(self.vfm_in_house, vfm, rate)
         disrupted = sum([s.disrupted for s in self.slots]) / len(self.slots)
-        self.recent_disruption += 0.2 * (disrupted - self.recent_disruption)
+        self.recent_disruption = learning.smooth(self.recent_disruption, disrupted, config.learning.disruption_memory)
 
     def update_intention(self) -> None:
         """Its survey answer: outsource more, the same or less, from its own experience."""
-        b = self.model.config.behaviour
+        config = self.model.config
         self.intention_score = make_or_buy.intention_score(
             self.vfm_outsourced, self.vfm_in_house, self.trust_in_market(), self.recent_disruption,
-            self.attitude, b.intention_bias,
+            self.attitude, config.behaviour.intention_bias, config.make_or_buy,
         )
-        self.intention = make_or_buy.intention_from_score(self.intention_score, b.intention_threshold)
+        self.intention = make_or_buy.intention_from_score(self.intention_score, config.behaviour.intention_threshold)
 
     def update_public_trust(self) -> None:
         """Residents' trust moves with quality, unmet need, disruption and transparency."""
@@ -281,7 +285,8 @@ class Council(mesa.Agent):
             return
         quality = sum([s.delivered_quality for s in slots]) / need
         disrupted = sum([s.disrupted for s in slots]) / len(slots)
-        transparency = 0.1 * self.principles["accountable"] + 0.1 * self.steering_strength
-        satisfaction = quality + transparency - 1.5 * disrupted
-        b = self.model.config.behaviour
-        self.public_trust = update_trust(self.public_trust, satisfaction, b.trust_gain_rate / 2, b.trust_loss_rate / 2)
+        config = self.model.config
+        t, b = config.trust, config.behaviour
+        satisfaction = public_satisfaction(quality, self.principles["accountable"], self.steering_strength, disrupted, t)
+        self.public_trust = update_trust(self.public_trust, satisfaction, b.trust_gain_rate * t.public_rate_share,
+                                         b.trust_loss_rate * t.public_rate_share)

@@ -1,20 +1,14 @@
-"""The model: PartneringModel and the mechanisms it orchestrates.
+"""The model: :class:`~partnering.model.model.PartneringModel` builds the world and runs the
+quarterly schedule, one module per phase (:mod:`partnering.model.phases`).
 
-Mechanism modules (one home each): ``procurement`` and ``tendering`` (bids, scores, awards),
-``delivery`` (effort, quality, volume, payment), ``trust``, ``finance``, ``make_or_buy``,
-``contracts`` (records), ``events``, ``metrics``, ``network``.
+- :mod:`~partnering.model.model`: construction's entry point and ``step``
+- :mod:`~partnering.model.population`: councils, firms and groups, and the initial history
+- :mod:`~partnering.model.tendering`: running one competition, and who may bid
+- :mod:`~partnering.model.registry`: the live contracts
+- :mod:`~partnering.model.catalogue`: every metric's label, unit, direction and meaning
+- :mod:`~partnering.model.metrics`: the reporters (pure functions of the model's state)
+- :mod:`~partnering.model.events`, :mod:`~partnering.model.network`, :mod:`~partnering.model.names`
+
+Import the model class from its module (or from :mod:`partnering`); this package imports
+nothing itself, so the light modules (the catalogue) load without Mesa.
 """
-
-from typing import Any
-
-__all__ = ["PartneringModel"]
-
-
-def __getattr__(name: str) -> Any:
-    # Imported lazily: the agents use the rule modules of this package, and the model uses the
-    # agents, so importing the model eagerly here would make the package import itself.
-    if name == "PartneringModel":
-        from partnering.model.model import PartneringModel
-
-        return PartneringModel
-    raise AttributeError(name)

@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from partnering.rules.units import QUARTERS_PER_YEAR
+
 EVENT_KINDS = (
     "shock",
     "supplier_failure",
@@ -45,7 +47,7 @@ def quarter_label(step: int, start_year: int) -> str:
     """
     if step <= 0:
         return f"{start_year} start"
-    return f"{start_year + (step - 1) // 4} Q{(step - 1) % 4 + 1}"
+    return f"{start_year + (step - 1) // QUARTERS_PER_YEAR} Q{(step - 1) % QUARTERS_PER_YEAR + 1}"
 
 
 @dataclass

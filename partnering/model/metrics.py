@@ -13,30 +13,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from partnering.model.catalogue import CATALOGUE, REQUIRED_COLUMNS  # noqa: F401  (re-exported)
-from partnering.model.make_or_buy import CIRCUMSTANCES
-from partnering.model.network import TRUSTING, average_clustering
-from partnering.model.trust import PRIOR_TRUST
+from partnering.model.network import average_clustering
+from partnering.rules.make_or_buy import CIRCUMSTANCES, INTENTIONS, MODES
 
 if TYPE_CHECKING:
     from partnering.model.model import PartneringModel
-
-MODES = ("in_house", "outsourced", "co_commissioned", "community")
-
-
-def social_value_rate(kind: str, local: bool, accredited: bool, measured: bool) -> float:
-    """£ of social value per £ spent with a provider (local jobs, local spend, volunteering).
-
-    >>> social_value_rate("vcse", True, False, False)
-    0.2
-    """
-    if kind == "vcse":
-        return 0.2
-    if kind == "sme":
-        return (0.08 if local else 0.04) + (0.03 if measured else 0.0)
-    if kind == "large":
-        return 0.02 + (0.04 if accredited and measured else 0.0)
-    return 0.04  # in-house
-
 
 @dataclass
 class Summary:
@@ -69,8 +50,8 @@ class Summary:
 
 def summary(model: PartneringModel) -> Summary:
     """All shared aggregates, computed once per observation."""
-    cached = getattr(model, "_summary", None)
-    if cached is not None and cached[0] == model._observation:
+    cached = model.summary_cache
+    if cached is not None and cached[0] == model.observation:
         return cached[1]
     flows = model.flows
     s = Summary(spend_by_kind=dict(flows.spend_by_kind), social_value=flows.social_value,
@@ -96,6 +77,7 @@ def summary(model: PartneringModel) -> Summary:
     trust_cs, trust_sc = s.trust_cs, s.trust_sc
     contracts = shirking = trusting = abused = 0
     ties = s.trusting_ties
+    prior, trusting_level = model.config.trust.prior, model.config.trust.trusting
     for c in model.live_contracts():
         if c.grant:
             continue
@@ -107,16 +89,16 @@ def summary(model: PartneringModel) -> Summary:
         shirking += int(shirked)
         trust_in_council = provider.trust_in_council
         for council in c.councils:
-            t_cs = council.trust.get(pid, PRIOR_TRUST)
-            t_sc = trust_in_council.get(council.unique_id, PRIOR_TRUST)
+            t_cs = council.trust.get(pid, prior)
+            t_sc = trust_in_council.get(council.unique_id, prior)
             trust_cs.append(t_cs)
             trust_sc.append(t_sc)
-            if t_cs >= TRUSTING and t_sc >= TRUSTING:
+            if t_cs >= trusting_level and t_sc >= trusting_level:
                 trusting += 1
                 ties.append((council.unique_id, pid))
-            abused += int(t_cs >= TRUSTING and shirked)
+            abused += int(t_cs >= trusting_level and shirked)
     s.contracts, s.shirking, s.trusting, s.abused = contracts, shirking, trusting, abused
-    model._summary = (model._observation, s)
+    model.summary_cache = (model.observation, s)
     return s
 
 
@@ -172,17 +154,17 @@ def social_value(m: PartneringModel) -> float:
 # --- trust -----------------------------------------------------------------------------------
 def trust_council_supplier(m: PartneringModel) -> float:
     """Mean council->supplier trust over live contractual relationships."""
-    return _mean(summary(m).trust_cs, PRIOR_TRUST)
+    return _mean(summary(m).trust_cs, m.config.trust.prior)
 
 
 def trust_supplier_council(m: PartneringModel) -> float:
     """Mean supplier->council trust over live contractual relationships."""
-    return _mean(summary(m).trust_sc, PRIOR_TRUST)
+    return _mean(summary(m).trust_sc, m.config.trust.prior)
 
 
 def public_trust(m: PartneringModel) -> float:
     """Mean public trust in councils."""
-    return _mean([c.public_trust for c in m.councils], PRIOR_TRUST)
+    return _mean([c.public_trust for c in m.councils], m.config.trust.prior)
 
 
 def trust_density(m: PartneringModel) -> float:
@@ -270,10 +252,14 @@ def distressed_share(m: PartneringModel) -> float:
     return _ratio(sum(f.is_distressed() for f in firms), len(firms))
 
 
+TOP_FIRMS = 5
+"""The top-five share's five: part of the metric's definition."""
+
+
 def top5_share(m: PartneringModel) -> float:
     """Share of outsourced contract value held by the five largest firms."""
     values = _supplier_values(m)
-    return _ratio(sum(values[:5]), sum(values))
+    return _ratio(sum(values[:TOP_FIRMS]), sum(values))
 
 
 def shirking_share(m: PartneringModel) -> float:
@@ -341,23 +327,17 @@ _REPORTERS: dict[str, Callable[[PartneringModel], float]] = {
     "mean_margin": mean_margin,
     "distressed_share": distressed_share,
     "top5_share": top5_share,
-    "share_in_house": lambda m: _mode_share(m, "in_house"),
-    "share_outsourced": lambda m: _mode_share(m, "outsourced"),
-    "share_co_commissioned": lambda m: _mode_share(m, "co_commissioned"),
-    "share_community": lambda m: _mode_share(m, "community"),
-    "intend_more": lambda m: _intention_share(m, "more"),
-    "intend_same": lambda m: _intention_share(m, "same"),
-    "intend_less": lambda m: _intention_share(m, "less"),
     "trust_clustering": trust_clustering,
     "suppliers_with_contracts": suppliers_with_contracts,
     "shirking_share": shirking_share,
     "abused_trust": abused_trust,
     "monitoring_cost": monitoring_cost,
     "commercial_capability": commercial_capability,
-    "insourced_market": _insourced(CIRCUMSTANCES[0]),
-    "insourced_flexibility": _insourced(CIRCUMSTANCES[1]),
-    "insourced_skills": _insourced(CIRCUMSTANCES[2]),
-    "insourced_integration": _insourced(CIRCUMSTANCES[3]),
+    **{f"share_{mode}": (lambda m, mode=mode: _mode_share(m, mode)) for mode in MODES},
+    **{f"intend_{answer}": (lambda m, answer=answer: _intention_share(m, answer)) for answer in INTENTIONS},
+    **{column: _insourced(reason) for column, reason in zip(
+        ("insourced_market", "insourced_flexibility", "insourced_skills", "insourced_integration"), CIRCUMSTANCES,
+        strict=True)},
 }
 
 if set(_REPORTERS) != set(CATALOGUE):  # a metric declared without a reporter, or the reverse

@@ -17,13 +17,9 @@ from scipy.spatial import cKDTree
 if TYPE_CHECKING:
     from partnering.model.model import PartneringModel
 
-TRUSTING = 0.6
-"""Trust at or above which a relationship counts as trusting in the trust network."""
-
-
 def build_geography(n_places: int, neighbours: int, rng: np.random.Generator) -> tuple[np.ndarray, list[list[int]]]:
     """Random place positions and, for each place, its ``neighbours`` nearest places (symmetrised)."""
-    positions = rng.random((n_places, 2))
+    positions = rng.random((n_places, 2))  # x and y in the unit square
     links: list[set[int]] = [set() for _ in range(n_places)]
     k = min(neighbours, n_places - 1)
     if k > 0:
@@ -41,6 +37,7 @@ def relationship_graph(model: PartneringModel) -> nx.Graph:
     g = nx.Graph()
     for council in model.councils:
         g.add_node(council.unique_id, kind="council", name=council.name, place=council.place)
+    # a contract edge's weight is the mean of the trust both ways; links of other kinds carry none
     for p in model.providers:
         g.add_node(p.unique_id, kind=p.kind, name=p.name, place=p.place)
     for c in model.live_contracts():
@@ -50,17 +47,17 @@ def relationship_graph(model: PartneringModel) -> nx.Graph:
             g.add_edge(council.unique_id, pid, relation="contract", contracts=data["contracts"] + 1,
                        trust_council_supplier=council.trust_in(pid),
                        trust_supplier_council=c.provider.trust_in(council.unique_id),
-                       weight=0.5 * (council.trust_in(pid) + c.provider.trust_in(council.unique_id)))
+                       weight=(council.trust_in(pid) + c.provider.trust_in(council.unique_id)) / 2)
         if c.consortium_group is not None:
-            g.add_edge(pid, c.consortium_group.unique_id, relation="subcontract", weight=1.0)
+            g.add_edge(pid, c.consortium_group.unique_id, relation="subcontract")
     for council in model.councils:
         for other in council.partners:
-            g.add_edge(council.unique_id, other, relation="co_commissioning", weight=1.0)
+            g.add_edge(council.unique_id, other, relation="co_commissioning")
     for p in model.providers:
         if p.small and p.place is not None:
             council = model.councils[p.place]
             if not g.has_edge(council.unique_id, p.unique_id):
-                g.add_edge(council.unique_id, p.unique_id, relation="place", weight=0.1)
+                g.add_edge(council.unique_id, p.unique_id, relation="place")
     return g
 
 
@@ -69,12 +66,13 @@ def trust_ties(model: PartneringModel) -> Iterator[tuple[int, int]]:
 
     ``metrics.summary`` finds the same trusting ties in its own pass over the contracts.
     """
+    trusting = model.config.trust.trusting
     for c in model.live_contracts():
         if c.grant:
             continue
         pid = c.provider.unique_id
         for council in c.councils:
-            if council.trust_in(pid) >= TRUSTING and c.provider.trust_in(council.unique_id) >= TRUSTING:
+            if council.trust_in(pid) >= trusting and c.provider.trust_in(council.unique_id) >= trusting:
                 yield council.unique_id, pid
     for council in model.councils:
         for other in council.partners:
@@ -82,7 +80,7 @@ def trust_ties(model: PartneringModel) -> Iterator[tuple[int, int]]:
 
 
 def trust_network(model: PartneringModel) -> nx.Graph:
-    """Only trusting ties: council-provider pairs trusting each other at or above :data:`TRUSTING`
+    """Only trusting ties: council-provider pairs trusting each other at or above ``trust.trusting``
     both ways, plus co-commissioning links between councils."""
     g = nx.Graph()
     g.add_edges_from(trust_ties(model))

@@ -1,8 +1,9 @@
-"""Running a tender: lots, eligible bidders, bids, evaluation, debriefs and the award.
+"""Running a tender: lots, who may bid, bids, evaluation, debriefs and the award.
 
 Suppliers decide whether to bid and at what price (``Supplier.decide_bid``, ``Supplier.price``);
-councils weigh the bids (``Council.evaluation_weights``, ``Council.perception_noise``); this module
-orchestrates one competition with the pure rules of :mod:`partnering.model.procurement`.
+councils weigh the bids (``Council.evaluation_weights``, ``Council.perception_noise``) and write
+the terms (``Council.contract_terms``); this module orchestrates one competition with the pure
+rules of :mod:`partnering.rules.procurement`.
 """
 
 from __future__ import annotations
@@ -11,19 +12,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from partnering.model import procurement
-from partnering.model.contracts import Contract, Lot, ServiceSlot, Tender
-from partnering.model.delivery import service_fit
-from partnering.model.trust import PRIOR_TRUST
+from partnering.agents.community import CommunityGroup
+from partnering.agents.council import Council
+from partnering.agents.supplier import Supplier
+from partnering.rules import procurement
+from partnering.rules.delivery import service_fit
+from partnering.rules.records import Contract, Lot, ServiceSlot, Tender
+from partnering.rules.units import QUARTERS_PER_YEAR
 
 if TYPE_CHECKING:
-    from partnering.agents.council import Council
-    from partnering.agents.provider import Supplier
     from partnering.model.model import PartneringModel
-
-TENDER_COST_SHARE = 0.01
-"""A council's cost of running a tender, as a share of the lot's annual value (prescriptive process)."""
-
 
 
 def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], share: float, length: int,
@@ -34,28 +32,33 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
     ``charge_bids`` is off only for the contracts that exist at the start, whose tenders were run
     (and paid for) before the simulation begins.
     """
+    cfg = model.config
     service = slots[0].service
     p = lead.principles
-    policy = model.config.policy
+    policy, rules, commissioning = cfg.policy, cfg.procurement, cfg.commissioning
     total_value = sum(s.annual_value for s in slots) * share
-    n_lots = 1 if co_commissioned else procurement.lot_count(total_value, p["place_based"])
+    n_lots = 1 if co_commissioned else procurement.lot_count(total_value, p["place_based"], rules.max_lots,
+                                                             rules.min_lot_value)
     lot_share = share / n_lots
     weights = lead.evaluation_weights()
     capability = sum(s.council.commercial_capability for s in slots) / len(slots)
-    error_sd = procurement.estimate_error_sd(model.config.world.cost_estimate_error, service.measurability, capability)
+    error_sd = procurement.estimate_error_sd(cfg.world.cost_estimate_error, service.measurability, capability,
+                                             rules.estimate_error_floor)
     places = sorted({s.council.place for s in slots})
+    process = procurement.process_weight(commissioning.prescriptive_process, p["creative"])
     awarded = 0
     for _ in range(n_lots):
         lot_value = sum(s.annual_value for s in slots) * lot_share
-        lead.overhead_quarter += charge_bids * TENDER_COST_SHARE * lot_value * (1.5 - p["creative"])
+        lead.overhead_quarter += charge_bids * procurement.tender_cost(lot_value, commissioning.tender_cost_share,
+                                                                       process)
         needs_accreditation = policy.accreditation_required and lot_value > policy.accreditation_threshold
         bidders, costs = [], []
-        eligible = model.eligible_suppliers(places, lot_value, needs_accreditation)
+        eligible = eligible_suppliers(model, places, lot_value, needs_accreditation)
         # a bid's cost depends on the lot and on whether the bidder is small: two values per lot
-        cost_share = model.config.world.bid_cost
-        bid_costs = {small: procurement.bid_cost(lot_value, cost_share, p["creative"], p["place_based"], small)
+        cost_share = cfg.world.bid_cost
+        bid_costs = {small: procurement.bid_cost(lot_value, cost_share, process, p["place_based"], small, rules)
                      for small in (False, True)}
-        term_years = length / 4.0
+        term_years = length / QUARTERS_PER_YEAR
         for supplier in eligible:
             cost = bid_costs[supplier.small]
             if supplier.decide_bid(lot_value, term_years, cost):
@@ -74,11 +77,57 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
             winning_price=winner.unit_price if winner else float("nan"),
             winner_kind=winner.provider.kind if winner else "", co_commissioned=co_commissioned,
         )
-        model.record_tender(record, lead)
+        _record(model, record, lead)
+        memory = rules.bidders_memory
         for s in slots:
-            s.last_bidders = 0.5 * s.last_bidders + 0.5 * len(bidders)
+            s.last_bidders = (1.0 - memory) * s.last_bidders + memory * len(bidders)
         awarded += winner is not None
     return awarded
+
+
+def _record(model: PartneringModel, record: Tender, lead: Council) -> None:
+    """Keep the tender for the market metrics, and log a failed or uncontested one."""
+    model.recent_tenders.append(record)
+    what = record.service.replace("_", " ")
+    if record.bids == 0:
+        model.events.add(model.now, "no_bid", f"{lead.name}: no bids for {what}; delivered in-house",
+                         council=lead.name, service=record.service)
+    elif record.bids == 1:
+        model.events.add(model.now, "single_bid", f"{lead.name}: a single bid for {what}",
+                         council=lead.name, service=record.service)
+
+
+def eligible_suppliers(model: PartneringModel, places: list[int], lot_value: float,
+                       needs_accreditation: bool) -> list[Supplier]:
+    """Large suppliers anywhere and SMEs of these places and their neighbours, with the free
+    capacity for the lot (and accreditation where required)."""
+    reach: set[int] = set(places)
+    for place in places:
+        reach.update(model.neighbours[place])
+    # free capacity written out: asked of every firm in reach at every tender and review
+    eligible = [s for s in model.large_suppliers
+                if s.capacity - s.load >= lot_value and (s.accredited or not needs_accreditation)]
+    for place in sorted(reach):
+        eligible += [s for s in model.smes_by_place[place]
+                     if s.capacity - s.load >= lot_value and (s.accredited or not needs_accreditation)]
+    return eligible
+
+
+def capable_suppliers(model: PartneringModel, place: int, slot: ServiceSlot) -> int:
+    """How many firms could take a sizeable lot of this service (``procurement.capable_lot_share``
+    of it): the council's reading of how healthy its market is."""
+    lot = slot.annual_value * model.config.procurement.capable_lot_share
+    return len(eligible_suppliers(model, [place], lot, False))
+
+
+def consortium_partner(model: PartneringModel, place: int | None, lot_value: float) -> CommunityGroup | None:
+    """The first group of a small bidder's place willing to partner it on this lot."""
+    if place is None:
+        return None
+    for group in model.groups_by_place[place]:
+        if group.decide_consortium(lot_value):
+            return group
+    return None
 
 
 def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[ServiceSlot], lot_share: float,
@@ -86,64 +135,59 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
                         error_sd: float, place: int, co_commissioned: bool) -> Contract | None:
     if not bidders:
         return None
+    cfg = model.config
     rng = model.rng
     service = slots[0].service
-    measured = model.config.policy.social_value_in_contracts
+    measured = cfg.policy.social_value_in_contracts
     lot_value = sum(s.annual_value for s in slots) * lot_share
     partners = {}
-    if lead.principles["place_based"] >= 0.5:
+    if lead.principles["place_based"] >= cfg.commissioning.consortium_place_based_level:
         for b in bidders:
             if b.small:
-                group = model.consortium_partner(b.place, lot_value)
+                group = consortium_partner(model, b.place, lot_value)
                 if group is not None:
                     partners[b.unique_id] = group
     draws = rng.normal(0.0, 1.0, len(bidders)).tolist()
     priced = [b.price(service, error_sd, z) for b, z in zip(bidders, draws, strict=True)]
     prices = np.array([pr for pr, _ in priced])
+    fit_loss = cfg.delivery.local_fit_loss
     quality = np.array([
-        b.quality_capability() * service_fit(service.local_knowledge, b.localness(place), 0.0) for b in bidders
+        b.quality_capability() * service_fit(service.local_knowledge, b.localness(place), 0.0, fit_loss) for b in bidders
     ])
     perceived = np.clip(quality + rng.normal(0.0, lead.perception_noise(), len(bidders)), 0.0, 1.0)
+    bonus = cfg.social_value.consortium_offer
     social = np.array([
-        min(1.0, b.social_value(place, measured) + (0.2 if b.unique_id in partners else 0.0)) for b in bidders
+        min(1.0, b.social_value(place, measured) + (bonus if b.unique_id in partners else 0.0)) for b in bidders
     ])
+    prior = cfg.trust.prior
     if len(slots) == 1:
         lead_trust = slots[0].council.trust
-        track = np.array([lead_trust.get(b.unique_id, PRIOR_TRUST) / 1 for b in bidders])
+        track = np.array([lead_trust.get(b.unique_id, prior) for b in bidders])
     else:
         track = np.array([sum([s.council.trust_in(b.unique_id) for s in slots]) / len(slots) for b in bidders])
     scores = procurement.score_bids(prices, perceived, social, track, weights)
     w = int(np.argmax(scores))
-    _debrief(bidders, prices, scores, w, weights, model.config.behaviour.risk_contingency * error_sd)
+    _debrief(bidders, prices, scores, w, weights, cfg.behaviour.risk_contingency * error_sd, cfg.procurement)
     winner = bidders[w]
     terms = lead.contract_terms(lot_value * prices[w])
     contract = Contract(
-        id=model.next_contract_id(), provider=winner, service=service,
+        id=model.contracts.next_id(), provider=winner, service=service,
         lots=[Lot(slot=s, share=lot_share, base_volume=s.funded * lot_share) for s in slots],
         unit_price=float(prices[w]), target_unit_cost=float(priced[w][1]), start=model.now, length=length,
         break_interval=terms.break_interval, flex=terms.flex, open_book=terms.open_book,
         risk_share=terms.risk_share, monitoring=lead.choose_monitoring(float(track[w])),
         penalty_rate=terms.penalty_rate, co_commissioned=co_commissioned,
-        consortium_group=partners.get(winner.unique_id),
+        consortium_group=partners.get(winner.unique_id), quality_ewma=cfg.delivery.initial_quality,
     )
-    model.start_contract(contract)
+    model.contracts.start(contract)
     return contract
 
 
 def _debrief(bidders: list[Supplier], prices: np.ndarray, scores: np.ndarray, winner: int,
-             weights: procurement.EvaluationWeights, contingency: float) -> None:
-    """Tell each bidder whether it won, and whether it lost on price: whether a bid at the margin
-    floor would have beaten the winner (UK procurement debriefs give scores)."""
+             weights: procurement.EvaluationWeights, contingency: float, rules) -> None:
+    """Tell each bidder whether it won, and whether it lost on price."""
     markups = np.array([1.0 + b.margin + contingency for b in bidders])
-    # plain floats for the scalar arithmetic: the same values, without numpy scalars
-    floor_prices = (prices * (1.0 + procurement.MARGIN_FLOOR + contingency) / markups).tolist()
-    best = float(prices.min())
-    price, score = prices.tolist(), scores.tolist()
-    for i, bidder in enumerate(bidders):
-        if i == winner:
-            bidder.record_tender(won=True, lost_on_price=False)
-            continue
-        new_min = min(best, floor_prices[i])
-        gain_self = weights.price * (new_min / floor_prices[i] - best / price[i])
-        loss_winner = weights.price * (best / price[winner] - new_min / price[winner])
-        bidder.record_tender(won=False, lost_on_price=bool(score[i] + gain_self > score[winner] - loss_winner))
+    lost = procurement.lost_on_price(prices, scores, winner, markups, 1.0 + rules.margin_floor + contingency,
+                                     weights.price)
+    for i, (bidder, on_price) in enumerate(zip(bidders, lost, strict=True)):
+        bidder.record_tender(won=i == winner, lost_on_price=on_price)

@@ -20,39 +20,27 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-Kind = Literal["structure", "uncertainty", "lever"]
-
-
-def param(
-    default: Any,
-    low: float | None,
-    high: float | None,
-    unit: str,
-    meaning: str,
-    kind: Kind,
-    source: str = "",
-) -> Any:
-    """Declare one parameter: default, inclusive bounds, unit, meaning, kind and source."""
-    extra: dict[str, Any] = {"unit": unit, "kind": kind, "low": low, "high": high}
-    if source:
-        extra["source"] = source
-    kwargs: dict[str, Any] = {"description": meaning, "json_schema_extra": extra}
-    if low is not None and not isinstance(default, bool):
-        kwargs["ge"] = low
-    if high is not None and not isinstance(default, bool):
-        kwargs["le"] = high
-    return Field(default, **kwargs)
+from partnering.scenarios.declare import Section, param
+from partnering.scenarios.mechanisms import (
+    MECHANISM_SECTIONS,
+    Commissioning,
+    Delivery,
+    Finance,
+    Groups,
+    InHouse,
+    Learning,
+    MakeOrBuy,
+    Market,
+    Procurement,
+    SocialValue,
+    Suppliers,
+    Trust,
+)
 
 
-class _Section(BaseModel):
-    """Base for every scenario section: unknown keys, wrong types and NaN are errors."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
-
-
-class Population(_Section):
+class Population(Section):
     """How many of each actor the world holds."""
 
     councils: int = param(12, 1, 2000, "councils", "councils, one per place on the geography graph", "structure")
@@ -65,7 +53,7 @@ class Population(_Section):
     history_level: float = param(0.25, 0.0, 1.0, "level", "principle level of the past regime under which the starting contracts were let (same in every arm)", "structure")
 
 
-class RunSettings(_Section):
+class RunSettings(Section):
     """Time: one step is one quarter."""
 
     steps: int = param(40, 1, 400, "quarters", "default horizon of a run (40 quarters = ten years)", "structure")
@@ -73,7 +61,7 @@ class RunSettings(_Section):
     survey_step: int = param(0, 0, 400, "quarter", "step at which the outsourcing-intention survey is read (0 = last step)", "structure")
 
 
-class Principles(_Section):
+class Principles(Section):
     """The five shifts from transactional to changemaking partnering, each in [0, 1].
 
     Source: NLGN (2018) *From transactions to changemaking*.
@@ -89,7 +77,7 @@ class Principles(_Section):
 PRINCIPLE_NAMES: tuple[str, ...] = tuple(Principles.model_fields)
 
 
-class Policy(_Section):
+class Policy(Section):
     """The policy recommendations as switchable levers (NLGN 2018)."""
 
     social_value_in_contracts: bool = param(False, 0, 1, "on/off", "social impact measured and built into contract evaluation and management", "lever")
@@ -104,54 +92,55 @@ class Policy(_Section):
     public_capacity_investment: bool = param(False, 0, 1, "on/off", "investment in public-sector capacity (in-house skills, budget)", "lever")
 
 
-class World(_Section):
+class World(Section):
     """What the world does: demand, budgets, supplier types and market conditions."""
 
     demand_growth: float = param(0.02, -0.05, 0.15, "per year", "trend growth of need (ageing population)", "uncertainty",
                                  "ONS population projections: over-65s grow about 2% a year")
-    demand_volatility: float = param(1.0, 0.0, 4.0, "multiplier", "scales each service's quarterly demand volatility", "uncertainty")
+    demand_volatility: float = param(1.0, 0.0, 4.0, "multiplier", "scales each service's quarterly demand volatility", "uncertainty", "judgement")
     budget_growth: float = param(0.01, -0.10, 0.10, "per year", "real growth of council budgets", "uncertainty",
                                  "IfS: English council spending power fell about 2% a year in real terms 2010-2018")
-    supplier_opportunism: float = param(0.3, 0.0, 1.0, "level", "mean opportunism of suppliers (private type)", "uncertainty")
-    commercial_capability: float = param(0.6, 0.0, 1.0, "level", "mean commercial capability of councils at the start", "uncertainty")
+    supplier_opportunism: float = param(0.3, 0.0, 1.0, "level", "mean opportunism of suppliers (private type)", "uncertainty", "judgement")
+    commercial_capability: float = param(0.6, 0.0, 1.0, "level", "mean commercial capability of councils at the start", "uncertainty", "judgement")
     cost_estimate_error: float = param(0.08, 0.0, 0.5, "share of cost", "sd of a bidder's cost-estimate error at average measurability and capability", "uncertainty",
                                        "Thaler (1988) and Kagel and Levin (2002) on the winner's curse")
-    bid_cost: float = param(0.006, 0.0, 0.1, "share of lot value", "cost of preparing one bid, as a share of the lot's annual value", "uncertainty")
-    large_supplier_cash: float = param(0.12, 0.0, 2.0, "share of capacity", "starting cash of a large supplier, as a share of its annual capacity", "uncertainty")
-    sme_cash: float = param(0.12, 0.0, 2.0, "share of capacity", "starting cash of an SME, as a share of its annual capacity", "uncertainty")
-    overhead_rate: float = param(0.035, 0.0, 0.2, "share of revenue", "suppliers' overheads as a share of contract revenue", "uncertainty")
-    sme_entry_rate: float = param(0.05, 0.0, 1.0, "per place per quarter", "chance of an SME entering a place whose tenders were profitable", "uncertainty")
-    large_entry_rate: float = param(0.02, 0.0, 1.0, "per quarter", "chance of a new national supplier entering after a failure", "uncertainty")
+    bid_cost: float = param(0.006, 0.0, 0.1, "share of lot value", "cost of preparing one bid, as a share of the lot's annual value", "uncertainty", "judgement")
+    large_supplier_cash: float = param(0.12, 0.0, 2.0, "share of capacity", "starting cash of a large supplier, as a share of its annual capacity", "uncertainty", "judgement")
+    sme_cash: float = param(0.12, 0.0, 2.0, "share of capacity", "starting cash of an SME, as a share of its annual capacity", "uncertainty", "judgement")
+    overhead_rate: float = param(0.035, 0.0, 0.2, "share of revenue", "suppliers' overheads as a share of contract revenue", "uncertainty", "judgement")
+    sme_entry_rate: float = param(0.05, 0.0, 1.0, "per place per quarter", "chance of an SME entering a place whose tenders were profitable", "uncertainty", "judgement")
+    large_entry_rate: float = param(0.02, 0.0, 1.0, "per quarter", "chance of a new national supplier entering after a failure", "uncertainty", "judgement")
+    demand_persistence: float = param(0.6, 0.0, 0.99, "per quarter", "AR(1) persistence of quarterly demand shocks", "uncertainty", "judgement")
     emergency_premium: float = param(0.3, 0.0, 2.0, "share of cost", "extra cost of stop-gap delivery after a supplier fails", "uncertainty",
                                      "NAO (2018) HC 1002 on the Carillion stop-gap costs")
 
 
-class Behaviour(_Section):
+class Behaviour(Section):
     """Behavioural constants of councils and suppliers (uncertainties, some calibrated)."""
 
     trust_gain_rate: float = param(0.10, 0.0, 1.0, "per quarter", "lambda+: speed at which trust rises when performance meets expectation", "uncertainty",
                                    "Slovic (1993) trust asymmetry")
     trust_loss_rate: float = param(0.30, 0.0, 1.0, "per quarter", "lambda-: speed at which trust falls when performance disappoints", "uncertainty",
                                    "Slovic (1993) trust asymmetry")
-    shirk_detected_trust_loss: float = param(0.4, 0.0, 1.0, "share of trust", "fall in trust when shirking is detected", "uncertainty")
-    corner_cut_saving: float = param(0.12, 0.0, 0.5, "share of cost", "cost a supplier saves by cutting corners for a quarter", "uncertainty")
-    corner_cut_quality_loss: float = param(0.25, 0.0, 1.0, "share of quality", "quality lost when corners are cut", "uncertainty")
-    penalty_rate: float = param(0.3, 0.0, 2.0, "share of quarterly payment", "contractual penalty for detected shirking under transactional management", "uncertainty")
+    shirk_detected_trust_loss: float = param(0.4, 0.0, 1.0, "share of trust", "fall in trust when shirking is detected", "uncertainty", "judgement")
+    corner_cut_saving: float = param(0.12, 0.0, 0.5, "share of cost", "cost a supplier saves by cutting corners for a quarter", "uncertainty", "judgement")
+    corner_cut_quality_loss: float = param(0.25, 0.0, 1.0, "share of quality", "quality lost when corners are cut", "uncertainty", "judgement")
+    penalty_rate: float = param(0.3, 0.0, 2.0, "share of quarterly payment", "contractual penalty for detected shirking under transactional management", "uncertainty", "judgement")
     risk_contingency: float = param(1.0, 0.0, 3.0, "sds of estimate error", "contingency bidders add to their margin for an uncertain specification", "uncertainty",
                                     "Dyer, Kagel and Levin (1989): experienced bidders shade bids for the winner's curse, though not fully")
-    reputation_weight: float = param(0.2, 0.0, 1.0, "share", "weight a collaborative council gives partners' view of a supplier", "uncertainty")
-    margin_step: float = param(0.005, 0.0, 0.05, "per quarter", "how fast suppliers adjust their target margin to their win rate", "uncertainty")
-    skill_erosion: float = param(0.006, 0.0, 0.1, "per quarter", "erosion of commercial capability with the share outsourced", "uncertainty")
-    inhouse_decay: float = param(0.03, 0.0, 0.5, "per quarter", "decay of in-house capacity while a service is outsourced", "uncertainty")
-    choice_temperature: float = param(0.5, 0.01, 5.0, "utility", "noise in the make-or-buy choice (logit temperature)", "uncertainty")
-    status_quo_bias: float = param(0.4, 0.0, 3.0, "utility", "utility of keeping the current mode, scaled by asset specificity", "uncertainty")
-    insourcing_bias: float = param(0.0, -3.0, 3.0, "utility", "baseline preference for in-house delivery at a review", "uncertainty")
-    intention_bias: float = param(0.0, -2.0, 2.0, "score", "councils' baseline leaning towards outsourcing more (survey calibration)", "uncertainty")
-    intention_spread: float = param(0.3, 0.0, 2.0, "score", "sd of councils' individual attitudes to outsourcing (survey calibration)", "uncertainty")
-    intention_threshold: float = param(0.25, 0.01, 2.0, "score", "score beyond which a council intends more or less outsourcing", "uncertainty")
+    reputation_weight: float = param(0.2, 0.0, 1.0, "share", "weight a collaborative council gives partners' view of a supplier", "uncertainty", "judgement")
+    margin_step: float = param(0.005, 0.0, 0.05, "per quarter", "how fast suppliers adjust their target margin to their win rate", "uncertainty", "judgement")
+    skill_erosion: float = param(0.006, 0.0, 0.1, "per quarter", "erosion of commercial capability with the share outsourced", "uncertainty", "judgement")
+    inhouse_decay: float = param(0.03, 0.0, 0.5, "per quarter", "decay of in-house capacity while a service is outsourced", "uncertainty", "judgement")
+    choice_temperature: float = param(0.5, 0.01, 5.0, "utility", "noise in the make-or-buy choice (logit temperature)", "uncertainty", "judgement")
+    status_quo_bias: float = param(0.4, 0.0, 3.0, "utility", "utility of keeping the current mode, scaled by asset specificity", "uncertainty", "judgement")
+    insourcing_bias: float = param(0.0, -3.0, 3.0, "utility", "baseline preference for in-house delivery at a review", "uncertainty", "judgement")
+    intention_bias: float = param(0.0, -2.0, 2.0, "score", "councils' baseline leaning towards outsourcing more (survey calibration)", "uncertainty", "judgement")
+    intention_spread: float = param(0.3, 0.0, 2.0, "score", "sd of councils' individual attitudes to outsourcing (survey calibration)", "uncertainty", "judgement")
+    intention_threshold: float = param(0.25, 0.01, 2.0, "score", "score beyond which a council intends more or less outsourcing", "uncertainty", "judgement")
 
 
-class Shock(_Section):
+class Shock(Section):
     """A scheduled event: a demand surge, a budget cut or a named supplier failing."""
 
     kind: Literal["demand_surge", "budget_cut", "supplier_failure"]
@@ -161,7 +150,7 @@ class Shock(_Section):
     target: str = Field("largest", description="supplier that fails: 'largest' by contract value, or 'rank:N'")
 
 
-class ServiceSpec(_Section):
+class ServiceSpec(Section):
     """One service of the catalogue; attributes in [0, 1] unless a unit says otherwise."""
 
     name: str
@@ -196,25 +185,32 @@ def default_services() -> tuple[ServiceSpec, ...]:
     return tuple(ServiceSpec(**dict(zip(keys, row, strict=True))) for row in rows)
 
 
-class CouncilOverride(_Section):
-    """Principle levels for one council (by index), overriding the scenario-wide levels."""
+def _council_override() -> type[Section]:
+    """Principle levels and commercial capability for one council (by index), overriding the
+    scenario-wide values; each field's bounds and meaning are those of its scenario-wide
+    declaration (``principles.*`` and ``world.commercial_capability``)."""
+    overridden = {name: Principles.model_fields[name] for name in PRINCIPLE_NAMES}
+    overridden["commercial_capability"] = World.model_fields["commercial_capability"]
+    most_councils = Population.model_fields["councils"].json_schema_extra["high"]
+    fields: dict[str, Any] = {"index": (int, Field(ge=0, le=most_councils - 1, description="the council's place, from 0"))}
+    for name, info in overridden.items():
+        extra = info.json_schema_extra
+        meaning = "this council's commercial capability at the start" if name == "commercial_capability" else info.description
+        fields[name] = (float | None, Field(None, ge=extra["low"], le=extra["high"], description=meaning))
+    return create_model("CouncilOverride", __base__=Section, __doc__=_council_override.__doc__, **fields)
 
-    index: int = Field(ge=0, le=1999)
-    collaborative: float | None = Field(None, ge=0.0, le=1.0)
-    creative: float | None = Field(None, ge=0.0, le=1.0)
-    adaptable: float | None = Field(None, ge=0.0, le=1.0)
-    accountable: float | None = Field(None, ge=0.0, le=1.0)
-    place_based: float | None = Field(None, ge=0.0, le=1.0)
-    commercial_capability: float | None = Field(None, ge=0.0, le=1.0)
+
+CouncilOverride = _council_override()
 
 
-SECTIONS: dict[str, type[_Section]] = {
+SECTIONS: dict[str, type[Section]] = {
     "population": Population,
     "run": RunSettings,
     "principles": Principles,
     "policy": Policy,
     "world": World,
     "behaviour": Behaviour,
+    **MECHANISM_SECTIONS,
 }
 
 #: Refuse populations that would exhaust memory before allocating anything.
@@ -234,6 +230,18 @@ class Scenario(BaseModel):
     policy: Policy = Policy()
     world: World = World()
     behaviour: Behaviour = Behaviour()
+    suppliers: Suppliers = Suppliers()
+    groups: Groups = Groups()
+    commissioning: Commissioning = Commissioning()
+    procurement: Procurement = Procurement()
+    delivery: Delivery = Delivery()
+    in_house: InHouse = InHouse()
+    finance: Finance = Finance()
+    make_or_buy: MakeOrBuy = MakeOrBuy()
+    trust: Trust = Trust()
+    learning: Learning = Learning()
+    market: Market = Market()
+    social_value: SocialValue = SocialValue()
     # lists from TOML arrive as lists: accept them as tuples (items are still validated strictly)
     services: tuple[ServiceSpec, ...] = Field(default_factory=default_services, strict=False)
     shocks: tuple[Shock, ...] = Field((), strict=False)

@@ -22,9 +22,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partnering.model import metrics, procurement
-from partnering.model.model import PartneringModel, _clip
+from partnering.model import metrics
+from partnering.model.model import PartneringModel
 from partnering.model.network import average_clustering, trust_network
+from partnering.model.population import clip as _clip
+from partnering.rules import procurement
 from partnering.scenarios import apply_overrides, load_scenario
 
 FOLDER = Path(__file__).with_name("equality")
@@ -113,10 +115,11 @@ def test_remembered_evaluation_weights_follow_changed_principles():
     council = _small_model(1).councils[0]
     council.evaluation_weights()
     council.principles["collaborative"] = 0.1  # changed in place
+    p = council.model.config.procurement
     assert council.evaluation_weights() == procurement.evaluation_weights(
-        0.1, *(council.principles[k] for k in ("creative", "adaptable", "accountable", "place_based")))
+        0.1, *(council.principles[k] for k in ("creative", "adaptable", "accountable", "place_based")), False, p)
     council.principles = dict.fromkeys(council.principles, 0.0)  # replaced
-    assert council.evaluation_weights() == procurement.evaluation_weights(0, 0, 0, 0, 0)
+    assert council.evaluation_weights() == procurement.evaluation_weights(0, 0, 0, 0, 0, False, p)
 
 
 def refresh() -> None:

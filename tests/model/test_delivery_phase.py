@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from partnering.agents.provider import CONSORTIUM_SHARE, LargeSupplier
-from partnering.model.contracts import QuarterFlows
+from partnering.agents.supplier import LargeSupplier
 from partnering.model.model import PartneringModel
-from partnering.model.quarter_delivery import deliver_contracts
+from partnering.model.phases.delivery import deliver_contracts
+from partnering.rules.records import QuarterFlows
 from partnering.scenarios import apply_overrides, load_scenario
 
 
@@ -134,6 +134,7 @@ def test_a_consortium_partner_takes_its_share_of_payment_and_of_work():
     deliver_contracts(model, [contract])
 
     payment, cost = contract.last_payment, contract.last_cost
+    CONSORTIUM_SHARE = model.config.groups.consortium_share
     assert group.cash - group_cash == pytest.approx(CONSORTIUM_SHARE * (payment - cost))
     assert provider.cash - cash == pytest.approx((1.0 - CONSORTIUM_SHARE) * (payment - cost))
     assert model.flows.spend_by_kind["vcse"] == pytest.approx(CONSORTIUM_SHARE * payment)

@@ -7,7 +7,9 @@ puts at risk. The future surplus is larger when contracts are long, renewal rewa
 and break clauses let a council end a poor relationship.
 
 The delivery phase applies these rules to a whole quarter at once
-(:mod:`partnering.model.quarter_delivery`), so they take numpy arrays as well as floats. Rules a
+(:mod:`partnering.model.phases.delivery`), so they take numpy arrays as well as floats. Their
+constants are the declared ``delivery`` parameters
+(:class:`partnering.scenarios.mechanisms.Delivery`), passed in as ``p``. Rules a
 single lot also needs elsewhere (fit and quality, for tender offers and in-house delivery) stay
 as cheap on a float as on an array.
 """
@@ -19,27 +21,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-DISCOUNT_PER_QUARTER = 0.98
-"""Suppliers' quarterly discount factor (about 8% a year)."""
-
-SHIRK_LOGIT_SLOPE = 3.0
-"""Sharpness of the effort choice in log(temptation / deterrence)."""
-
-VARIATION_PREMIUM = 0.25
-"""Premium on a variation bought under a rigid contract."""
-
-VARIATION_UPTAKE = 0.5
-"""Share of extra need a rigid contract's variation covers within the quarter."""
-
-OPEN_BOOK_COST_SLACK = 0.08
-"""Cost drift under open book when the council bears all overruns (blunted cost discipline)."""
-
-BREAK_TRUST = 0.4
-"""A council breaks a contract at a break point when its trust falls below this."""
-
-RENEWAL_TRUST_SCALE = 0.05
-"""Fall in a council's trust at which detection costs a supplier all of the renewal chance that
-track record and quality carry in evaluation."""
+from partnering.rules.units import DECIMALS
+from partnering.scenarios.mechanisms import Delivery, InHouse
 
 
 def _clamp(x, low: float, high: float):
@@ -50,20 +33,21 @@ def _clamp(x, low: float, high: float):
     return low if x < low else (high if x > high else x)
 
 
-def detection_probability(monitoring, measurability, capability, open_book):
+def detection_probability(monitoring, measurability, capability, open_book, p: Delivery):
     """Chance that a council detects corner-cutting in a quarter.
 
     Monitoring effort, measurable outcomes, commercial capability and open books all raise it;
     open books reveal hidden margin only to a council with the skill to read them.
 
-    >>> round(float(detection_probability(1.0, 1.0, 1.0, False)), 2)
+    >>> round(float(detection_probability(1.0, 1.0, 1.0, False, Delivery())), 2)
     0.6
-    >>> detection_probability(np.array([0.5, 0.5]), 0.5, 0.5, np.array([False, True])).round(3)
+    >>> detection_probability(np.array([0.5, 0.5]), 0.5, 0.5, np.array([False, True]), Delivery()).round(3)
     array([0.147, 0.206])
     """
-    base = monitoring * (0.4 + 0.6 * measurability) * (0.4 + 0.6 * capability) * 0.6
-    chance = base * np.where(open_book, 1.0 + 0.8 * capability, 1.0)
-    return np.minimum(chance, 0.95)
+    floor = p.detection_floor
+    base = monitoring * (floor + (1.0 - floor) * measurability) * (floor + (1.0 - floor) * capability) * p.detection_scale
+    chance = base * np.where(open_book, 1.0 + p.open_book_detection * capability, 1.0)
+    return np.minimum(chance, p.detection_max)
 
 
 def capability_with_learning(capability, learning):
@@ -76,18 +60,18 @@ def capability_with_learning(capability, learning):
     return _clamp(capability * (1.0 + learning), 0.0, 1.0)
 
 
-def false_alarm_probability(capability, monitoring):
+def false_alarm_probability(capability, monitoring, rate: float):
     """Chance that a council wrongly finds fault with full effort: clumsy monitoring by a council
     without the commercial skill to read what it sees (a penalty on honest work).
 
-    >>> round(false_alarm_probability(0.5, 0.8), 3)
+    >>> round(false_alarm_probability(0.5, 0.8, 0.03), 3)
     0.012
     """
-    return 0.03 * (1.0 - capability) * monitoring
+    return rate * (1.0 - capability) * monitoring
 
 
 def relationship_value(quarterly_profit, remaining_quarters, renewal_at_risk, next_term_quarters, break_risk,
-                       discount=DISCOUNT_PER_QUARTER):
+                       discount):
     """£m of future surplus a supplier puts at risk if caught cutting corners.
 
     ``renewal_at_risk`` is the fall in its chance of winning the next contract that detection
@@ -95,7 +79,7 @@ def relationship_value(quarterly_profit, remaining_quarters, renewal_at_risk, ne
     A loss-making contract has no relationship value to protect. ``discount`` is the supplier's
     own quarterly discount factor: opportunists are short-termist.
 
-    >>> round(float(relationship_value(1.0, 4, 0.5, 8, 0.0)), 3), float(relationship_value(-1.0, 4, 0.5, 8, 0.0))
+    >>> round(float(relationship_value(1.0, 4, 0.5, 8, 0.0, 0.98)), 3), float(relationship_value(-1.0, 4, 0.5, 8, 0.0, 0.98))
     (3.441, 0.0)
     """
     d = discount
@@ -105,44 +89,53 @@ def relationship_value(quarterly_profit, remaining_quarters, renewal_at_risk, ne
     return np.where(quarterly_profit > 0.0, quarterly_profit * (break_risk * remaining + renewal_at_risk * next_term), 0.0)
 
 
-def supplier_discount(opportunism):
+def supplier_discount(opportunism, p: Delivery):
     """Quarterly discount factor: opportunism goes with short-termism (Williamson 1985).
 
-    >>> supplier_discount(0.0), round(supplier_discount(1.0), 2)
+    >>> supplier_discount(0.0, Delivery()), round(supplier_discount(1.0, Delivery()), 2)
     (0.98, 0.9)
     """
-    return DISCOUNT_PER_QUARTER - 0.08 * opportunism
+    return p.discount_per_quarter - p.opportunist_discount_cut * opportunism
 
 
-def shirk_temptation(saving, opportunism, financial_stress, trust_in_council):
+def shirk_temptation(saving, opportunism, financial_stress, trust_in_council, p: Delivery):
     """£m one-quarter gain from cutting corners, weighted by the supplier's disposition.
 
     Opportunism (guile: a fully honest supplier feels no temptation), financial stress and low
     trust in the council raise it (Williamson 1985). Trust in the council restrains a supplier
     only as far as it reciprocates, which an opportunist does not.
 
-    >>> shirk_temptation(1.0, 0.5, 0.0, 1.0)
+    >>> shirk_temptation(1.0, 0.5, 0.0, 1.0, Delivery())
     1.0
     """
-    return saving * 2.0 * opportunism * (1.0 + financial_stress) * (1.5 - trust_in_council * (1.0 - opportunism))
+    return (saving * p.temptation_scale * opportunism * (1.0 + financial_stress)
+            * (p.temptation_distrust - trust_in_council * (1.0 - opportunism)))
 
 
-def shirk_probability(temptation, detection, penalty, future_value, rework=0.0):
-    """Chance that a supplier cuts corners this quarter: a logit in log(temptation / deterrence).
+_EXP_GUARD = 50.0
+"""Bound on a logit's argument, so that exp() never overflows (a numerical guard)."""
+
+_TINY = 1e-12
+"""Deterrence below this counts as none (a numerical guard)."""
+
+
+def shirk_probability(temptation, detection, penalty, future_value, rework, slope: float):
+    """Chance that a supplier cuts corners this quarter: a logit in log(temptation / deterrence)
+    with sharpness ``slope``.
 
     Deterrence is the detection chance times what detection costs: the penalty, the work it must
     redo at its own expense (``rework``) and the relationship value at risk.
 
-    >>> float(shirk_probability(1.0, 0.5, 1.0, 1.0))   # deterrence 1.0 = temptation
+    >>> float(shirk_probability(1.0, 0.5, 1.0, 1.0, 0.0, 3.0))   # deterrence 1.0 = temptation
     0.5
-    >>> shirk_probability(np.array([0.0, 1.0]), np.array([0.5, 0.0]), 1.0, 1.0)   # no gain; no deterrent
+    >>> shirk_probability(np.array([0.0, 1.0]), np.array([0.5, 0.0]), 1.0, 1.0, 0.0, 3.0)   # no gain; no deterrent
     array([0., 1.])
     """
     temptation = np.asarray(temptation, dtype=float)
     deterrence = detection * (penalty + rework + future_value)
-    with np.errstate(divide="ignore", invalid="ignore"):  # the masked cases below
-        x = np.clip(SHIRK_LOGIT_SLOPE * np.log(temptation / deterrence), -50.0, 50.0)
-    chance = np.where(deterrence <= 1e-12, 1.0, 1.0 / (1.0 + np.exp(-x)))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # the masked cases below
+        x = np.clip(slope * np.log(temptation / deterrence), -_EXP_GUARD, _EXP_GUARD)
+    chance = np.where(deterrence <= _TINY, 1.0, 1.0 / (1.0 + np.exp(-x)))
     return np.where(temptation <= 0.0, 0.0, chance)
 
 
@@ -168,14 +161,14 @@ def capacity_strain(load: float, capacity: float) -> float:
     return math.sqrt(capacity / load)
 
 
-def service_fit(local_knowledge, localness, codesign):
-    """How well delivery fits local need: lost where local knowledge matters and the provider
-    lacks it; regained by community co-design.
+def service_fit(local_knowledge, localness, codesign, fit_loss: float):
+    """How well delivery fits local need: up to ``fit_loss`` is lost where local knowledge
+    matters and the provider lacks it; regained by community co-design.
 
-    >>> round(service_fit(0.8, 0.2, 0.0), 3)
+    >>> round(service_fit(0.8, 0.2, 0.0, 0.3), 3)
     0.808
     """
-    return _clamp(1.0 - 0.3 * local_knowledge * (1.0 - localness) + codesign, 0.0, 1.0)
+    return _clamp(1.0 - fit_loss * local_knowledge * (1.0 - localness) + codesign, 0.0, 1.0)
 
 
 class Volumes(NamedTuple):
@@ -198,8 +191,8 @@ def lot_volumes(need, base_volume, flex, variation_uptake: float) -> Volumes:
     as a variation at a premium, but only ``variation_uptake`` of it in the quarter (negotiation,
     scope disputes): the rest is unmet. Need below the fixed volume leaves paid-for capacity idle.
 
-    Volumes are rounded to 12 decimals so that float dust (a need equal to the fixed volume up to
-    the last bit) reads as no variation and no idle capacity.
+    Volumes are rounded to :data:`~partnering.rules.units.DECIMALS` so that float dust (a need
+    equal to the fixed volume up to the last bit) reads as no variation and no idle capacity.
 
     >>> [float(v) for v in lot_volumes(1.2, 1.0, 0.0, 0.5)]   # delivered, contracted, variation, idle
     [1.1, 1.0, 0.1, 0.0]
@@ -213,7 +206,8 @@ def lot_volumes(need, base_volume, flex, variation_uptake: float) -> Volumes:
     variation = variation_uptake * np.maximum(shortfall, 0.0)
     idle = np.maximum(-shortfall, 0.0)
     delivered = np.minimum(contracted, need) + variation
-    return Volumes(np.round(delivered, 12), np.round(contracted, 12), np.round(variation, 12), np.round(idle, 12))
+    return Volumes(np.round(delivered, DECIMALS), np.round(contracted, DECIMALS), np.round(variation, DECIMALS),
+                   np.round(idle, DECIMALS))
 
 
 def contract_payment(unit_price, contracted, variation, variation_premium: float, open_book, risk_share,
@@ -243,3 +237,24 @@ def assessed_quality(quality, reported, reliance, noise_sd, z):
     0.75
     """
     return reliance * reported + (1.0 - reliance) * _clamp(quality + noise_sd * z, 0.0, 1.0)
+
+
+def in_house_unit_cost(capacity: float, invested: bool, p: InHouse) -> float:
+    """£ per £ of need of a council's own delivery: dearer when in-house capacity has been run
+    down, cheaper with investment in public-sector capacity.
+
+    >>> round(in_house_unit_cost(0.5, False, InHouse()), 3)
+    1.13
+    """
+    return p.unit_cost + p.capacity_cost_penalty * (1.0 - capacity) - p.investment_cost_saving * invested
+
+
+def in_house_capability(capacity: float, p: InHouse) -> float:
+    """Capability of a council's own team: ``p.capability`` at full in-house capacity, a share
+    ``p.capability_floor_share`` of it with none.
+
+    >>> round(in_house_capability(1.0, InHouse()), 3), round(in_house_capability(0.0, InHouse()), 3)
+    (0.74, 0.444)
+    """
+    floor = p.capability_floor_share
+    return p.capability * (floor + (1.0 - floor) * capacity)

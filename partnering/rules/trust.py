@@ -4,6 +4,8 @@ Trust is easier to destroy than to build (Slovic 1993): it moves towards a perfo
 ``x`` at rate lambda+ when ``x`` meets the current level and at the larger lambda- when it falls
 short. A council's trust in a supplier follows observed quality; a supplier's trust in a council
 follows fair treatment (Ring and Van de Ven 1992; Lyons and Mehta 1997 on socially oriented trust).
+The priors and thresholds are the declared ``trust`` parameters
+(:class:`partnering.scenarios.mechanisms.Trust`); the update rates are ``behaviour.trust_*``.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-PRIOR_TRUST = 0.5
-"""Trust in a partner one has never dealt with."""
+from partnering.scenarios.mechanisms import Trust
 
 
 def update_trust(trust, performance, gain_rate: float, loss_rate: float):
@@ -71,3 +72,15 @@ def blend_reputation(own: float, partner_views: Iterable[float], weight: float) 
     if not views or weight <= 0.0:
         return own
     return own + weight * (sum(views) / len(views) - own)
+
+
+def public_satisfaction(quality: float, accountable: float, steering_strength: float, disrupted: float,
+                        p: Trust) -> float:
+    """Residents' satisfaction with their council this quarter: the quality they received, what
+    transparency (an accountable culture, engaged steering groups) adds, less disruption.
+
+    >>> round(public_satisfaction(0.7, 1.0, 0.5, 0.1, Trust()), 3)   # 0.7 + 0.1 + 0.05 - 0.15
+    0.7
+    """
+    transparency = p.public_transparency * accountable + p.public_transparency * steering_strength
+    return quality + transparency - p.public_disruption * disrupted

@@ -1,20 +1,29 @@
 """Records the model keeps: service slots, contracts, their lots, and tenders.
 
 These are plain data with a few derived properties; decisions about them are made by the agents
-and the rules in the mechanism modules.
+and the rules in the mechanism modules. A record refers to the agents it concerns (a council, a
+provider); the agents are defined a layer up, in :mod:`partnering.agents`, so here they are
+typed by what a record needs of them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from partnering.scenarios.schema import ServiceSpec
 
-if TYPE_CHECKING:
-    from partnering.agents.community import CommunityGroup
-    from partnering.agents.council import Council
-    from partnering.agents.provider import Provider
+
+class Party(Protocol):
+    """An agent a record names: a council or a provider (:mod:`partnering.agents`)."""
+
+    unique_id: int
+    name: str
+
+
+Council = Party
+Provider = Party
+CommunityGroup = Any
 
 
 @dataclass(eq=False, slots=True)
@@ -41,7 +50,9 @@ class ServiceSlot:
     stopgap_share: float = 0.0
     stopgap_until: int = -1
     term_end: int = 0
-    last_bidders: float = 3.0
+    last_bidders: float = float("nan")
+    """Running count of bids its tenders drew; set at construction from
+    ``procurement.initial_bidders``."""
     # observations of the current quarter (reset at the start of each delivery phase)
     need_value: float = 0.0
     delivered_value: float = 0.0
@@ -114,7 +125,8 @@ class Contract:
     live: bool = True
     end_step: int = -1
     end_reason: str = ""
-    quality_ewma: float = 0.7
+    quality_ewma: float = float("nan")
+    """Smoothed quality of delivery; a new contract starts at ``delivery.initial_quality``."""
     last_quality: float = 0.0
     last_payment: float = 0.0
     last_cost: float = 0.0
@@ -160,9 +172,6 @@ class Contract:
     @property
     def expiry(self) -> int:
         return self.start + self.length
-
-    def remaining(self, now: int) -> int:
-        return max(0, self.expiry - now)
 
     def at_break_point(self, now: int) -> bool:
         elapsed = now - self.start

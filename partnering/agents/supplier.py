@@ -7,32 +7,16 @@ scale economies, local knowledge, cash buffers and the weight of bidding costs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import mesa
+import numpy as np
 
-from partnering.model import delivery, finance, procurement
-from partnering.model.trust import PRIOR_TRUST
-
-if TYPE_CHECKING:
-    from partnering.model.contracts import Contract
-    from partnering.model.model import PartneringModel
-    from partnering.scenarios.schema import ServiceSpec
-
-SCALE_COST_CUT = 0.15
-"""Largest unit-cost saving from scale economies, reached at :data:`SCALE_REFERENCE_SHARE`."""
-
-CONSORTIUM_SHARE = 0.15
-"""Share of an SME's lot subcontracted to its community-group partner in a place-based consortium."""
-
-SME_SCALE_PENALTY = 0.12
-"""Extra unit cost of an SME on a service with full scale economies."""
-
-SME_LOCAL_SAVING = 0.06
-"""Unit-cost saving of an SME on a service where local knowledge matters fully."""
-
-SCALE_REFERENCE_SHARE = 0.15
-"""Share of the whole market's value at which a supplier enjoys full scale economies."""
+from partnering.rules import delivery, finance, procurement
+from partnering.rules.records import Contract
+from partnering.rules.social_value import large_supplier_offer, sme_offer
+from partnering.scenarios.mechanisms import Delivery
+from partnering.scenarios.schema import ServiceSpec
 
 
 class Provider(mesa.Agent):
@@ -41,8 +25,8 @@ class Provider(mesa.Agent):
     kind: str = "provider"
     small: bool = False
     cuts_corners: bool = False
-    """Whether it weighs cutting corners for gain each quarter (firms do; the delivery phase
-    applies :func:`partnering.model.delivery.shirk_probability` to its disposition)."""
+    """Whether it weighs cutting corners for gain each quarter (firms do: see
+    :func:`choose_effort`)."""
     # Attributes in slots rather than a per-instance dict: thousands of providers are read and
     # written every quarter, and slot access is markedly faster. Mesa's own model, unique_id and
     # pos are slotted too, so a provider has no instance dict at all.
@@ -52,7 +36,7 @@ class Provider(mesa.Agent):
 
     def __init__(
         self,
-        model: PartneringModel,
+        model: mesa.Model,
         name: str,
         capacity: float,
         capability: float,
@@ -82,15 +66,12 @@ class Provider(mesa.Agent):
     def refresh_load(self) -> None:
         self.load = sum([c.annual_value for c in self.contracts])
 
-    def free_capacity(self) -> float:
-        return self.capacity - self.load
-
     def trust_in(self, council_id: int) -> float:
-        return self.trust_in_council.get(council_id, PRIOR_TRUST)
+        return self.trust_in_council.get(council_id, self.model.config.trust.prior)
 
     def localness(self, place: int) -> float:
         """How much local knowledge it brings to a place, in [0, 1]."""
-        return 0.2
+        return self.model.config.suppliers.large_localness
 
     def unit_cost(self, service: ServiceSpec) -> float:
         """True cost of one unit of need (1.0 = the base cost a unit of value represents)."""
@@ -100,7 +81,7 @@ class Provider(mesa.Agent):
         return delivery.capability_with_learning(self.capability, contract.learning if contract is not None else 0.0)
 
     def financial_stress(self) -> float:
-        return finance.financial_stress(self.cash, self.capacity)
+        return finance.financial_stress(self.cash, self.capacity, self.model.config.finance)
 
     # --- decisions ------------------------------------------------------------------------
     def book_quarter(self, overhead_rate: float) -> None:
@@ -108,10 +89,11 @@ class Provider(mesa.Agent):
         self.cash -= self.overhead(overhead_rate)
 
     def overhead(self, overhead_rate: float) -> float:
-        return finance.quarterly_overhead(self.revenue_quarter, self.capacity, overhead_rate)
+        return finance.quarterly_overhead(self.revenue_quarter, self.capacity, overhead_rate,
+                                          self.model.config.finance.fixed_overhead_share)
 
     def is_insolvent(self) -> bool:
-        return finance.is_insolvent(self.cash, self.capacity)
+        return finance.is_insolvent(self.cash, self.capacity, self.model.config.finance)
 
     def is_distressed(self) -> bool:
         return self.cash < 0.0
@@ -140,12 +122,13 @@ class Supplier(Provider):
         self._win_probability: float | None = None
 
     def win_probability(self) -> float:
-        """Its belief about its chance of winning a tender: recent wins over bids with a prior of
-        one win in four bids, so that a newcomer expects to win about a quarter of the time."""
+        """Its belief about its chance of winning a tender (:func:`procurement.win_belief`)."""
         # read at every bid and every delivery; the windows move only in ``adapt_margin``
         belief = self._win_probability
         if belief is None:
-            belief = self._win_probability = (sum(self.wins_window) + 1.0) / (sum(self.bids_window) + 4.0)
+            p = self.model.config.suppliers
+            belief = self._win_probability = procurement.win_belief(sum(self.wins_window), sum(self.bids_window),
+                                                                    p.win_prior_wins, p.win_prior_bids)
         return belief
 
     def decide_bid(self, annual_value: float, term_years: float, cost_of_bid: float) -> bool:
@@ -175,26 +158,30 @@ class Supplier(Provider):
     def adapt_margin(self, step: float, overhead_rate: float) -> None:
         """Learning: move the target margin on this quarter's debriefs and on the net margin its
         contracts earn after overheads (full-cost pricing)."""
+        config = self.model.config
+        memory = config.suppliers.memory_quarters
         self.bids_window.append(self.bids_quarter)
         self.wins_window.append(self.won_quarter)
-        del self.bids_window[:-12], self.wins_window[:-12]
+        del self.bids_window[:-memory], self.wins_window[:-memory]
         self._win_probability = None
         revenue = sum([c.revenue_total for c in self.contracts])
         net = (revenue - sum([c.cost_total for c in self.contracts])) / revenue - overhead_rate if revenue > 0 else 0.0
         if self.bids_quarter or net < 0.0:
-            self.margin = procurement.adapt_margin(self.margin, self.won_quarter, self.lost_on_price_quarter, net, step)
+            p = config.procurement
+            self.margin = procurement.adapt_margin(self.margin, self.won_quarter, self.lost_on_price_quarter, net, step,
+                                                   p.margin_floor, p.margin_ceiling)
         else:  # not bidding: drift back to its pricing policy so that a low margin is no trap
-            self.margin += 0.1 * (self.reference_margin - self.margin)
+            self.margin += config.suppliers.margin_reversion * (self.reference_margin - self.margin)
         self.quarters_idle = 0 if self.contracts else self.quarters_idle + 1
         self.bids_quarter = self.won_quarter = self.lost_on_price_quarter = 0
 
     def decide_accreditation(self, cost: float) -> bool:
         """Buy accreditation when it is required and the firm can afford it comfortably."""
-        return not self.accredited and self.cash > 3.0 * cost
+        return not self.accredited and self.cash > self.model.config.suppliers.accreditation_cash_cover * cost
 
     def social_value(self, place: int, measured: bool) -> float:
         """Social value it offers in a place, in [0, 1]."""
-        return 0.2 + (0.3 if self.accredited else 0.0) + (0.1 if measured and self.accredited else 0.0)
+        return large_supplier_offer(self.accredited, measured, self.model.config.social_value)
 
 
 class LargeSupplier(Supplier):
@@ -204,9 +191,12 @@ class LargeSupplier(Supplier):
     __slots__ = ()
 
     def unit_cost(self, service: ServiceSpec) -> float:
-        size = self.load / (SCALE_REFERENCE_SHARE * self.model.market_value)
+        """Cheaper with scale: up to ``suppliers.scale_cost_cut`` off on a service with full
+        scale economies, once its load reaches ``suppliers.scale_reference_share`` of the market."""
+        p = self.model.config.suppliers
+        size = self.load / (p.scale_reference_share * self.model.market_value)
         size = size if size < 1.0 else 1.0
-        return self.cost_efficiency * (1.0 - SCALE_COST_CUT * service.scale_economies * size)
+        return self.cost_efficiency * (1.0 - p.scale_cost_cut * service.scale_economies * size)
 
 
 class SME(Supplier):
@@ -219,13 +209,57 @@ class SME(Supplier):
     def localness(self, place: int) -> float:
         if place == self.place:
             return 1.0
-        return 0.6
+        return self.model.config.suppliers.sme_localness_nearby
 
     def unit_cost(self, service: ServiceSpec) -> float:
         """Dearer where scale matters, cheaper where knowing the area saves set-up and travel."""
-        return self.cost_efficiency * (1.0 + SME_SCALE_PENALTY * service.scale_economies
-                                       - SME_LOCAL_SAVING * service.local_knowledge)
+        p = self.model.config.suppliers
+        return self.cost_efficiency * (1.0 + p.sme_scale_penalty * service.scale_economies
+                                       - p.sme_local_saving * service.local_knowledge)
 
     def social_value(self, place: int, measured: bool) -> float:
-        local = 0.4 if place == self.place else 0.2
-        return min(1.0, 0.3 + local + (0.2 if self.accredited else 0.0) + (0.1 if measured else 0.0))
+        return sme_offer(place == self.place, self.accredited, measured, self.model.config.social_value)
+
+
+@dataclass(frozen=True, slots=True)
+class EffortSituation:
+    """What each supplier weighs this quarter, one entry per live contract (numpy arrays).
+
+    Money is £m for the quarter; ``remaining`` and ``next_term`` are quarters.
+    """
+
+    profit: np.ndarray
+    """Quarterly surplus at full effort: what the relationship is worth while it lasts."""
+    saving: np.ndarray
+    """Cost saved by cutting corners this quarter (and spent again on rework if caught)."""
+    penalty: np.ndarray
+    """Contractual penalty if caught."""
+    remaining: np.ndarray
+    next_term: np.ndarray
+    renewal_at_risk: np.ndarray
+    """Fall in its chance of renewal if caught."""
+    break_risk: np.ndarray
+    """Chance the council ends the contract at the next break point if it is caught."""
+    detection: np.ndarray
+    opportunism: np.ndarray
+    stress: np.ndarray
+    trust_in_council: np.ndarray
+    cuts_corners: np.ndarray
+    """Whether the provider weighs cutting corners at all (firms do; mission-driven groups do not)."""
+
+
+def choose_effort(situation: EffortSituation, uniform: np.ndarray, p: Delivery) -> np.ndarray:
+    """Every supplier's effort choice this quarter, taken together: True where it cuts corners.
+
+    Relational self-enforcement (Baker, Gibbons and Murphy 2002): a supplier cuts corners when the
+    one-quarter gain, weighted by its opportunism, stress and distrust of the council, outweighs
+    the chance of detection times the penalty, the rework and the future surplus at stake,
+    discounted at its own (short-termist if opportunistic) rate. ``uniform`` is one U(0, 1) draw
+    per contract.
+    """
+    s = situation
+    future = delivery.relationship_value(s.profit, s.remaining, s.renewal_at_risk, s.next_term, s.break_risk,
+                                         delivery.supplier_discount(s.opportunism, p))
+    temptation = delivery.shirk_temptation(s.saving, s.opportunism, s.stress, s.trust_in_council, p)
+    chance = delivery.shirk_probability(temptation, s.detection, s.penalty, future, s.saving, p.shirk_logit_slope)
+    return s.cuts_corners & (uniform < chance)

@@ -1,0 +1,466 @@
+"""Phase 2, delivery: every live contract and every in-house service delivers one quarter.
+
+Deliveries within a quarter are simultaneous. Every provider chooses its effort on the state the
+quarter opened with (its cash, its trust in the council, the council's trust in it, the
+council's skill), so the rules of :mod:`partnering.rules.delivery` and :mod:`partnering.rules.trust`
+are applied to numpy arrays over all the quarter's contracts and lots at once, in four steps:
+
+1. **effort**: each supplier weighs the gain from cutting corners against detection times the
+   penalty, the rework and the relationship at stake (:func:`partnering.agents.supplier.choose_effort`);
+2. **payment**: volumes, costs, quality and what is paid under each contract's terms;
+3. **books**: money moves from councils to providers, and on to consortium partners;
+4. **beliefs**: trust both ways, each contract's record and the margins entrants watch. Trust is
+   updated lot by lot in contract order, so a council with two contracts with one firm updates
+   its trust twice.
+
+Random numbers come in one block per quarter, in this order: a uniform per contract for the
+effort choice, a uniform per contract for detection (or, after full effort, a false alarm), and
+a standard normal per lot for the council's observation of quality.
+
+The quarter's state is gathered into small structured arrays (:class:`Lots`,
+:class:`ContractTerms`, :class:`Providers`, :class:`Councils`) read by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from partnering.agents.council import Council
+from partnering.agents.supplier import EffortSituation, Provider, Supplier, choose_effort
+from partnering.rules import delivery
+from partnering.rules.finance import stopgap_cost
+from partnering.rules.learning import smooth
+from partnering.rules.records import Contract, ServiceSlot
+from partnering.rules.social_value import social_value_rate
+from partnering.rules.trust import after_detected_shirking, fair_treatment, update_trust
+from partnering.rules.units import QUARTERS_PER_YEAR
+
+if TYPE_CHECKING:
+    from partnering.model.model import PartneringModel
+
+_TINY_PAYMENT = 1e-9
+"""£m: payments are divided by at least this (a numerical guard)."""
+
+
+def deliver_services(model: PartneringModel) -> None:
+    """Every live contract and every in-house service delivers for the quarter."""
+    deliver_contracts(model, model.contracts.in_start_order())
+    learning_rate = model.config.commissioning.unit_cost_learning
+    for council in model.councils:
+        slots = council.slots
+        for slot in slots:
+            deliver_in_house(model, council, slot)
+            slot.unmet_value = max(0.0, slot.need_value - slot.delivered_value)
+        used = sum([s.delivered_value for s in slots])
+        spent = sum([s.spend for s in slots])
+        if used > 0:
+            council.unit_cost_estimate = smooth(council.unit_cost_estimate, spent / used, learning_rate)
+
+
+def deliver_in_house(model: PartneringModel, council: Council, slot: ServiceSlot) -> None:
+    """The in-house share at in-house cost and quality; any stop-gap share at a premium."""
+    in_house_share = slot.in_house_share
+    stopgap_share = slot.stopgap_share
+    if in_house_share <= 0.0 and stopgap_share <= 0.0:
+        return  # wholly contracted out: nothing to deliver here (and nothing disrupted)
+    cfg = model.config
+    value = slot.service.annual_value / QUARTERS_PER_YEAR
+    capacity = slot.inhouse_capacity
+    policy = cfg.policy
+    unit_cost = delivery.in_house_unit_cost(capacity, policy.public_capacity_investment, cfg.in_house)
+    capability = delivery.in_house_capability(capacity, cfg.in_house)
+    fit = delivery.service_fit(slot.service.local_knowledge, 1.0, cfg.delivery.codesign_fit * council.steering_strength,
+                               cfg.delivery.local_fit_loss)
+    quality = delivery.delivered_quality(capability, 1.0, fit, 1.0)
+    social_rate = social_value_rate("in_house", True, False, policy.social_value_in_contracts, cfg.social_value)
+    for share, premium, factor in ((in_house_share, 0.0, 1.0),
+                                   (stopgap_share, cfg.world.emergency_premium, cfg.finance.stopgap_quality)):
+        if share <= 0.0:
+            continue
+        volume = slot.funded * share
+        cost = stopgap_cost(unit_cost, premium, value, volume)
+        council.spend_quarter += cost
+        slot.spend += cost
+        model.flows.social_value += social_rate * cost
+        slot.delivered_value += value * volume
+        slot.delivered_quality += quality * factor * value * volume
+    if stopgap_share > 0.0:
+        slot.disrupted += stopgap_share
+
+
+# --- the quarter's state, read by name ---------------------------------------------------------
+class _Columns:
+    """Columns of one table of the quarter, built from rows of floats; ``INDEX`` columns become
+    integer row numbers and ``FLAGS`` columns booleans."""
+
+    INDEX: ClassVar[tuple[str, ...]] = ()
+    FLAGS: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def from_rows(cls, rows: list[tuple]):
+        names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+        columns = dict(zip(names, np.array(rows, dtype=float).T, strict=True))
+        for name in cls.INDEX:
+            columns[name] = columns[name].astype(np.intp)
+        for name in cls.FLAGS:
+            columns[name] = columns[name] > 0.0
+        return cls(**columns)
+
+
+@dataclass(frozen=True, slots=True)
+class Lots(_Columns):
+    """One row per lot of a live contract, in contract order."""
+
+    contract: np.ndarray
+    provider: np.ndarray
+    council: np.ndarray
+    need: np.ndarray
+    """Funded need the lot covers, as a volume index."""
+    base_volume: np.ndarray
+    localness: np.ndarray
+    local_knowledge: np.ndarray
+    place: np.ndarray
+    held: np.ndarray
+    """The council's trust in the provider as the quarter opens."""
+    felt: np.ndarray
+    """The provider's trust in the council as the quarter opens."""
+    INDEX: ClassVar[tuple[str, ...]] = ("contract", "provider", "council")
+
+
+@dataclass(frozen=True, slots=True)
+class ContractTerms(_Columns):
+    """One row per live contract: who, what, and the terms it runs on."""
+
+    provider: np.ndarray
+    lead: np.ndarray
+    trust: np.ndarray
+    """Mean trust of its councils in the provider."""
+    trust_in_council: np.ndarray
+    """Mean trust of the provider in its councils."""
+    lots: np.ndarray
+    unit_cost: np.ndarray
+    value: np.ndarray
+    """£m a quarter of a unit of volume (the service's annual value over four)."""
+    measurability: np.ndarray
+    group_active: np.ndarray
+    unit_price: np.ndarray
+    target_unit_cost: np.ndarray
+    flex: np.ndarray
+    risk_share: np.ndarray
+    monitoring: np.ndarray
+    penalty_rate: np.ndarray
+    remaining: np.ndarray
+    length: np.ndarray
+    has_break: np.ndarray
+    open_book: np.ndarray
+    grant: np.ndarray
+    learning: np.ndarray
+    INDEX: ClassVar[tuple[str, ...]] = ("provider", "lead")
+    FLAGS: ClassVar[tuple[str, ...]] = ("group_active", "has_break", "open_book", "grant")
+
+
+@dataclass(frozen=True, slots=True)
+class Providers(_Columns):
+    """One row per provider holding a live contract, in order of first appearance."""
+
+    opportunism: np.ndarray
+    stress: np.ndarray
+    cuts_corners: np.ndarray
+    win_probability: np.ndarray
+    strain: np.ndarray
+    capability: np.ndarray
+    social_rate_home: np.ndarray
+    social_rate_away: np.ndarray
+    place: np.ndarray
+    FLAGS: ClassVar[tuple[str, ...]] = ("cuts_corners",)
+
+
+@dataclass(frozen=True, slots=True)
+class Councils(_Columns):
+    """One row per council with a live contract, in order of first appearance."""
+
+    capability: np.ndarray
+    codesign: np.ndarray
+    late_payment: np.ndarray
+    reliance: np.ndarray
+    perception_noise: np.ndarray
+    renewal_weight: np.ndarray
+    FLAGS: ClassVar[tuple[str, ...]] = ("late_payment",)
+
+
+@dataclass(frozen=True, slots=True)
+class Quarter:
+    """The quarter's tables and the agents behind their rows."""
+
+    contracts: list[Contract]
+    terms: ContractTerms
+    lots: Lots
+    lot_slots: list[ServiceSlot]
+    providers: list[Provider]
+    provider_rows: Providers
+    councils: list[Council]
+    council_rows: Councils
+
+
+def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
+    """Read what the quarter opens with: a row per provider, per council, per contract, per lot."""
+    cfg = model.config
+    prior = cfg.trust.prior
+    now = model.now
+    # rows numbered in order of first appearance: ``setdefault`` keeps the first number given
+    provider_row: dict[Provider, int] = {}
+    council_row: dict[Council, int] = {}
+    unit_costs: dict[tuple[int, str], float] = {}
+    contract_rows: list[tuple] = []
+    lot_rows: list[tuple] = []
+    lot_slots = []
+    for i, contract in enumerate(contracts):
+        provider = contract.provider
+        pid = provider.unique_id
+        prow = provider_row.setdefault(provider, len(provider_row))
+        service = contract.service
+        local_knowledge = service.local_knowledge
+        lots = contract.lots
+        group = contract.consortium_group
+        trust = trust_in_council = 0.0
+        lead = -1
+        for lot in lots:
+            slot = lot.slot
+            council = slot.council
+            cid = council.unique_id
+            crow = council_row.setdefault(council, len(council_row))
+            if lead < 0:
+                lead = crow
+            place = council.place
+            held = council.trust.get(pid, prior)
+            felt = provider.trust_in_council.get(cid, prior)
+            trust += held
+            trust_in_council += felt
+            localness = provider.localness(place)
+            if group is not None:
+                localness = max(localness, group.localness(place))
+            lot_rows.append((i, prow, crow, slot.funded * lot.share, lot.base_volume, localness, local_knowledge, place,
+                             held, felt))
+            lot_slots.append(slot)
+        n_lots = len(lots)
+        key = (prow, service.name)
+        unit_cost = unit_costs.get(key)
+        if unit_cost is None:  # a firm's unit cost for a service is fixed within the quarter
+            unit_cost = unit_costs[key] = provider.unit_cost(service)
+        c = contract
+        contract_rows.append((prow, lead, trust / n_lots, trust_in_council / n_lots, n_lots, unit_cost,
+                              service.annual_value / QUARTERS_PER_YEAR, service.measurability,
+                              group is not None and group.active,
+                              c.unit_price, c.target_unit_cost, c.flex, c.risk_share, c.monitoring, c.penalty_rate,
+                              max(c.start + c.length - now, 0), c.length, c.break_interval > 0, c.open_book, c.grant,
+                              c.learning))
+    providers, councils = list(provider_row), list(council_row)
+    measured = cfg.policy.social_value_in_contracts
+    sv = cfg.social_value
+    provider_rows = Providers.from_rows([
+        (p.opportunism, p.financial_stress(), p.cuts_corners, p.win_probability() if isinstance(p, Supplier) else 0.0,
+         delivery.capacity_strain(p.load, p.capacity), p.capability,
+         social_value_rate(p.kind, True, p.accredited, measured, sv),
+         social_value_rate(p.kind, False, p.accredited, measured, sv),
+         -1 if p.place is None else p.place) for p in providers])
+    codesign = cfg.delivery.codesign_fit
+    council_rows = Councils.from_rows([
+        (c.commercial_capability, codesign * c.steering_strength, c.late_payment, c.reliance_on_self_reports(),
+         c.perception_noise(), c.renewal_weight()) for c in councils])
+    return Quarter(contracts, ContractTerms.from_rows(contract_rows), Lots.from_rows(lot_rows), lot_slots,
+                   providers, provider_rows, councils, council_rows)
+
+
+def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None:
+    """Deliver one quarter of every contract in ``contracts`` (in the order they started)."""
+    if not contracts:
+        return
+    cfg = model.config
+    b, d = cfg.behaviour, cfg.delivery
+    q = gather(model, contracts)
+    t, lots, pr, cr = q.terms, q.lots, q.provider_rows, q.council_rows
+    n = len(contracts)
+    ci, lc, lp = lots.contract, lots.council, lots.provider
+    opportunism = pr.opportunism[t.provider]
+    capability = np.bincount(ci, cr.capability[lc], n) / t.lots
+    local = pr.place[lp] == lots.place
+    social_rate = np.where(local, pr.social_rate_home[lp], pr.social_rate_away[lp])
+
+    # --- volumes, cost and what is due, lot by lot ----------------------------------------------
+    lot_flex, lot_value = t.flex[ci], t.value[ci]
+    vol = delivery.lot_volumes(lots.need, lots.base_volume, lot_flex, d.variation_uptake)
+    slack = np.where(t.open_book, d.open_book_cost_slack * (1.0 - t.risk_share), 0.0)
+    cost = t.unit_cost[ci] * lot_value * (vol.delivered + d.idle_cost_share * vol.idle) * (1.0 + slack[ci])
+    target = t.target_unit_cost[ci] * lot_value * (vol.contracted + vol.variation)
+    due = t.unit_price[ci] * lot_value * (vol.contracted + vol.variation * (1.0 + d.variation_premium))
+    cost_full = np.bincount(ci, cost, n)
+    payment_due = np.bincount(ci, due, n)
+
+    # --- 1. effort: each supplier weighs temptation against deterrence --------------------------
+    detection = delivery.detection_probability(t.monitoring, t.measurability, capability, t.open_book, d)
+    trust_drop = b.shirk_detected_trust_loss * t.trust
+    renewal_at_risk = pr.win_probability[t.provider] * np.minimum(
+        1.0, cr.renewal_weight[t.lead] * trust_drop / d.renewal_trust_scale)
+    situation = EffortSituation(
+        profit=payment_due - cost_full, saving=b.corner_cut_saving * cost_full, penalty=t.penalty_rate * payment_due,
+        remaining=t.remaining, next_term=t.length, renewal_at_risk=renewal_at_risk,
+        break_risk=(t.has_break & (t.trust - trust_drop < cfg.trust.break_level)).astype(float),
+        detection=detection, opportunism=opportunism, stress=pr.stress[t.provider],
+        trust_in_council=t.trust_in_council, cuts_corners=pr.cuts_corners[t.provider])
+    draws = model.rng.random((2, n))
+    shirk = choose_effort(situation, draws[0], d)
+    detected = shirk & (draws[1] < detection)
+    false_alarm = ~shirk & (draws[1] < delivery.false_alarm_probability(capability, t.monitoring, d.false_alarm_rate))
+
+    # --- 2. payment: quality, cost and what is paid under each contract's terms ------------------
+    effort = np.where(shirk, 1.0 - b.corner_cut_quality_loss, 1.0)
+    # caught cutting corners, the supplier must put the work right at its own expense
+    cost_factor = np.where(shirk & ~detected, 1.0 - b.corner_cut_saving, 1.0)
+    penalty_factor = np.where(detected | false_alarm, np.maximum(0.0, 1.0 - t.penalty_rate), 1.0)
+    penalty_proportionate = np.where(false_alarm, 0.0, np.where(detected, 1.0 - d.penalty_fairness * t.penalty_rate,
+                                                                1.0))
+    fit = delivery.service_fit(lots.local_knowledge, lots.localness, cr.codesign[lc], d.local_fit_loss)
+    quality_capability = delivery.capability_with_learning(pr.capability[t.provider], t.learning)
+    lot_capability, lot_strain, lot_shirk = quality_capability[ci], pr.strain[t.provider][ci], shirk[ci]
+    quality = delivery.delivered_quality(lot_capability, effort[ci], fit, lot_strain)
+    actual_cost = cost * cost_factor[ci]
+    payment = delivery.contract_payment(t.unit_price[ci], lot_value * vol.contracted, lot_value * vol.variation,
+                                        d.variation_premium, t.open_book[ci], t.risk_share[ci], actual_cost, target)
+    payment = payment * penalty_factor[ci]
+    reported = np.where(lot_shirk, delivery.delivered_quality(lot_capability, 1.0, fit, lot_strain), quality)
+    observed = delivery.assessed_quality(quality, reported, cr.reliance[lc], cr.perception_noise[lc],
+                                         model.rng.standard_normal(len(ci)))
+    safe_payment = np.maximum(payment, _TINY_PAYMENT)
+    loss = np.maximum(0.0, actual_cost - payment) / safe_payment
+    changed = (vol.variation > 0.0) | (vol.idle > 0.0)
+    fairness = fair_treatment(~cr.late_payment[lc],
+                              lot_flex + (1.0 - lot_flex) * np.where(changed, d.rigid_change_fairness, 1.0),
+                              penalty_proportionate[ci], np.minimum(1.0, d.loss_sensitivity * loss * t.risk_share[ci]))
+    margin = (payment - actual_cost) / safe_payment
+    monitoring_cost = cfg.commissioning.monitoring_cost * t.monitoring[ci] * payment
+    delivered_value = lot_value * vol.delivered
+    kept = np.where(t.group_active[ci], payment * (1.0 - cfg.groups.consortium_share), payment)
+    total_payment = np.bincount(ci, payment, n)
+    total_cost = np.bincount(ci, actual_cost, n)
+
+    # --- 3. books: money moves council to provider, and on to a consortium partner ---------------
+    _book_payments(model, q, payment, actual_cost, monitoring_cost, kept, social_rate, total_payment, total_cost)
+
+    # --- 4. beliefs and records --------------------------------------------------------------------
+    _update_beliefs(model, q, observed, fairness, detected[ci], payment, delivered_value, quality, margin)
+    last_quality = np.bincount(ci, quality, n) / t.lots
+    memory = d.quality_memory
+    for contract, lq, paid, spent, cut, caught in zip(contracts, last_quality.tolist(), total_payment.tolist(),
+                                                      total_cost.tolist(), shirk.tolist(), detected.tolist(),
+                                                      strict=True):
+        contract.last_quality = lq
+        contract.quality_ewma = smooth(contract.quality_ewma, lq, memory)
+        contract.last_payment = paid
+        contract.last_cost = spent
+        contract.revenue_total += paid
+        contract.cost_total += spent
+        contract.quarters_shirked += cut
+        contract.shirked_now = cut
+        contract.times_detected += caught
+
+
+def _book_payments(model: PartneringModel, q: Quarter, payment: np.ndarray, actual_cost: np.ndarray,
+                   monitoring_cost: np.ndarray, kept: np.ndarray, social_rate: np.ndarray,
+                   total_payment: np.ndarray, total_cost: np.ndarray) -> None:
+    """Pay every lot, charge every delivery cost, and book the quarter's flows.
+
+    Councils' payments and providers' receipts are added up separately, each from its own side of
+    the ledger; a consortium SME passes its partner's share of payment and work on.
+    """
+    cfg = model.config
+    lots, providers, councils = q.lots, q.providers, q.councils
+    lot_council, lot_provider = lots.council, lots.provider
+    n_councils, n_providers = len(councils), len(providers)
+    paid = np.bincount(lot_council, payment, n_councils).tolist()
+    monitored = np.bincount(lot_council, monitoring_cost, n_councils).tolist()
+    for council, amount, monitoring in zip(councils, paid, monitored, strict=True):
+        council.spend_quarter += amount
+        council.paid_to_providers += amount
+        council.overhead_quarter += monitoring
+        council.monitoring_quarter += monitoring
+    received = np.bincount(lot_provider, payment, n_providers).tolist()
+    spent = np.bincount(lot_provider, actual_cost, n_providers).tolist()
+    for provider, amount, cost in zip(providers, received, spent, strict=True):
+        provider.cash += amount - cost
+        provider.revenue_quarter += amount
+        provider.cost_quarter += cost
+    total = float(payment.sum())
+    share = cfg.groups.consortium_share
+    for i in np.flatnonzero(q.terms.group_active).tolist():
+        contract = q.contracts[i]
+        provider, group = contract.provider, contract.consortium_group
+        transfer = share * float(total_payment[i])
+        work = share * float(total_cost[i])
+        provider.cash += work - transfer
+        provider.revenue_quarter -= transfer
+        provider.cost_quarter -= work
+        group.cash += transfer - work
+        group.revenue_quarter += transfer
+        group.cost_quarter += work
+    flows = model.flows
+    by_kind = flows.spend_by_kind
+    kept_by_provider = np.bincount(lot_provider, kept, n_providers).tolist()
+    for provider, amount in zip(providers, kept_by_provider, strict=True):
+        by_kind[provider.kind] = by_kind.get(provider.kind, 0.0) + amount
+    to_partners = payment - kept
+    by_kind["vcse"] = by_kind.get("vcse", 0.0) + float(to_partners.sum())
+    vcse_rate = social_value_rate("vcse", True, False, False, cfg.social_value)
+    flows.social_value += float((social_rate * kept).sum()) + vcse_rate * float(to_partners.sum())
+    flows.contract_payments += total
+    flows.monitoring += float(monitoring_cost.sum())
+    firms = ~q.terms.grant
+    flows.firm_revenue += float(total_payment[firms].sum())
+    flows.firm_margin += float((total_payment - total_cost)[firms].sum())
+
+
+def _update_beliefs(model: PartneringModel, q: Quarter, observed: np.ndarray, fairness: np.ndarray,
+                    lot_detected: np.ndarray, payment: np.ndarray, delivered_value: np.ndarray,
+                    quality: np.ndarray, margin: np.ndarray) -> None:
+    """Trust both ways, the slots' observations and each place's running margin.
+
+    Trust moves from the level the quarter opened with. Where a council and a provider meet in
+    one lot only, that is the whole update, computed for all such lots at once; where they meet
+    in several, the updates follow one another in contract order.
+    """
+    cfg = model.config
+    b = cfg.behaviour
+    lots = q.lots
+    gain, loss_rate, detected_loss = b.trust_gain_rate, b.trust_loss_rate, b.shirk_detected_trust_loss
+    prior = cfg.trust.prior
+    held = update_trust(lots.held, observed, gain, loss_rate)
+    held = np.where(lot_detected, after_detected_shirking(held, detected_loss), held)
+    felt = update_trust(lots.felt, fairness, gain, loss_rate)
+    _, pair, meetings = np.unique(lots.council * len(q.providers) + lots.provider, return_inverse=True,
+                                  return_counts=True)
+    repeated = meetings[pair] > 1
+    place_margin = model.place_margin
+    margin_memory = cfg.delivery.place_margin_memory
+    contracts = q.contracts
+    for i, slot, spend, dv, lq, lot_margin, again, new_held, new_felt, seen, fair, was_detected in zip(
+            lots.contract.tolist(), q.lot_slots, payment.tolist(), delivered_value.tolist(), quality.tolist(),
+            margin.tolist(), repeated.tolist(), held.tolist(), felt.tolist(), observed.tolist(), fairness.tolist(),
+            lot_detected.tolist(), strict=True):
+        slot.spend += spend
+        slot.delivered_value += dv
+        slot.delivered_quality += lq * dv
+        council = slot.council
+        provider = contracts[i].provider
+        pid, cid = provider.unique_id, council.unique_id
+        if again:
+            trust = update_trust(council.trust.get(pid, prior), seen, gain, loss_rate)
+            council.trust[pid] = after_detected_shirking(trust, detected_loss) if was_detected else trust
+            provider.trust_in_council[cid] = update_trust(provider.trust_in_council.get(cid, prior), fair, gain,
+                                                          loss_rate)
+        else:
+            council.trust[pid] = new_held
+            provider.trust_in_council[cid] = new_felt
+        place = council.place
+        place_margin[place] = smooth(place_margin[place], lot_margin, margin_memory)

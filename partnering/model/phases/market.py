@@ -1,0 +1,49 @@
+"""Phase 7, market: SMEs enter places whose tenders were profitable and leave when idle too long;
+a new national supplier may replace a failed one; firms buy accreditation where it is required."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from partnering.model.phases.finance import remove_provider
+from partnering.model.population import create_large_supplier, create_sme
+from partnering.rules import market
+
+if TYPE_CHECKING:
+    from partnering.model.model import PartneringModel
+
+
+def evolve_market(model: PartneringModel) -> None:
+    cfg = model.config
+    p = cfg.market
+    for place, council in enumerate(model.councils):
+        signal = market.profit_signal(model.place_margin[place], p)
+        room = market.crowding(len(model.smes_by_place[place]), cfg.population.smes_per_place, p)
+        p_entry = market.sme_entry_probability(cfg.world.sme_entry_rate, signal, council.principles["place_based"],
+                                               room, p)
+        if model.rng.random() < p_entry:
+            sme = create_sme(model, place)
+            model.supplier_entries += 1
+            model.events.add(model.now, "supplier_entry", f"{sme.name} started trading in {council.name}",
+                             supplier=sme.name, council=council.name)
+    for place in range(len(model.councils)):
+        for sme in list(model.smes_by_place[place]):
+            if market.sme_leaves(bool(sme.contracts), sme.quarters_idle, sme.cash, p):
+                model.supplier_exits += 1
+                model.events.add(model.now, "supplier_exit", f"{sme.name} stopped bidding and left the market",
+                                 supplier=sme.name)
+                remove_provider(model, sme)
+    if len(model.large_suppliers) < model.initial_large and model.rng.random() < cfg.world.large_entry_rate:
+        supplier = create_large_supplier(model)
+        model.supplier_entries += 1
+        model.events.add(model.now, "supplier_entry", f"{supplier.name} entered the national market",
+                         supplier=supplier.name)
+    if cfg.policy.accreditation_required:
+        cost = cfg.suppliers.accreditation_cost
+        for firm in model.suppliers:
+            if firm.decide_accreditation(cost):
+                firm.accredited = True
+                firm.cash -= cost
+    cutoff = model.now - (p.tender_window_quarters - 1)
+    while model.recent_tenders and model.recent_tenders[0].step < cutoff:
+        model.recent_tenders.popleft()

@@ -1,0 +1,69 @@
+"""The contract registry: every live contract, in the order contracts started, and the
+bookkeeping that keeps providers, service slots and consortium partners in step with it.
+
+A contract joins or leaves only through :meth:`ContractRegistry.start` and
+:meth:`ContractRegistry.end`, so a provider's load and a slot's contracted share can never
+disagree with the contracts that exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from operator import attrgetter
+
+from partnering.rules.records import Contract
+
+BY_START = attrgetter("id")
+"""Sort key of contracts: the order they started in (ids are given in order)."""
+
+
+class ContractRegistry:
+    """Live contracts by id, and the next id to give."""
+
+    def __init__(self) -> None:
+        self._live: dict[int, Contract] = {}
+        self._last_id = 0
+
+    def next_id(self) -> int:
+        self._last_id += 1
+        return self._last_id
+
+    def __iter__(self) -> Iterator[Contract]:
+        return iter(self._live.values())
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def in_start_order(self) -> list[Contract]:
+        return sorted(self._live.values(), key=BY_START)
+
+    def start(self, contract: Contract) -> None:
+        """Register a new contract with its provider, its slots and any consortium partner."""
+        contract.forget_value()
+        self._live[contract.id] = contract
+        contract.provider.contracts.append(contract)
+        contract.provider.load += contract.annual_value
+        for lot in contract.lots:
+            lot.slot.add_contract(contract)
+        if contract.consortium_group is not None:
+            contract.consortium_group.subcontracts.append(contract)
+
+    def end(self, contract: Contract, reason: str, now: int) -> None:
+        """End a live contract (expiry, break clause, failure, co-commissioning) and strike it
+        from its provider, slots and partner; ending an ended contract does nothing."""
+        if not contract.live:
+            return
+        contract.live = False
+        contract.forget_value()
+        contract.end_step = now
+        contract.end_reason = reason
+        self._live.pop(contract.id, None)
+        provider = contract.provider
+        if contract in provider.contracts:
+            provider.contracts.remove(contract)
+            provider.load = max(0.0, provider.load - contract.annual_value)
+        for lot in contract.lots:
+            lot.slot.remove_contract(contract)
+        group = contract.consortium_group
+        if group is not None and contract in group.subcontracts:
+            group.subcontracts.remove(contract)
