@@ -164,8 +164,8 @@ def design_warnings(indices: pd.DataFrame) -> list[str]:
         unclear = rows[rows[f"{main}_conf"] > rows[main]]
         if len(unclear):
             names = ", ".join(unclear["parameter"])
-            lines.append(f"{metric}: for {len(unclear)} of {len(rows)} parameters ({names}) the bootstrap "
-                         f"interval is wider than {symbol} itself, so the design is too small to rank them; "
+            lines.append(f"{metric}: for {len(unclear)} of {len(rows)} parameters ({names}) the ± (bootstrap "
+                         f"half-width) exceeds {symbol} itself, so the design is too small to rank them; "
                          f"run {advice}")
     return lines
 
