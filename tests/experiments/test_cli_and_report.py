@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 
+import pandas as pd
 import pytest
 from experiments_support import small_design
 from typer.testing import CliRunner
@@ -72,12 +73,26 @@ def test_sensitivity_runs_a_morris_sweep_prints_the_ranking_and_draws_it(tmp_pat
                     "principles.collaborative,principles.creative", "--samples", "2", "--replications", "1",
                     "--steps", "3", *SMALL, "--workers", "1", "--metrics", "service_quality", "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert "service_quality at step 3: morris ranking" in result.stdout
+    assert "service_quality (index 0-1) at step 3: morris ranking" in result.stdout
     assert "principles.creative" in result.stdout
+    assert "± is the half-width of the 95% bootstrap interval of μ*" in " ".join(result.stdout.split())
     assert (out / "sensitivity.png").read_bytes().startswith(b"\x89PNG")
+    # the ranking is a table beside the figure, in CSV and Parquet, with the metric's label and unit
+    csv = pd.read_csv(out / "sensitivity.csv")
+    pd.testing.assert_frame_equal(csv, pd.read_parquet(out / "sensitivity.parquet"), check_dtype=False)
+    assert list(csv["parameter"]) == ["principles.collaborative", "principles.creative"] or \
+        list(csv["parameter"]) == ["principles.creative", "principles.collaborative"]
+    assert {"rank", "mu_star", "mu_star_low", "mu_star_high", "mu_star_conf", "unclear"} <= set(csv.columns)
+    assert set(csv["metric_unit"]) == {"index 0-1"} and (csv["mu_star_low"] >= 0).all()
+    # two trajectories cannot rank anything: the command says so (a warning, not a failure)
+    unclear = csv[csv["mu_star_conf"] > csv["mu_star"]]
+    for name in unclear["parameter"]:
+        assert name in result.stderr
+    assert ("too small to rank" in result.stderr) == bool(len(unclear))
     again = invoke("sensitivity", str(out), "--metrics", "public_trust", "--step", "2")
     assert again.exit_code == 0, again.output
-    assert "public_trust at step 2" in again.stdout
+    assert "public_trust (index 0-1) at step 2" in again.stdout
+    assert set(pd.read_csv(out / "sensitivity.csv")["metric"]) == {"public_trust"}
 
 
 def test_demo_runs_the_three_headline_arms_and_writes_the_report(tmp_path):
