@@ -99,8 +99,11 @@ def run(
         for row in model.events.to_frame().itertuples():
             console.print(f"{row.when}: {row.text}")
     if out is not None:
-        write_frame(frame, out)
-        console.print(f"wrote {len(frame)} rows to {out}")
+        from partnering.experiments.dictionary import dictionary_path, write_dictionary
+
+        write_frame(frame, out, table="metrics")
+        dictionary = write_dictionary(dictionary_path(out), tables=("metrics",), metric_columns=frame.columns)
+        console.print(f"wrote {len(frame)} rows to {out}, and what each column means to {dictionary}")
 
 
 def check_output_path(path: Path, suffixes: tuple[str, ...]) -> None:
@@ -127,11 +130,22 @@ def _writable(folder: Path) -> bool:
         return False
 
 
-def write_frame(frame, path: Path) -> None:
-    """Write atomically: a temporary file renamed into place, so a failure leaves nothing half-written."""
+def write_frame(frame, path: Path, table: str | None = None) -> None:
+    """Write atomically: a temporary file renamed into place, so a failure leaves nothing half-written.
+
+    With ``table`` ('metrics'), a Parquet file's fields carry the data dictionary's label, unit
+    and meaning as metadata.
+    """
     tmp = path.with_name(f".{path.name}.tmp")
     if path.suffix == ".csv":
         frame.to_csv(tmp, index=False)
+    elif table is not None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from partnering.experiments.dictionary import annotate
+
+        pq.write_table(annotate(pa.Table.from_pandas(frame, preserve_index=False), table), tmp)
     else:
         frame.to_parquet(tmp, index=False)
     tmp.replace(path)
