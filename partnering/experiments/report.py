@@ -31,7 +31,7 @@ body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:
 padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:.6em 0;font-size:.88em}th,td{padding:.25em .6em;border-bottom:1px solid #eee;
-text-align:right;vertical-align:top}th{background:#f5f5f5}td.l,th.l{text-align:left}
+text-align:right;vertical-align:top}td:not(.l){white-space:nowrap}th{background:#f5f5f5}td.l,th.l{text-align:left}
 .better{background:#dff0d8}.worse{background:#f8d7da}.higher,.lower{background:#e8eef8}
 .muted{color:#777}pre{background:#f7f7f7;padding:.8em;overflow-x:auto;font-size:.82em}
 .unit{font-size:.85em}img{max-width:100%}details{margin:.3em 0}.note{background:#fffbe6;padding:.6em .9em;border-left:3px solid #edae49}
@@ -82,7 +82,7 @@ def _metric_cell(name: str) -> str:
     if entry is None:
         return f"{_e(name)}"
     arrow = {"higher": "↑ better", "lower": "↓ better"}.get(entry.better, "neither way better")
-    return (f'<span title="{_e(entry.meaning)}">{_e(entry.label)}</span><br>'
+    return (f'<span data-metric="{_e(name)}" title="{_e(entry.meaning)}">{_e(entry.label)}</span><br>'
             f'<span class="muted unit">{_e(entry.unit)} · {arrow}</span>')
 
 

@@ -169,3 +169,36 @@ def test_compare_prints_grid_arm_labels_with_their_brackets(tmp_path):
     assert result.exit_code == 0, result.output
     assert "transactional[steering_groups=false]" in result.stdout
     assert "transactional[steering_groups=true]" in result.stdout
+
+
+def test_a_duration_in_the_report_never_rounds_to_zero():
+    from partnering.experiments.report import fmt_duration
+
+    assert fmt_duration(0.042) == "0.042 s"
+    assert fmt_duration(37.46) == "37.5 s"
+    assert fmt_duration(740) == "12.3 minutes"
+    assert fmt_duration(7600) == "2.1 hours"
+
+
+def test_the_report_labels_metrics_from_the_catalogue_names_its_interval_method_once_and_has_a_glossary(reference,
+                                                                                                      tmp_path):
+    text = write_report(reference, out=tmp_path / "r.html", metrics=["value_for_money", "hhi"]).read_text()
+    assert text.count("How the intervals are made") == 1
+    assert "Cost per unit of quality" in text and "£ per £ of quality · ↓ better" in text
+    assert "0-10,000 · ↓ better" in text and "Herfindahl-Hirschman" in text
+    glossary = text[text.index("<h2>Glossary</h2>"):]
+    assert "<code>value_for_money</code>" in glossary and "cost ratio, so lower is better" in glossary
+    assert "Computing time:" in text and "minutes of model time" not in text
+    assert re.search(r"Effect sizes</h2>\s*<p>Cohen's d of each arm against <b>transactional</b> at step 6", text)
+
+
+def test_a_sensitivity_report_shows_the_interval_of_mu_star_and_says_when_the_design_is_too_small(tmp_path):
+    from partnering.experiments import run_sweep as sweep
+    from partnering.experiments import salib_design
+
+    design = salib_design("changemaking", ["principles.collaborative", "principles.creative"], samples=2,
+                          replications=1, steps=2, overrides={"population.councils": 3})
+    sweep(design, tmp_path / "gsa", workers=1)
+    text = write_report(tmp_path / "gsa", metrics=["service_quality"]).read_text()
+    assert "± is the half-width of the 95% bootstrap interval of μ*" in text
+    assert "95% interval</th>" in text and "percentile bootstrap over trajectories" in text
