@@ -355,7 +355,11 @@ def sensitivity(
     from partnering.experiments import load_results
     from partnering.experiments import sensitivity as analyse
     from partnering.experiments.plots import png, sensitivity_figure
-    from partnering.experiments.sensitivity_analysis import design_warnings, plus_minus, write_rankings
+    from partnering.experiments.sensitivity_analysis import (
+        design_warnings,
+        plus_minus,
+        write_rankings,
+    )
     from partnering.experiments.spec import SweepSpec, design_from_spec, load_spec, spec_with
 
     try:

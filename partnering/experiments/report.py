@@ -287,8 +287,8 @@ def _guide(level: float, metrics: Sequence[str]) -> str:
             "over the per-seed differences (Welch's interval when the seeds do not pair up). The interval of "
             f"Cohen's d is a percentile bootstrap over the seeds ({BOOTSTRAP_RESAMPLES:,} resamples, pairs kept "
             "together, a fixed seed); being another method, near zero it can disagree with the difference's "
-            "interval, and the reading column follows the difference's.</p><p>Cohen's d puts differences on one scale: the difference divided by "
-            "the typical spread between replications (about 0.2 small, 0.5 medium, 0.8 large).</p></div>")
+            "interval, and the reading column follows the difference's.</p><p>Cohen's d puts differences on "
+            "one scale: the difference divided by the typical spread between replications (about 0.2 small, 0.5 medium, 0.8 large).</p></div>")
 
 
 GLOSSARY_TERMS = (

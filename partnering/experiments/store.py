@@ -41,7 +41,12 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from partnering.experiments.design import Design
-from partnering.experiments.dictionary import DICTIONARY, field_metadata, parameter_columns, write_dictionary
+from partnering.experiments.dictionary import (
+    DICTIONARY,
+    field_metadata,
+    parameter_columns,
+    write_dictionary,
+)
 from partnering.experiments.provenance import environment, model_code_hash
 from partnering.experiments.runner import RunOutcome
 from partnering.scenarios import ScenarioError, parameter_table

@@ -63,6 +63,6 @@ def test_a_dask_cluster_gives_the_same_numbers_as_a_serial_run(reference, design
 
 def test_an_unreachable_scheduler_is_refused_in_one_line(design, tmp_path):
     pytest.importorskip("distributed")
-    with pytest.raises(SweepError, match="nothing is listening on 127.0.0.1 port 9 .connection refused"), \
+    with pytest.raises(SweepError, match=r"nothing is listening on 127\.0\.0\.1 port 9 \(connection refused\)"), \
             dask_executor("tcp://127.0.0.1:9", timeout="1s"):
         pass

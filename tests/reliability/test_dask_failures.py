@@ -24,7 +24,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from partnering.experiments import SweepError, dask_executor, load_results, run_sweep, scenario_design
+from partnering.experiments import (
+    SweepError,
+    dask_executor,
+    load_results,
+    run_sweep,
+    scenario_design,
+)
 from partnering.experiments.runner import simulate
 from partnering.scenarios import Scenario
 from tests.reliability.reliability_support import ROOT, SCRIPT, tally
@@ -155,16 +161,16 @@ class Slow:
 
 def test_a_cluster_that_loses_every_worker_mid_sweep_stops_within_the_wait_and_keeps_what_finished(tmp_path):
     design = scenario_design("transactional", replications=12, steps=1, overrides={"population.councils": 2})
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
-                                  **LOOPBACK) as cluster:
-        with dask_executor(cluster.scheduler_address, wait=WAIT) as executor:
-            killer = threading.Timer(1.5, cluster.scale, args=(0,))
-            killer.start()
-            started = time.monotonic()
-            with pytest.raises(SweepError, match=r"has had no workers for 2 s; finished runs are saved"):
-                run_sweep(design, tmp_path / "out", executor=executor, run=Slow(0.2), flush_seconds=0.2)
-            elapsed = time.monotonic() - started
-            killer.join()
+    with (distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
+                                   **LOOPBACK) as cluster,
+          dask_executor(cluster.scheduler_address, wait=WAIT) as executor):
+        killer = threading.Timer(1.5, cluster.scale, args=(0,))
+        killer.start()
+        started = time.monotonic()
+        with pytest.raises(SweepError, match=r"has had no workers for 2 s; finished runs are saved"):
+            run_sweep(design, tmp_path / "out", executor=executor, run=Slow(0.2), flush_seconds=0.2)
+        elapsed = time.monotonic() - started
+        killer.join()
     assert elapsed < 1.5 + WAIT + 5.0, f"stopped after {elapsed:.1f} s"
     kept = load_results(tmp_path / "out").runs
     assert 0 < len(kept) < len(design) and set(kept["status"]) == {"ok"}
