@@ -27,6 +27,10 @@ MAIN_INDEX = {"morris": "mu_star", "sobol": "ST"}
 """The index a ranking sorts by: Morris mu* (mean absolute elementary effect), Sobol total order."""
 RESAMPLES = 1000
 """Bootstrap resamples behind every interval of a sensitivity index."""
+MIN_TRAJECTORIES = 10
+"""Fewest Morris trajectories whose ranking we call informative: 10 to 20 is the usual advice
+(Campolongo, Cariboni and Saltelli 2007; Saltelli et al. 2008, ch. 3). Below it a bootstrap over
+so few trajectories understates the uncertainty, so the width test alone is not enough."""
 
 
 def morris_mu_star_interval(problem: Mapping[str, Any], X: np.ndarray, Y: np.ndarray, levels: int = 4,
@@ -145,7 +149,8 @@ def plus_minus(indices: pd.DataFrame) -> str:
 
 
 def design_warnings(indices: pd.DataFrame) -> list[str]:
-    """One line per metric whose ranking the design is too small to support.
+    """One line per metric whose ranking the design is too small to support, and one for a Morris
+    design of fewer than :data:`MIN_TRAJECTORIES` trajectories.
 
     A parameter is unclear when its bootstrap half-width exceeds its index (μ* or ST): its
     interval reaches zero, so it cannot be told from a parameter with no influence, and its rank
@@ -160,6 +165,9 @@ def design_warnings(indices: pd.DataFrame) -> list[str]:
     if replications:
         advice += f" or more replications per point (--replications, now {replications})"
     lines = []
+    if method == "morris" and samples and samples < MIN_TRAJECTORIES:
+        lines.append(f"only {samples} Morris trajectories: a ranking needs {MIN_TRAJECTORIES} or more to mean much, "
+                     f"and a bootstrap over so few understates its uncertainty; run {advice}")
     for metric, rows in indices.groupby("metric", sort=False):
         unclear = rows[rows[f"{main}_conf"] > rows[main]]
         if len(unclear):

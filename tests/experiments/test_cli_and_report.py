@@ -89,6 +89,7 @@ def test_sensitivity_runs_a_morris_sweep_prints_the_ranking_and_draws_it(tmp_pat
     for name in unclear["parameter"]:
         assert name in result.stderr
     assert ("too small to rank" in result.stderr) == bool(len(unclear))
+    assert "warning: only 2 Morris trajectories: a ranking needs 10 or more" in result.stderr
     again = invoke("sensitivity", str(out), "--metrics", "public_trust", "--step", "2")
     assert again.exit_code == 0, again.output
     assert "public_trust (index 0-1) at step 2" in again.stdout

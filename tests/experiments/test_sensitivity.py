@@ -125,10 +125,13 @@ def test_a_design_too_small_to_rank_is_named_with_the_parameters_it_cannot_rank(
 
     indices = pd.DataFrame({"metric": ["public_trust"] * 3, "parameter": ["a", "b", "c"], "rank": [1, 2, 3],
                             "mu_star": [0.2, 0.05, 0.01], "mu_star_conf": [0.02, 0.06, 0.03]})
-    indices.attrs.update(method="morris", level=0.95, samples=4, replications=2)
+    indices.attrs.update(method="morris", level=0.95, samples=12, replications=2)
     (line,) = design_warnings(indices)
     assert line.startswith("public_trust: for 2 of 3 parameters (b, c)")
-    assert "--samples, now 4" in line and "--replications, now 2" in line
+    assert "--samples, now 12" in line and "--replications, now 2" in line
+    indices.attrs.update(samples=4)
+    few, _ = design_warnings(indices)
+    assert few.startswith("only 4 Morris trajectories: a ranking needs 10 or more")
     assert "half-width of the 95% bootstrap interval of μ*" in plus_minus(indices)
     # a linear function screened with 20 trajectories: every effect is exact, nothing to warn about
     problem = {"num_vars": 2, "names": ["x1", "x2"], "bounds": [[0.0, 1.0]] * 2}
