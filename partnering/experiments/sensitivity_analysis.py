@@ -167,7 +167,7 @@ def design_warnings(indices: pd.DataFrame) -> list[str]:
     lines = []
     if method == "morris" and samples and samples < MIN_TRAJECTORIES:
         lines.append(f"only {samples} Morris trajectories: a ranking needs {MIN_TRAJECTORIES} or more to mean much, "
-                     f"and a bootstrap over so few understates its uncertainty; run {advice}")
+                     f"and a bootstrap over so few understates its uncertainty; run --samples {MIN_TRAJECTORIES} or more")
     for metric, rows in indices.groupby("metric", sort=False):
         unclear = rows[rows[f"{main}_conf"] > rows[main]]
         if len(unclear):
