@@ -612,9 +612,10 @@ def SeedCheckPanel(pair: TwinPair, step: int) -> None:
     def check() -> None:
         result.set(check_over_seeds(pair.a.scenario, pair.b.scenario, pair.a.seed, max(step, 1)))
 
-    solara.Markdown(f"One seed is one possible history, so a gap above may be luck. **Check over {CHECK_SEEDS} "
-                    "seeds** re-runs both worlds to this quarter with this seed and "
-                    f"{CHECK_SEEDS - 1} more, and gives each gap a 95% interval (it never crosses a KPI's bounds).")
+    solara.HTML(unsafe_innerHTML=f"<p>One seed is one possible history, so a gap above may be luck. <b>Check over "
+                f"{CHECK_SEEDS} seeds</b> re-runs both worlds to this quarter with this seed and {CHECK_SEEDS - 1} "
+                "more, and gives each gap a 95% interval (it never crosses a KPI's bounds).</p>",
+                classes=["pt-seed-check-note"])
     solara.Button(f"Check over {CHECK_SEEDS} seeds", on_click=check, outlined=True, classes=["pt-twin-check"],
                   disabled=step < 1)
     if result.value is None:
