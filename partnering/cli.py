@@ -104,8 +104,11 @@ def run(
         for row in model.events.to_frame().itertuples():
             console.print(f"{row.when}: {row.text}")
     if out is not None:
-        write_frame(frame, out)
-        console.print(f"wrote {len(frame)} rows to {out}")
+        from partnering.experiments.dictionary import dictionary_path, write_dictionary
+
+        write_frame(frame, out, table="metrics")
+        dictionary = write_dictionary(dictionary_path(out), tables=("metrics",), metric_columns=frame.columns)
+        console.print(f"wrote {len(frame)} rows to {out}, and what each column means to {dictionary}")
 
 
 def check_output_path(path: Path, suffixes: tuple[str, ...]) -> None:
@@ -132,11 +135,22 @@ def _writable(folder: Path) -> bool:
         return False
 
 
-def write_frame(frame, path: Path) -> None:
-    """Write atomically: a temporary file renamed into place, so a failure leaves nothing half-written."""
+def write_frame(frame, path: Path, table: str | None = None) -> None:
+    """Write atomically: a temporary file renamed into place, so a failure leaves nothing half-written.
+
+    With ``table`` ('metrics'), a Parquet file's fields carry the data dictionary's label, unit
+    and meaning as metadata.
+    """
     tmp = path.with_name(f".{path.name}.tmp")
     if path.suffix == ".csv":
         frame.to_csv(tmp, index=False)
+    elif table is not None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from partnering.experiments.dictionary import annotate
+
+        pq.write_table(annotate(pa.Table.from_pandas(frame, preserve_index=False), table), tmp)
     else:
         frame.to_parquet(tmp, index=False)
     tmp.replace(path)
@@ -190,16 +204,19 @@ def _execute(description: str, out: Path, go):
     return result
 
 
-def _run_design(design, out: Path, workers: int | None, dask: str | None, **options):
+def _run_design(design, out: Path, workers: int | None, dask: str | None, dask_wait: float | None = None, **options):
     from partnering.experiments.store import check_folder
-    from partnering.experiments.sweep import run_design
+    from partnering.experiments.sweep import DASK_WAIT_S, parse_dask_address, run_design
 
     try:
+        if dask is not None:
+            parse_dask_address(dask)
         check_folder(out, design, overwrite=options.get("overwrite", False))
     except ScenarioError as exc:
         fail(str(exc))
+    wait = DASK_WAIT_S if dask_wait is None else dask_wait
     return _execute(design.describe(), out, lambda progress: run_design(
-        design, out, workers=workers, dask_address=dask, progress=progress, **options))
+        design, out, workers=workers, dask_address=dask, dask_wait=wait, progress=progress, **options))
 
 
 def _table_console() -> Console:
@@ -213,36 +230,46 @@ def _table_console() -> Console:
 
 
 def _print_comparison(frame) -> None:
-    """The comparison as a rich table: one block of rows per metric."""
+    """The comparison as a rich table: one block of rows per metric, its unit and better direction
+    under its name."""
     from rich.markup import escape
 
     from partnering.experiments.analysis import fmt, fmt_interval, verdict
 
     colours = {"better": "green", "worse": "red", "higher": "cyan", "lower": "cyan"}
+    arrows = {"higher": "↑ better", "lower": "↓ better", "neither": "neither way better"}
     level = frame.attrs.get("level", 0.95)
     out = _table_console()
     for step, at_step in frame.groupby("step", sort=False):
         counts = sorted(set(at_step["n"]))
         runs = f"n = {counts[0]} runs per arm" if len(counts) == 1 else f"n = {counts[0]} to {counts[-1]} runs per arm"
         table = Table(title=f"step {step} (year {step / 4:g}), {runs}: mean [{level:.0%} CI] and difference from "
-                            f"{escape(str(frame.attrs.get('baseline')))} (paired by seed), effect size d (Cohen)")
+                            f"{escape(str(frame.attrs.get('baseline')))} (paired by seed), effect size d (Cohen) [{level:.0%} CI]",
+                      caption="CI of a mean: Student t on the logit scale (shares, indices, HHI) or the log scale "
+                              "(counts, £), so it stays within the metric's bounds; CI of d: bootstrap over the seeds")
         widest_arm = max((len(str(arm)) for arm in at_step["arm"]), default=3)
-        for column in ("metric", "arm", "mean [CI]", "difference [CI]", "d", "reading"):
+        for column in ("metric", "arm", "mean [CI]", "difference [CI]", "d [CI]", "reading"):
             # long grid labels fold beyond 20 characters; a number and its interval split only when
             # the terminal is too narrow for them
             table.add_column(column, justify="left" if column in ("metric", "arm", "reading") else "right",
-                             no_wrap=column == "d", overflow="fold",
-                             min_width=min(widest_arm, 20) if column == "arm" else None)
+                             overflow="fold", min_width=min(widest_arm, 20) if column == "arm" else None)
         for metric, rows in at_step.groupby("metric", sort=False):
+            entry = CATALOGUE.get(metric)
+            note = f"[dim]{escape(entry.unit)}, {arrows[entry.better]}[/dim]" if entry is not None else ""
             for i, (_, row) in enumerate(rows.iterrows()):
                 label = verdict(row).replace("no clear difference", "not clear")
                 styled = f"[{colours[label]}]{label}[/{colours[label]}]" if label in colours else label
                 paired = row["method"] != ""
-                effect = f"{row['effect_size']:+.2f}" if paired and row["effect_size"] == row["effect_size"] else ""
-                table.add_row(metric if i == 0 else "", escape(row["arm"]),
+                effect = ""
+                if paired and row["effect_size"] == row["effect_size"]:
+                    effect = f"{row['effect_size']:+.2f} {fmt_interval(row['effect_low'], row['effect_high'], digits=2)}"
+                name = metric if i == 0 else note if i == 1 else ""
+                table.add_row(name, escape(row["arm"]),
                               f"{fmt(row['mean'])} {fmt_interval(row['ci_low'], row['ci_high'])}",
                               f"{fmt(row['diff'], signed=True)} {fmt_interval(row['diff_low'], row['diff_high'])}" if paired else "",
                               effect, styled, end_section=i == len(rows) - 1)
+            if len(rows) == 1 and note:
+                table.add_row(note, "", "", "", "", "", end_section=True)
         out.print(table)
 
 
@@ -256,7 +283,8 @@ def sweep(
     seed: Annotated[int | None, typer.Option(help="root seed of the replication seeds (default 1)", min=0)] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="override a parameter in every arm, e.g. population.councils=8")] = None,
     workers: Annotated[int | None, typer.Option(help="local worker processes (default: all cores; 1 runs in this process)", min=1)] = None,
-    dask: Annotated[str | None, typer.Option(help="run on the Dask scheduler at this address, e.g. tcp://host:8786")] = None,
+    dask: Annotated[str | None, typer.Option(help="run on the Dask scheduler at this address, e.g. tcp://127.0.0.1:8786")] = None,
+    dask_wait: Annotated[float | None, typer.Option(help="seconds to wait for the Dask cluster to have a worker before stopping (default 30)", min=1, max=86_400)] = None,
     overwrite: Annotated[bool, typer.Option(help="replace a different sweep already in --out")] = False,
     retry_failed: Annotated[bool, typer.Option(help="run again the runs recorded as failed")] = False,
 ) -> None:
@@ -274,7 +302,7 @@ def sweep(
                                   base_dir=spec.parent if spec else None)
     except ScenarioError as exc:
         fail(str(exc))
-    _run_design(design, out, workers, dask, overwrite=overwrite, retry_failed=retry_failed)
+    _run_design(design, out, workers, dask, dask_wait, overwrite=overwrite, retry_failed=retry_failed)
     console.print(escape(f"next: partnering compare {out}\n      partnering report {out}"))
 
 
@@ -325,12 +353,18 @@ def sensitivity(
     metrics: Annotated[str, typer.Option(help="comma-separated metrics to analyse")] = "service_quality,value_for_money,public_trust",
     step: Annotated[int | None, typer.Option(help="horizon analysed (default: the last step)", min=0)] = None,
     workers: Annotated[int | None, typer.Option(help="local worker processes", min=1)] = None,
-    dask: Annotated[str | None, typer.Option(help="Dask scheduler address")] = None,
+    dask: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")] = None,
+    dask_wait: Annotated[float | None, typer.Option(help="seconds to wait for the Dask cluster to have a worker (default 30)", min=1, max=86_400)] = None,
 ) -> None:
     """Rank parameters by influence (SALib Morris, or Sobol) over bounds declared in the schema."""
     from partnering.experiments import load_results
     from partnering.experiments import sensitivity as analyse
     from partnering.experiments.plots import png, sensitivity_figure
+    from partnering.experiments.sensitivity_analysis import (
+        design_warnings,
+        plus_minus,
+        write_rankings,
+    )
     from partnering.experiments.spec import SweepSpec, design_from_spec, load_spec, spec_with
 
     try:
@@ -352,23 +386,34 @@ def sensitivity(
     except ScenarioError as exc:
         fail(str(exc))
     if folder is out:
-        _run_design(design, out, workers, dask)
+        _run_design(design, out, workers, dask, dask_wait)
     try:
         indices = analyse(load_results(folder), _csv(metrics) or [], step=step)
     except ScenarioError as exc:
         fail(str(exc))
     main = "mu_star" if indices.attrs["method"] == "morris" else "ST"
+    level = indices.attrs.get("level", 0.95)
+    out_console = _table_console()
     for metric, rows in indices.groupby("metric", sort=False):
-        table = Table(title=f"{metric} at step {rows['step'].iloc[0]}: {indices.attrs['method']} ranking")
-        for column in ("rank", "parameter", main, "±", *(["sigma"] if main == "mu_star" else ["S1", "± "])):
+        entry = CATALOGUE.get(metric)
+        unit = f" ({entry.unit})" if entry is not None and entry.unit else ""
+        table = Table(title=f"{metric}{unit} at step {rows['step'].iloc[0]}: {indices.attrs['method']} ranking")
+        interval = f"{level:.0%} interval"
+        for column in ("rank", "parameter", main, interval, "±", *(["sigma"] if main == "mu_star" else ["S1", "± "])):
             table.add_column(column, justify="left" if column == "parameter" else "right")
         for _, row in rows.iterrows():
             extra = [f"{row['sigma']:.3g}"] if main == "mu_star" else [f"{row['S1']:.3g}", f"{row['S1_conf']:.3g}"]
-            table.add_row(str(row["rank"]), row["parameter"], f"{row[main]:.3g}", f"{row[main + '_conf']:.3g}", *extra)
-        console.print(table)
+            flag = " ?" if row["unclear"] else ""
+            table.add_row(str(row["rank"]), row["parameter"], f"{row[main]:.3g}{flag}",
+                          f"[{row[main + '_low']:.3g}, {row[main + '_high']:.3g}]", f"{row[main + '_conf']:.3g}", *extra)
+        out_console.print(table)
+    out_console.print(f"{plus_minus(indices)}; ? marks a parameter whose ± exceeds its index")
+    for line in design_warnings(indices):
+        typer.echo(f"warning: {line}", err=True)
     chart = folder / "sensitivity.png"
     chart.write_bytes(png(sensitivity_figure(indices)))
-    console.print(f"chart: {chart}")
+    tables = write_rankings(indices, folder)
+    console.print(f"chart: {chart}\ntables: {', '.join(str(p) for p in tables)}")
 
 
 @app.command()

@@ -271,7 +271,23 @@ def test_run_writes_one_row_per_step_and_one_for_the_start(cli, name, reader):
 
 
 def test_run_leaves_no_temporary_file_beside_its_output(cli):
-    assert cli["csv"].new_files() == ["metrics.csv"]
+    assert cli["csv"].new_files() == ["metrics.csv", "metrics.dictionary.csv"]
+
+
+@pytest.mark.parametrize("name", ["csv", "parquet"])
+def test_run_writes_a_data_dictionary_of_its_columns_from_the_catalogue(cli, name):
+    from partnering.model.catalogue import CATALOGUE
+
+    result = cli[name]
+    frame = pd.read_csv(result.folder / f"metrics.{name}") if name == "csv" else pd.read_parquet(
+        result.folder / f"metrics.{name}")
+    dictionary = pd.read_csv(result.folder / "metrics.dictionary.csv", keep_default_na=False).set_index("column")
+    assert list(dictionary.index) == list(frame.columns)
+    for column in frame.columns[1:]:
+        entry = CATALOGUE[column]
+        assert (dictionary.loc[column, "unit"], dictionary.loc[column, "better"]) == (entry.unit, entry.better)
+    assert dictionary.loc["step", "unit"] == "quarters"
+    assert "metrics.dictionary.csv" in " ".join(result.stdout.split())
 
 
 def test_run_with_the_same_seed_writes_the_same_results_as_csv_and_parquet(cli):

@@ -10,12 +10,19 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from partnering.experiments.results import SweepResults
-from partnering.experiments.stats import mean_interval, paired_difference, welch_difference
+from partnering.experiments.stats import (
+    INTERVAL_METHODS,
+    UNBOUNDED,
+    Bounds,
+    bounded_interval,
+    interval_scale,
+    mean_interval,
+    paired_difference,
+    welch_difference,
+)
 from partnering.model.catalogue import CATALOGUE, HEADLINE_METRICS
 from partnering.scenarios import ScenarioError
 
@@ -82,13 +89,26 @@ def _check_horizons(res: SweepResults | _Frame, horizons: Sequence[int] | None) 
     return [int(s) for s in horizons]
 
 
+def metric_bounds(name: str) -> Bounds:
+    """The declared bounds of a catalogue metric; unbounded for a column the catalogue lacks."""
+    entry = CATALOGUE.get(name)
+    return UNBOUNDED if entry is None else (entry.low, entry.high)
+
+
+def interval_methods(metrics: Sequence[str]) -> dict[str, str]:
+    """How the interval of each metric's mean is built, by metric (see :mod:`.stats`)."""
+    return {m: INTERVAL_METHODS[interval_scale(metric_bounds(m))] for m in metrics}
+
+
 def compare(results: Source, baseline: str | None = None, metrics: Sequence[str] | None = None,
             horizons: Sequence[int] | None = None, level: float = 0.95) -> pd.DataFrame:
     """Per metric, horizon and arm: the mean with its interval, and the difference from the baseline.
 
-    Returns one row per (metric, step, arm) with the columns ``n, mean, ci_low, ci_high`` and, for
-    arms other than the baseline, ``diff, diff_low, diff_high, effect_size`` (Cohen's d) and
-    ``method`` ('paired' when both arms ran the same seeds, else 'welch').
+    Returns one row per (metric, step, arm) with the columns ``n, mean, ci_low, ci_high`` (an
+    interval that respects the metric's declared bounds) and, for arms other than the baseline,
+    ``diff, diff_low, diff_high, effect_size`` (Cohen's d) with ``effect_low, effect_high`` (its
+    bootstrap interval) and ``method`` ('paired' when both arms ran the same seeds, else
+    'welch'). ``attrs`` holds the baseline, the level and each metric's interval method.
     """
     res = as_results(results)
     if not res.arms:
@@ -103,39 +123,36 @@ def compare(results: Source, baseline: str | None = None, metrics: Sequence[str]
         by_arm = {arm: group.set_index("replication").sort_index() for arm, group in at_step.groupby("arm", sort=False)}
         base = by_arm.get(baseline)
         for metric in chosen:
+            bounds = metric_bounds(metric)
             for arm in res.arms:
                 group = by_arm.get(arm)
                 values = group[metric] if group is not None else pd.Series(dtype=float)
-                ci = mean_interval(values.to_numpy(), level)
+                ci = mean_interval(values.to_numpy(), level, bounds)
                 row = {"metric": metric, "step": step, "arm": arm, "n": ci.n, "mean": ci.mean,
                        "ci_low": ci.low, "ci_high": ci.high, "diff": math.nan, "diff_low": math.nan,
-                       "diff_high": math.nan, "effect_size": math.nan, "method": ""}
+                       "diff_high": math.nan, "effect_size": math.nan, "effect_low": math.nan,
+                       "effect_high": math.nan, "method": ""}
                 if arm != baseline and base is not None and group is not None:
                     reference = base[metric]
-                    if list(values.index) == list(reference.index):
-                        d = paired_difference(values.to_numpy(), reference.to_numpy(), level)
-                    else:
-                        d = welch_difference(values.to_numpy(), reference.to_numpy(), level)
-                    row.update(diff=d.diff, diff_low=d.low, diff_high=d.high, effect_size=d.effect_size, method=d.method)
+                    pair = paired_difference if list(values.index) == list(reference.index) else welch_difference
+                    d = pair(values.to_numpy(), reference.to_numpy(), level, bounds)
+                    row.update(diff=d.diff, diff_low=d.low, diff_high=d.high, effect_size=d.effect_size,
+                               effect_low=d.effect_low, effect_high=d.effect_high, method=d.method)
                 rows.append(row)
     out = pd.DataFrame(rows)
-    out.attrs.update(baseline=baseline, level=level)
+    out.attrs.update(baseline=baseline, level=level, intervals=interval_methods(chosen))
     return out
 
 
 def time_series(results: Source, metric: str, arms: Sequence[str] | None = None,
                 level: float = 0.95) -> pd.DataFrame:
-    """Mean and confidence band of one metric at every step, per arm."""
+    """Mean and confidence band of one metric at every step, per arm (within its bounds)."""
     res = as_results(results)
     chosen = _check_metrics(res, [metric])
     frame = res.metrics(columns=chosen, arms=arms)
     grouped = frame.groupby(["arm", "step"], sort=False)[metric]
     out = grouped.agg(n="count", mean="mean", sd="std").reset_index()
-    dof = np.maximum(out["n"].to_numpy() - 1, 1)
-    quantile = np.where(out["n"] > 1, stats.t.ppf(0.5 + level / 2, dof), np.nan)
-    half = quantile * out["sd"].to_numpy() / np.sqrt(out["n"].to_numpy())
-    out["low"] = out["mean"] - half
-    out["high"] = out["mean"] + half
+    out["low"], out["high"] = bounded_interval(out["mean"], out["sd"], out["n"], level, metric_bounds(metric))
     out.insert(0, "metric", metric)
     return out
 

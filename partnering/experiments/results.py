@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.dataset as pads
 
+from partnering.experiments.dictionary import dotted_names
 from partnering.experiments.store import read_manifest, read_table
 from partnering.scenarios import ScenarioError
 
@@ -47,11 +48,16 @@ class SweepResults:
 
     @cached_property
     def runs(self) -> pd.DataFrame:
-        """One row per recorded run, sorted by arm (design order) and replication."""
+        """One row per recorded run, sorted by arm (design order) and replication.
+
+        Parameters come back under their dotted names (``population.councils``), as ``--set``,
+        spec files and the rest of the Python API name them; on disk they are ``section_field``.
+        """
         table = read_table(self.root / "runs")
         if table is None:
             return pd.DataFrame(columns=["run_id", "point", "arm", "replication", "seed", "status", "error"])
-        return table.to_pandas().sort_values(["point", "replication"], ignore_index=True)
+        frame = table.to_pandas().rename(columns=dotted_names())
+        return frame.sort_values(["point", "replication"], ignore_index=True)
 
     @property
     def metric_names(self) -> list[str]:

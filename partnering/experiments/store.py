@@ -3,10 +3,16 @@
 Layout of a sweep folder::
 
     sweep.json         the design, seeds, scenario definitions, code hash and versions (manifest)
+    data_dictionary.csv     every column of the three tables: label, unit, better direction, meaning
     runs/part-*.parquet     one row per run: id, arm, scenario and hash, seed, status, error,
-                            duration, package version and every parameter
+                            duration, package version and every parameter (``section_field``)
     metrics/part-*.parquet  one row per (run, step), every metric a column
     events/part-*.parquet   the event log of every run
+
+Parameter columns are stored under names SQL can use unquoted (``population_councils`` for
+``population.councils``, see :mod:`partnering.experiments.dictionary`); :class:`SweepResults`
+gives them back under their dotted names. Each Parquet field carries its label, unit and
+meaning as metadata too.
 
 Finished runs are written in batches. A batch writes its metrics and events parts first and
 its runs part last, each to a hidden temporary file renamed into place, so the runs part is
@@ -35,11 +41,20 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from partnering.experiments.design import Design
+from partnering.experiments.dictionary import (
+    DICTIONARY,
+    field_metadata,
+    parameter_columns,
+    write_dictionary,
+)
 from partnering.experiments.provenance import environment, model_code_hash
 from partnering.experiments.runner import RunOutcome
 from partnering.scenarios import ScenarioError, parameter_table
 
-FORMAT = "partnering-sweep/1"
+FORMAT = "partnering-sweep/2"
+"""Format 2 stores parameters as ``section_field`` columns and writes a data dictionary."""
+OLD_FORMATS = ("partnering-sweep/1",)
+"""Formats this version still reads (format 1: dotted parameter columns), but does not resume."""
 MANIFEST = "sweep.json"
 TABLES = ("runs", "metrics", "events")
 LOCK = ".lock"
@@ -52,6 +67,11 @@ class SweepError(ScenarioError):
 
 
 # ----------------------------------------------------------------------------- schemas
+def _schema(table: str, columns: list[tuple[str, pa.DataType]]) -> pa.Schema:
+    """An Arrow schema whose fields carry the data dictionary's label, unit and meaning."""
+    return pa.schema([pa.field(name, kind, metadata=field_metadata(table, name)) for name, kind in columns])
+
+
 def runs_schema() -> pa.Schema:
     """Columns of the runs table: identity, outcome, provenance, then every declared parameter."""
     fixed = [("run_id", pa.string()), ("point", pa.int64()), ("arm", pa.string()), ("scenario", pa.string()),
@@ -59,8 +79,9 @@ def runs_schema() -> pa.Schema:
              ("steps", pa.int64()), ("status", pa.string()), ("error", pa.string()),
              ("duration_s", pa.float64()), ("cpu_s", pa.float64()), ("finished_at", pa.timestamp("us", tz="UTC")),
              ("package_version", pa.string()), ("worker", pa.string())]
-    params = [(p.name, ARROW_TYPES[p.type]) for p in parameter_table()]
-    return pa.schema(fixed + params)
+    columns = parameter_columns()
+    params = [(columns[p.name], ARROW_TYPES[p.type]) for p in parameter_table()]
+    return _schema("runs", fixed + params)
 
 
 def metrics_schema() -> pa.Schema:
@@ -68,7 +89,7 @@ def metrics_schema() -> pa.Schema:
     from partnering.model.catalogue import CATALOGUE
 
     keys = [("run_id", pa.string()), ("arm", pa.string()), ("replication", pa.int64()), ("step", pa.int64())]
-    return pa.schema(keys + [(name, pa.float64()) for name in CATALOGUE])
+    return _schema("metrics", keys + [(name, pa.float64()) for name in CATALOGUE])
 
 
 def events_schema() -> pa.Schema:
@@ -77,7 +98,7 @@ def events_schema() -> pa.Schema:
 
     keys = [("run_id", pa.string()), ("arm", pa.string()), ("replication", pa.int64())]
     fields = [(f.name, ARROW_TYPES.get(str(f.type), pa.string())) for f in dataclasses.fields(Event)]
-    return pa.schema(keys + fields)
+    return _schema("events", keys + fields)
 
 
 # ----------------------------------------------------------------------------- rows
@@ -99,7 +120,8 @@ def run_row(outcome: RunOutcome) -> dict[str, Any]:
         "finished_at": datetime.fromtimestamp(outcome.finished_at, tz=UTC),
         "package_version": outcome.package_version, "worker": outcome.worker,
     }
-    row.update(task.scenario.flat())
+    columns = parameter_columns()
+    row.update({columns[name]: value for name, value in task.scenario.flat().items()})
     return row
 
 
@@ -163,7 +185,7 @@ def read_manifest(root: Path) -> dict[str, Any]:
         data = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as exc:
         raise SweepError(f"{path}: unreadable manifest: {exc}") from None
-    if data.get("format") != FORMAT:
+    if data.get("format") not in (FORMAT, *OLD_FORMATS):
         raise SweepError(f"{path}: format {data.get('format')!r} is not {FORMAT!r}; this folder was written by another version")
     return data
 
@@ -182,7 +204,11 @@ class SweepStore:
 
     # -- lifecycle
     def close(self) -> None:
+        """Release the folder: remove the lock file (while still holding it), then close it, so a
+        finished sweep leaves no empty ``.lock`` behind."""
         if self._lock_fd is not None:
+            with contextlib.suppress(FileNotFoundError):
+                (self.root / LOCK).unlink()
             os.close(self._lock_fd)
             self._lock_fd = None
 
@@ -243,13 +269,24 @@ class SweepStore:
 
 
 def _lock(root: Path) -> int:
-    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    """Take the folder's lock file. The holder removes the file when it is done, so after taking
+    the lock check that the file is still the one in the folder; if another process removed it
+    between our open and our lock, try again with the new one."""
+    while True:
+        fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise SweepError(f"{root}: another sweep is writing to this folder; wait for it or choose another --out") from None
+        try:
+            current = os.stat(root / LOCK)
+        except FileNotFoundError:
+            current = None
+        mine = os.fstat(fd)
+        if current is not None and (current.st_ino, current.st_dev) == (mine.st_ino, mine.st_dev):
+            return fd
         os.close(fd)
-        raise SweepError(f"{root}: another sweep is writing to this folder; wait for it or choose another --out") from None
-    return fd
 
 
 def _clean(root: Path) -> None:
@@ -269,12 +306,15 @@ def _wipe(root: Path) -> None:
     """Delete a previous sweep's files (and only those) to start afresh."""
     for table in TABLES:
         shutil.rmtree(root / table, ignore_errors=True)
-    for name in (MANIFEST, "report.html"):
+    for name in (MANIFEST, DICTIONARY, "report.html"):
         with contextlib.suppress(FileNotFoundError):
             (root / name).unlink()
 
 
 def _mismatch(root: Path, old: dict[str, Any], design: Design) -> str | None:
+    if old.get("format") != FORMAT:
+        return (f"{root}: was written in the older format {old.get('format')!r} (dotted parameter columns); it can "
+                "still be compared and reported, but not resumed; choose another --out or pass --overwrite")
     if old.get("fingerprint") != design.fingerprint():
         was = (f"{len(old.get('points', []))} arm(s) x {old.get('replications')} replication(s) x "
                f"{old.get('steps')} steps")
@@ -353,6 +393,8 @@ def open_store(root: str | Path, design: Design, overwrite: bool = False) -> Swe
             tmp = root / f".{MANIFEST}.tmp"
             tmp.write_text(json.dumps(manifest, indent=1, sort_keys=False))
             tmp.replace(root / MANIFEST)
+        if not (root / DICTIONARY).exists():
+            write_dictionary(root / DICTIONARY)
         _clean(root)
         return SweepStore(root, read_manifest(root), fd)
     except BaseException:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import socket
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -41,6 +42,15 @@ FLUSH_EVERY = 50
 """Finished runs buffered before a batch is written (bounds the driver's memory)."""
 FLUSH_SECONDS = 1.0
 """Longest time a finished run waits in the buffer (bounds what a kill can lose)."""
+
+
+DASK_WAIT_S = 30.0
+"""How long a Dask sweep waits for the cluster to have a worker (at the start, and whenever it
+has none or has lost its scheduler) before it stops with one line; ``--dask-wait`` changes it."""
+DASK_CONNECT_S = 10.0
+"""How long connecting to the scheduler may take."""
+DASK_SCHEMES = ("tcp", "tls")
+"""The scheduler address schemes a sweep accepts (Dask's TCP, with or without TLS)."""
 
 
 class ExecutorFailed(RuntimeError):
@@ -102,32 +112,126 @@ def process_pool(workers: int | None = None) -> ProcessPoolExecutor:
 
 
 class DaskExecutor(Executor):
-    """``distributed.Client(address).get_executor()``, plus the cluster's thread count."""
+    """``distributed.Client(address).get_executor()``, plus the cluster's thread count and a
+    watchdog: :meth:`check` raises once the cluster has had no worker (or no scheduler) for
+    ``wait`` seconds, so a dead cluster stops the sweep instead of hanging it."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, address: str = "", wait: float = DASK_WAIT_S) -> None:
+        self._client = client
         self._inner = client.get_executor(pure=False)
+        self.address = address or str(client.scheduler.address)
+        self.wait = wait
         self.max_workers = max(1, sum(client.nthreads().values()))
+        self._empty_since: float | None = None
+        self._last_check = 0.0
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         return self._inner.submit(fn, *args, **kwargs)
+
+    def check(self) -> None:
+        """Raise :class:`SweepError` when the cluster has had no worker for ``wait`` seconds.
+
+        Reads the client's own copy of the scheduler's state (refreshed in the background), at
+        most once a second, so it never blocks on a scheduler that has gone.
+        """
+        now = time.monotonic()
+        if now - self._last_check < 1.0:
+            return
+        self._last_check = now
+        running = self._client.status == "running"
+        workers = len(self._client.scheduler_info().get("workers", {})) if running else 0
+        if workers:
+            self._empty_since = None
+            return
+        if self._empty_since is None:
+            self._empty_since = now
+        elif now - self._empty_since >= self.wait:
+            what = "no workers" if running else "lost its scheduler"
+            raise SweepError(f"--dask {self.address}: the cluster has had {what} for {self.wait:g} s; finished runs "
+                             "are saved: start workers and run the same command again to resume")
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._inner.shutdown(wait=wait and not cancel_futures)
 
 
+def parse_dask_address(address: str) -> tuple[str, str, int]:
+    """``(scheme, host, port)`` of a scheduler address, or a one-line SweepError saying what is wrong.
+
+    Accepts ``tcp://HOST:PORT``, ``tls://HOST:PORT`` and ``HOST:PORT`` (TCP); IPv6 hosts in
+    brackets (``tcp://[::1]:8786``).
+    """
+    text = address.strip()
+    example = "e.g. tcp://127.0.0.1:8786"
+    if not text:
+        raise SweepError(f"--dask: the address is empty; give the scheduler's address, {example}")
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    if scheme not in DASK_SCHEMES:
+        hint = " (that is the dashboard's web address; the scheduler itself listens on tcp://, port 8786 by default)" \
+            if scheme in ("http", "https") else ""
+        raise SweepError(f"--dask {address}: {scheme}:// is not a scheduler address{hint}; allowed: "
+                         f"{', '.join(s + '://HOST:PORT' for s in DASK_SCHEMES)}, {example}")
+    host, colon, port_text = rest.rpartition(":")
+    if not colon or not host:
+        raise SweepError(f"--dask {address}: no port; expected {scheme}://HOST:PORT, {example}")
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise SweepError(f"--dask {address}: port {port_text!r} is not a number from 1 to 65535; {example}")
+    return scheme, host.strip("[]"), int(port_text)
+
+
+def _reach(address: str, host: str, port: int, timeout: float) -> None:
+    """Resolve the host and open a TCP connection to the scheduler's port, so that an unknown host,
+    a refused connection and a silent one each get their own message."""
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise SweepError(f"--dask {address}: unknown host {host!r} (the name does not resolve); check the spelling "
+                         "or give the scheduler's IP address") from None
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except ConnectionRefusedError:
+        raise SweepError(f"--dask {address}: nothing is listening on {host} port {port} (connection refused); "
+                         f"start the scheduler first: dask scheduler --host {host} --port {port}") from None
+    except TimeoutError:
+        raise SweepError(f"--dask {address}: no answer from {host} port {port} within {timeout:g} s "
+                         "(a firewall, or the wrong address)") from None
+    except OSError as exc:
+        raise SweepError(f"--dask {address}: cannot reach {host} port {port}: {exc.strerror or exc}") from None
+
+
 @contextmanager
-def dask_executor(address: str, timeout: str = "10s") -> Iterator[DaskExecutor]:
-    """Connect to a Dask scheduler (e.g. ``tcp://host:8786``) for the length of a sweep."""
+def dask_executor(address: str, timeout: str | float = DASK_CONNECT_S,
+                  wait: float = DASK_WAIT_S) -> Iterator[DaskExecutor]:
+    """Connect to a Dask scheduler (e.g. ``tcp://127.0.0.1:8786``) for the length of a sweep.
+
+    Every way this can fail ends in one :class:`SweepError` line, within a bounded time: a
+    malformed address at once; an unknown host, a refused or silent port within ``timeout``
+    seconds; a scheduler with no workers after ``wait`` seconds (and, during the sweep, a
+    cluster that has had no worker for ``wait`` seconds: see :meth:`DaskExecutor.check`).
+    """
+    scheme, host, port = parse_dask_address(address)
     try:
         from distributed import Client
     except ImportError:
         raise SweepError("--dask needs Dask distributed; install it with: pip install 'partnering[dask]'") from None
+    seconds = float(str(timeout).removesuffix("s"))
+    if scheme == "tcp":
+        _reach(address, host, port, seconds)
+    target = address.strip() if "://" in address else f"tcp://{address.strip()}"
     try:
-        client = Client(address, timeout=timeout)
-    except (OSError, TimeoutError) as exc:
-        raise SweepError(f"--dask {address}: cannot reach the scheduler: {exc}") from None
+        client = Client(target, timeout=seconds)
+    except Exception as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise SweepError(f"--dask {address}: cannot connect to the scheduler: {first}") from None
     try:
-        yield DaskExecutor(client)
+        try:
+            client.wait_for_workers(1, timeout=wait)
+        except (TimeoutError, OSError):
+            raise SweepError(f"--dask {address}: the scheduler has no workers after {wait:g} s; start some "
+                             f"(dask worker {target} --host HOST), or wait longer with --dask-wait SECONDS") from None
+        yield DaskExecutor(client, address, wait)
     finally:
         client.close()
 
@@ -232,6 +336,7 @@ def run_sweep(
             workers = workers or default_workers()
             executor = SerialExecutor() if workers == 1 else process_pool(workers)
         limit = max_in_flight or 2 * _capacity(executor, workers)
+        check = getattr(executor, "check", None)  # a cluster's watchdog (DaskExecutor.check)
         pending: dict[Future, RunTask] = {}
         buffer: list[RunOutcome] = []
         oldest = 0.0  # when the oldest finished run in the buffer arrived
@@ -248,6 +353,8 @@ def run_sweep(
                     break
                 due = flush_seconds if not buffer else max(0.0, oldest + flush_seconds - time.monotonic())
                 finished, _ = wait(pending, timeout=due, return_when=FIRST_COMPLETED)
+                if check is not None:
+                    check()
                 for future in finished:
                     outcome = _collect(future, pending.pop(future))
                     if outcome is None:
@@ -296,9 +403,10 @@ def run_sweep(
 
 
 def run_design(design: Design, out: str | Path, *, workers: int | None = None, dask_address: str | None = None,
-               **options: Any) -> SweepSummary:
-    """Run a design on local processes, or on the Dask cluster at ``dask_address`` if given."""
+               dask_wait: float = DASK_WAIT_S, **options: Any) -> SweepSummary:
+    """Run a design on local processes, or on the Dask cluster at ``dask_address`` if given
+    (waiting at most ``dask_wait`` seconds for it to have a worker)."""
     if dask_address is None:
         return run_sweep(design, out, workers=workers, **options)
-    with dask_executor(dask_address) as executor:
+    with dask_executor(dask_address, wait=dask_wait) as executor:
         return run_sweep(design, out, executor=executor, **options)

@@ -42,8 +42,10 @@ from partnering.viz.controls import (
 )
 from partnering.viz.levers import LEVER_NOTES
 from partnering.viz.session import (
+    CHECK_SEEDS,
     Simulation,
     Snapshot,
+    check_over_seeds,
     divergence,
     divergence_sentence,
     format_change,
@@ -589,6 +591,50 @@ def TwinWorldsView(state: TwinState) -> None:
                     classes=["pt-twin-status"], style={"font-weight": "600"})
         solara.Image(image, classes=["pt-chart", "pt-chart-twins"])
         DivergenceTable(a_snap, b_snap, pair.names)
+        SeedCheckPanel(pair, b_snap.step)
+
+
+def _interval_text(style, low: float, high: float, change: bool = False) -> str:
+    """'[a, b]' in a KPI's own format (changes signed, as B − A is)."""
+    if low != low or high != high:
+        return ""
+    show = format_change if change else format_value
+    return f"[{show(style, low)}, {show(style, high)}]"
+
+
+@solara.component
+def SeedCheckPanel(pair: TwinPair, step: int) -> None:
+    """Whether the gap between the worlds holds beyond the one seed watched: both worlds re-run
+    with more seeds to the same quarter, each KPI's gap with its interval."""
+    result = solara.use_reactive(None)
+    solara.use_effect(lambda: result.set(None), [id(pair), step])
+
+    def check() -> None:
+        result.set(check_over_seeds(pair.a.scenario, pair.b.scenario, pair.a.seed, max(step, 1)))
+
+    solara.HTML(unsafe_innerHTML=f"<p>One seed is one possible history, so a gap above may be luck. <b>Check over "
+                f"{CHECK_SEEDS} seeds</b> re-runs both worlds to this quarter with this seed and {CHECK_SEEDS - 1} "
+                "more, and gives each gap a 95% interval (it never crosses a KPI's bounds).</p>",
+                classes=["pt-seed-check-note"])
+    solara.Button(f"Check over {CHECK_SEEDS} seeds", on_click=check, outlined=True, classes=["pt-twin-check"],
+                  disabled=step < 1)
+    if result.value is None:
+        return
+    rows = ["<table><tr><th>KPI</th><th>A: mean [95% CI]</th><th>B: mean [95% CI]</th><th>B − A [95% CI]</th>"
+            "<th>over the seeds</th></tr>"]
+    for c in result.value:
+        style = c.kpi.style
+        reading = {"a": "better in A", "b": "better in B", "unclear": f"not clear over {c.seeds} seeds"}[c.favours]
+        rows.append(
+            f'<tr class="pt-check-{c.kpi.name}"><td>{html.escape(c.kpi.label)}</td>'
+            f"<td>{html.escape(format_value(style, c.a.mean) + ' ' + _interval_text(style, c.a.low, c.a.high))}</td>"
+            f"<td>{html.escape(format_value(style, c.b.mean) + ' ' + _interval_text(style, c.b.low, c.b.high))}</td>"
+            f"<td>{html.escape(format_change(style, c.gap.diff) + ' ' + _interval_text(style, c.gap.low, c.gap.high, True))}"
+            f"</td><td>{reading}</td></tr>")
+    rows.append("</table>")
+    solara.HTML(unsafe_innerHTML=f"<p><b>Over {result.value[0].seeds} seeds</b> at quarter {max(step, 1)} "
+                "(the same seeds in both worlds; intervals: Student t on the logit or log scale)</p>" + "".join(rows),
+                classes=["pt-seed-check"])
 
 
 @solara.component

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from partnering import PartneringModel
+from partnering.experiments.stats import Difference, Interval
 from partnering.model.catalogue import CATALOGUE, Metric, Style
 from partnering.model.events import quarter_label
 from partnering.scenarios import Scenario
@@ -284,3 +285,50 @@ def divergence_sentence(d: Divergence, name_a: str, name_b: str, start_year: int
     when = quarter_label(d.apart_since, start_year)
     since = "from the start" if d.apart_since == 0 else f"since {when}"
     return f"{d.kpi.label}: better in {winner} ({values}); apart {since}."
+
+
+# --- is the gap luck? --------------------------------------------------------------------------
+CHECK_SEEDS = 10
+"""Seeds the twin worlds are re-run with to see whether a gap holds beyond the one seed watched."""
+
+
+@dataclass(frozen=True)
+class SeedCheck:
+    """One KPI in both worlds over several seeds: each world's mean with its interval, and the
+    paired gap B − A with its interval (all within the KPI's bounds)."""
+
+    kpi: Kpi
+    a: Interval
+    b: Interval
+    gap: Difference
+    seeds: int
+
+    @property
+    def favours(self) -> Literal["a", "b", "unclear"]:
+        """The world the gap favours when its interval excludes zero, else 'unclear'."""
+        if not (self.gap.low > 0 or self.gap.high < 0):
+            return "unclear"
+        higher_is_b = self.gap.low > 0
+        return "b" if higher_is_b == (self.kpi.better == "higher") else "a"
+
+
+def check_over_seeds(scenario_a: Scenario, scenario_b: Scenario, seed: int, steps: int, seeds: int = CHECK_SEEDS,
+                     level: float = 0.95) -> list[SeedCheck]:
+    """Run both worlds to ``steps`` with the watched seed and ``seeds - 1`` more (common to both
+    worlds) and compare each KPI there, as ``partnering compare`` would: intervals that respect the
+    KPI's bounds, the gap paired by seed."""
+    from partnering.experiments.analysis import metric_bounds
+    from partnering.experiments.design import replication_seeds
+    from partnering.experiments.stats import mean_interval, paired_difference
+
+    draws = (seed, *replication_seeds(seed, seeds - 1)) if seeds > 1 else (seed,)
+    finals = [[PartneringModel(s, rng=d).run(steps).metrics_frame().iloc[-1] for d in draws]
+              for s in (scenario_a, scenario_b)]
+    out = []
+    for kpi in KPIS:
+        a = np.array([row[kpi.name] for row in finals[0]], dtype=float)
+        b = np.array([row[kpi.name] for row in finals[1]], dtype=float)
+        bounds = metric_bounds(kpi.name)
+        out.append(SeedCheck(kpi, mean_interval(a, level, bounds), mean_interval(b, level, bounds),
+                             paired_difference(b, a, level, bounds), len(draws)))
+    return out

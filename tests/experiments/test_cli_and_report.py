@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 
+import pandas as pd
 import pytest
 from experiments_support import small_design
 from typer.testing import CliRunner
@@ -72,12 +73,27 @@ def test_sensitivity_runs_a_morris_sweep_prints_the_ranking_and_draws_it(tmp_pat
                     "principles.collaborative,principles.creative", "--samples", "2", "--replications", "1",
                     "--steps", "3", *SMALL, "--workers", "1", "--metrics", "service_quality", "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert "service_quality at step 3: morris ranking" in result.stdout
+    assert "service_quality (index 0-1) at step 3: morris ranking" in result.stdout
     assert "principles.creative" in result.stdout
+    assert "± is the half-width of the 95% bootstrap interval of μ*" in " ".join(result.stdout.split())
     assert (out / "sensitivity.png").read_bytes().startswith(b"\x89PNG")
+    # the ranking is a table beside the figure, in CSV and Parquet, with the metric's label and unit
+    csv = pd.read_csv(out / "sensitivity.csv")
+    pd.testing.assert_frame_equal(csv, pd.read_parquet(out / "sensitivity.parquet"), check_dtype=False)
+    assert list(csv["parameter"]) == ["principles.collaborative", "principles.creative"] or \
+        list(csv["parameter"]) == ["principles.creative", "principles.collaborative"]
+    assert {"rank", "mu_star", "mu_star_low", "mu_star_high", "mu_star_conf", "unclear"} <= set(csv.columns)
+    assert set(csv["metric_unit"]) == {"index 0-1"} and (csv["mu_star_low"] >= 0).all()
+    # two trajectories cannot rank anything: the command says so (a warning, not a failure)
+    unclear = csv[csv["mu_star_conf"] > csv["mu_star"]]
+    for name in unclear["parameter"]:
+        assert name in result.stderr
+    assert ("too small to rank" in result.stderr) == bool(len(unclear))
+    assert "warning: only 2 Morris trajectories: a ranking needs 10 or more" in result.stderr
     again = invoke("sensitivity", str(out), "--metrics", "public_trust", "--step", "2")
     assert again.exit_code == 0, again.output
-    assert "public_trust at step 2" in again.stdout
+    assert "public_trust (index 0-1) at step 2" in again.stdout
+    assert set(pd.read_csv(out / "sensitivity.csv")["metric"]) == {"public_trust"}
 
 
 def test_demo_runs_the_three_headline_arms_and_writes_the_report(tmp_path):
@@ -154,3 +170,36 @@ def test_compare_prints_grid_arm_labels_with_their_brackets(tmp_path):
     assert result.exit_code == 0, result.output
     assert "transactional[steering_groups=false]" in result.stdout
     assert "transactional[steering_groups=true]" in result.stdout
+
+
+def test_a_duration_in_the_report_never_rounds_to_zero():
+    from partnering.experiments.report import fmt_duration
+
+    assert fmt_duration(0.042) == "0.042 s"
+    assert fmt_duration(37.46) == "37.5 s"
+    assert fmt_duration(740) == "12.3 minutes"
+    assert fmt_duration(7600) == "2.1 hours"
+
+
+def test_the_report_labels_metrics_from_the_catalogue_names_its_interval_method_once_and_has_a_glossary(reference,
+                                                                                                      tmp_path):
+    text = write_report(reference, out=tmp_path / "r.html", metrics=["value_for_money", "hhi"]).read_text()
+    assert text.count("How the intervals are made") == 1
+    assert "Cost per unit of quality" in text and "£ per £ of quality · ↓ better" in text
+    assert "0-10,000 · ↓ better" in text and "Herfindahl-Hirschman" in text
+    glossary = text[text.index("<h2>Glossary</h2>"):]
+    assert "<code>value_for_money</code>" in glossary and "cost ratio, so lower is better" in glossary
+    assert "Computing time:" in text and "minutes of model time" not in text
+    assert re.search(r"Effect sizes</h2>\s*<p>Cohen's d of each arm against <b>transactional</b> at step 6", text)
+
+
+def test_a_sensitivity_report_shows_the_interval_of_mu_star_and_says_when_the_design_is_too_small(tmp_path):
+    from partnering.experiments import run_sweep as sweep
+    from partnering.experiments import salib_design
+
+    design = salib_design("changemaking", ["principles.collaborative", "principles.creative"], samples=2,
+                          replications=1, steps=2, overrides={"population.councils": 3})
+    sweep(design, tmp_path / "gsa", workers=1)
+    text = write_report(tmp_path / "gsa", metrics=["service_quality"]).read_text()
+    assert "± is the half-width of the 95% bootstrap interval of μ*" in text
+    assert "95% interval</th>" in text and "percentile bootstrap over trajectories" in text

@@ -97,3 +97,45 @@ def test_a_sensitivity_sweep_of_the_model_ranks_its_parameters(tmp_path):
 def test_sensitivity_refuses_a_sweep_not_designed_for_it(reference):
     with pytest.raises(ScenarioError, match="not a sensitivity sweep"):
         sensitivity(reference)
+
+
+def test_the_interval_of_mu_star_is_a_bootstrap_over_trajectories_that_never_goes_below_zero():
+    from SALib.analyze import morris
+
+    from partnering.experiments.sensitivity_analysis import morris_mu_star_interval
+
+    # x3 has no effect but heavy-tailed noise, over four trajectories: SALib's symmetric
+    # mu* -/+ mu_star_conf reaches below zero for it
+    problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[0.0, 1.0], [0.0, 10.0], [-1.0, 1.0]]}
+    X = salib_sample(problem, "morris", samples=4, seed=2)
+    y = np.sin(3 * X[:, 0]) + 0.05 * X[:, 1] ** 2 + np.random.default_rng(2).standard_t(1, len(X)) * 0.05
+    mu_star, low, high = morris_mu_star_interval(problem, X, y)
+    reference = morris.analyze(problem, X, y, num_levels=4, seed=1)
+    assert mu_star == pytest.approx(reference["mu_star"], abs=1e-12), "the same elementary effects as SALib's"
+    assert (low >= 0).all() and (low <= mu_star).all() and (mu_star <= high).all()
+    assert (reference["mu_star"] - reference["mu_star_conf"] < 0).any(), "the defect this interval replaces"
+    indices = salib_analyze(problem, X, y, "morris", seed=1)
+    assert (indices["mu_star_low"] >= 0).all()
+
+
+def test_a_design_too_small_to_rank_is_named_with_the_parameters_it_cannot_rank():
+    import pandas as pd
+
+    from partnering.experiments.sensitivity_analysis import design_warnings, plus_minus
+
+    indices = pd.DataFrame({"metric": ["public_trust"] * 3, "parameter": ["a", "b", "c"], "rank": [1, 2, 3],
+                            "mu_star": [0.2, 0.05, 0.01], "mu_star_conf": [0.02, 0.06, 0.03]})
+    indices.attrs.update(method="morris", level=0.95, samples=12, replications=2)
+    (line,) = design_warnings(indices)
+    assert line.startswith("public_trust: for 2 of 3 parameters (b, c)")
+    assert "--samples, now 12" in line and "--replications, now 2" in line
+    indices.attrs.update(samples=4)
+    few, _ = design_warnings(indices)
+    assert few.startswith("only 4 Morris trajectories: a ranking needs 10 or more")
+    assert "half-width of the 95% bootstrap interval of μ*" in plus_minus(indices)
+    # a linear function screened with 20 trajectories: every effect is exact, nothing to warn about
+    problem = {"num_vars": 2, "names": ["x1", "x2"], "bounds": [[0.0, 1.0]] * 2}
+    X = salib_sample(problem, "morris", samples=20, seed=5)
+    clear = salib_analyze(problem, X, 2.0 * X[:, 0] + 0.5 * X[:, 1], "morris", seed=5).assign(metric="y")
+    clear.attrs.update(method="morris")
+    assert design_warnings(clear) == []

@@ -139,3 +139,86 @@ def test_spearman_is_the_correlation_of_ranks_and_missing_for_a_constant():
     assert spearman([10, 20, 30, 40], [1, 3, 2, 4]) == pytest.approx(0.8)
     assert spearman([1, 2, 3], [9, 4, 1]) == pytest.approx(-1.0)
     assert math.isnan(spearman([1, 2, 3], [5, 5, 5]))
+
+
+def test_a_count_near_zero_gets_an_interval_on_the_log_scale_that_stays_positive():
+    # supplier failures 0,0,1,0,1,0,2,0,0,1: mean 0.5; squared deviations 6 x 0.25 + 3 x 0.25 + 2.25 = 4.5,
+    # variance 4.5 / 9 = 0.5, sd 0.7071068; se 0.7071068 / sqrt(10) = 0.2236068; t(0.975, df 9) = 2.2621572;
+    # half-width 0.5058344. Plain t: 0.5 -/+ 0.5058344 = [-0.0058, 1.0058], below zero.
+    # Log scale: half / mean = 1.0116688, exp(1.0116688) = 2.7501829 -> [0.5 / 2.7501829, 0.5 x 2.7501829]
+    failures = [0, 0, 1, 0, 1, 0, 2, 0, 0, 1]
+    plain = mean_interval(failures)
+    assert plain.low == pytest.approx(-0.0058344, abs=1e-6)
+    bounded = mean_interval(failures, bounds=(0.0, None))
+    assert bounded.mean == 0.5
+    assert bounded.low == pytest.approx(0.1818061, abs=1e-6)
+    assert bounded.high == pytest.approx(1.3750915, abs=1e-6)
+
+
+def test_a_share_near_zero_gets_an_interval_on_the_logit_scale_inside_zero_to_one():
+    # shares 0.01, 0, 0, 0.02, 0: mean 0.006; squared deviations 1.6e-5 + 3 x 3.6e-5 + 1.96e-4 = 3.2e-4,
+    # variance 8e-5, sd 0.0089443; se 0.004; t(0.975, df 4) = 2.7764451; half-width 0.0111058 (plain t: below 0).
+    # logit(0.006) = ln(0.006 / 0.994) = -5.1100; scaled half-width 0.0111058 / (0.006 x 0.994) = 1.8621652;
+    # expit(-6.9722) = 0.000937 and expit(-3.2478) = 0.037405
+    ci = mean_interval([0.01, 0, 0, 0.02, 0], bounds=(0.0, 1.0))
+    assert ci.low == pytest.approx(0.000937, abs=2e-6)
+    assert ci.high == pytest.approx(0.037405, abs=2e-6)
+    # the same near the upper bound, mirrored
+    top = mean_interval([0.99, 1, 1, 0.98, 1], bounds=(0.0, 1.0))
+    assert top.low == pytest.approx(1 - 0.037405, abs=2e-6) and top.high == pytest.approx(1 - 0.000937, abs=2e-6)
+    # any bounds: the HHI in [0, 10,000] is the same share scaled by 10,000
+    hhi = mean_interval([100, 0, 0, 200, 0], bounds=(0.0, 10_000.0))
+    assert hhi.low == pytest.approx(9.37, abs=0.02) and hhi.high == pytest.approx(374.05, abs=0.02)
+
+
+def test_far_from_its_bounds_a_bounded_interval_is_close_to_the_plain_one():
+    values = [0.48, 0.5, 0.52, 0.49, 0.51, 0.5]
+    plain, bounded = mean_interval(values), mean_interval(values, bounds=(0.0, 1.0))
+    assert bounded.low == pytest.approx(plain.low, abs=1e-4) and bounded.high == pytest.approx(plain.high, abs=1e-4)
+
+
+def test_values_all_on_a_bound_give_the_point_and_never_a_band_beyond_it():
+    ci = mean_interval([0.0, 0.0, 0.0], bounds=(0.0, 1.0))
+    assert (ci.low, ci.mean, ci.high) == (0.0, 0.0, 0.0)
+
+
+def test_the_interval_of_d_is_a_seeded_bootstrap_that_contains_d_and_narrows_with_more_seeds():
+    import numpy as np
+
+    from partnering.experiments.stats import effect_size_interval
+
+    rng = np.random.default_rng(4)
+    small_a, small_b = rng.normal(0.5, 1, 10), rng.normal(0, 1, 10)
+    low, high = effect_size_interval(small_a, small_b, paired=False)
+    assert low < cohens_d(small_a, small_b) < high
+    assert (low, high) == effect_size_interval(small_a, small_b, paired=False), "the same data, the same interval"
+    # large samples: close to the normal approximation d -/+ 1.96 se, se^2 = (na+nb)/(na nb) + d^2/(2(na+nb))
+    # (Hedges and Olkin 1985); for n = 400 each and d about 0.5: se = sqrt(0.005 + 0.25/1600) = 0.0718
+    big_a, big_b = rng.normal(0.5, 1, 400), rng.normal(0, 1, 400)
+    d = cohens_d(big_a, big_b)
+    low, high = effect_size_interval(big_a, big_b, paired=False)
+    se = math.sqrt(800 / 400**2 + d**2 / 1600)
+    assert high - low == pytest.approx(2 * 1.96 * se, rel=0.15)
+    assert math.isnan(effect_size_interval([1, 1, 1], [2, 2, 2], paired=True)[0]), "no interval for an infinite d"
+
+
+def test_a_paired_difference_of_shares_never_exceeds_the_width_of_their_range():
+    d = paired_difference([1.0, 1.0, 0.0], [0.0, 0.0, 1.0], bounds=(0.0, 1.0))
+    assert -1.0 <= d.low <= d.high <= 1.0
+
+
+def test_compare_and_the_bands_of_a_real_sweep_respect_every_declared_bound(reference):
+    from partnering.model.catalogue import CATALOGUE
+
+    table = compare(reference, metrics=list(CATALOGUE))
+    for metric, rows in table.groupby("metric"):
+        entry = CATALOGUE[metric]
+        if entry.low is not None:
+            assert (rows["ci_low"].dropna() >= entry.low).all(), metric
+        if entry.high is not None:
+            assert (rows["ci_high"].dropna() <= entry.high).all(), metric
+    assert table.attrs["intervals"]["supplier_failures"].startswith("Student t on the log scale")
+    assert table.attrs["intervals"]["sme_share"].startswith("Student t on the logit scale")
+    for metric in ("supplier_failures", "vcse_share", "overhead", "single_bid_share"):
+        band = time_series(reference, metric)
+        assert (band["low"].dropna() >= 0.0).all(), metric

@@ -156,8 +156,8 @@ def test_names_with_path_separators_never_put_a_file_outside_the_sweep_folder(tm
     created = tree(tmp_path) - outside_before
     assert created and all(p.startswith("deep/work/out") for p in created), sorted(created)
     assert not Path("/tmp/partnering-escaped-absolute").exists()
-    assert sorted(p.name for p in (work / "out").iterdir()) == [".lock", "events", "metrics", "report.html", "runs",
-                                                                  "sweep.json", "table.csv"]
+    assert sorted(p.name for p in (work / "out").iterdir()) == ["data_dictionary.csv", "events", "metrics", "report.html",
+                                                                  "runs", "sweep.json", "table.csv"]
     html = (work / "out" / "report.html").read_text(encoding="utf-8")
     assert "<script>alert(" not in html and "&lt;script&gt;alert(" in html
     tally("names with path separators swept and reported", len(ESCAPING_NAMES))
