@@ -613,11 +613,11 @@ def explore(
 
     from rich.markup import escape
 
-    from partnering.experiments.explore import (
+    from partnering.experiments.exploration import (
         DEFAULT_POLICIES,
         analyse_exploration,
         check_settings,
-        exploration,
+        open_exploration,
         parse_package,
         policy_names,
         read_settings,
@@ -640,7 +640,7 @@ def explore(
                      "need a new --out (or a spec file)")
             folder = source
             settings = dataclasses.replace(read_settings(folder), **asked)
-            check_settings(settings, policy_names(exploration(folder)))
+            check_settings(settings, policy_names(open_exploration(folder)))
         else:
             if out is None:
                 fail("--out: a folder for the exploration is required")
@@ -666,7 +666,7 @@ def explore(
     except ScenarioError as exc:
         fail(str(exc))
     if folder is out:
-        from partnering.experiments.explore import describe
+        from partnering.experiments.exploration import describe
 
         _run_design(design, out, workers, dask, overwrite=overwrite, retry_failed=retry_failed,
                     description=describe(design))

@@ -42,8 +42,8 @@ _EXPORTS = {
     "ema_model": "ema",
     "rich_progress": "progress",
     "run_arms": "batch", "run_arms_for_validation": "batch",
-    "explore": "explore", "explore_design": "explore", "analyse_exploration": "explore",
-    "Exploration": "explore", "Policy": "explore", "Settings": "explore",
+    "explore": "exploration", "explore_design": "exploration", "analyse_exploration": "exploration",
+    "Exploration": "exploration", "Policy": "exploration", "Settings": "exploration",
     "parse_question": "questions", "parse_threshold": "questions",
     "prim_boxes": "discovery", "cart_leaves": "discovery", "discover": "discovery",
     "regret": "robustness", "robustness_table": "robustness", "satisficing": "robustness",
@@ -135,7 +135,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load on f
     )
     from partnering.experiments.discovery import cart_leaves, discover, prim_boxes
     from partnering.experiments.ema import ema_model
-    from partnering.experiments.explore import (
+    from partnering.experiments.exploration import (
         Exploration,
         Policy,
         Settings,

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from partnering.experiments.analysis import fmt
-from partnering.experiments.explore import Exploration, analyse_exploration, uncertainty_bounds
+from partnering.experiments.exploration import Exploration, analyse_exploration, uncertainty_bounds
 from partnering.experiments.plots import COLOURS, data_uri
 from partnering.experiments.questions import metric_label, parse_question
 from partnering.experiments.results import SweepResults

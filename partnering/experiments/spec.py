@@ -210,7 +210,7 @@ def _within(source: str, section: str, exc: ScenarioError) -> ScenarioError:
 
 
 def _explore_design(section: ExploreSpec, base_dir: Path | None, source: str, common: dict[str, Any]) -> Design:
-    from partnering.experiments.explore import Policy, explore_design
+    from partnering.experiments.exploration import Policy, explore_design
 
     policies: list[Scenario | Policy] = []
     for name in section.policies:
@@ -228,7 +228,7 @@ def _explore_design(section: ExploreSpec, base_dir: Path | None, source: str, co
 
 def explore_settings(spec: SweepSpec) -> Any:
     """What a spec's [explore] section asks of the exploration (questions, thresholds, metrics)."""
-    from partnering.experiments.explore import Settings
+    from partnering.experiments.exploration import Settings
 
     section = spec.explore or ExploreSpec()
     return Settings(tuple(section.questions), tuple(section.thresholds),

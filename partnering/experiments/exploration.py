@@ -191,7 +191,7 @@ def explore_design(policies: Sequence[str | Path | Scenario | Policy] = DEFAULT_
 
 
 # ----------------------------------------------------------------------------- reading a store
-def exploration(results: SweepResults | str | Path) -> SweepResults:
+def open_exploration(results: SweepResults | str | Path) -> SweepResults:
     """The results of an exploration folder; any other sweep is refused in one line."""
     res = results if isinstance(results, SweepResults) else SweepResults(results)
     kind = res.manifest.get("kind")
@@ -226,7 +226,7 @@ def layout(results: SweepResults) -> pd.DataFrame:
 def futures_frame(results: SweepResults | str | Path) -> pd.DataFrame:
     """One row per future (index ``future``), one column per explored uncertainty: the values
     the runs were given (integers rounded, as the model received them)."""
-    res = exploration(results)
+    res = open_exploration(results)
     names = list(res.manifest["problem"]["names"])
     step = len(policy_names(res))
     rows = [{n: point["overrides"][n] for n in names} for point in res.manifest["points"][::step]]
@@ -245,7 +245,7 @@ def outcomes_frame(results: SweepResults | str | Path, step: int | None = None) 
     """One row per (future, policy): ``runs`` recorded, ``failed`` among them, ``failed_runs``
     (their share) and every metric's mean over the successful replications at ``step``
     (default: the horizon). A (future, policy) not yet run has ``runs`` 0 and missing metrics."""
-    res = exploration(results)
+    res = open_exploration(results)
     at = _step(res, step)
     grid = layout(res)
     metrics = [m for m in CATALOGUE if m in res.metric_names]
@@ -381,7 +381,7 @@ def analyse_exploration(results: SweepResults | str | Path, settings: Settings |
         satisficing,
     )
 
-    res = exploration(results)
+    res = open_exploration(results)
     if res.runs.empty:
         raise ScenarioError(f"{res.root}: no runs recorded yet; run or resume the exploration first")
     chosen = read_settings(res.root) if settings is None else settings
