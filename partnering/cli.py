@@ -541,7 +541,8 @@ def _print_exploration(result) -> None:
                       f"{box.res_dim} restricted:")
             limits = result.limits[(result.limits["question"] == case.question) & (result.limits["box"] == box.box)]
             for limit in limits.itertuples():
-                out.print(f"    - {escape(limit.words)}; quasi-p {limit.qp:.2g}")
+                doubt = ": may be chance" if limit.qp > 0.05 else ""
+                out.print(f"    - {escape(limit.words)}; quasi-p {limit.qp:.2g}{doubt}")
         leaves = result.cart[result.cart["question"] == case.question]
         if len(leaves):
             leaf = leaves.iloc[0]

@@ -6,8 +6,9 @@ raises the share of futures of interest inside the box (its *density*), until th
 few futures; each step of that *peeling trajectory* trades *coverage* (the share of all futures
 of interest that lie in the box) against density. A box is chosen from the trajectory by a
 stated rule (the densest box keeping at least ``min_coverage`` of the cases, restricting at most
-``max_dims`` uncertainties), so the same data always give the same box; later boxes are found
-on the futures the earlier ones leave.
+``max_dims`` uncertainties), so the same data always give the same box. Restrictions of that box
+which may be noise (quasi-p value above ``max_qp``) are then dropped, weakest first, as Bryant
+and Lempert (2010) advise. Later boxes are found on the futures the earlier ones leave.
 
 Everything here works on plain frames (futures by uncertainty, a boolean per future), so it is
 tested on synthetic cases with a known box, and reads no store.
@@ -32,6 +33,9 @@ MIN_COVERAGE = 0.5
 MAX_DIMS = 3
 """Default: a chosen box restricts at most three uncertainties, so it can be read and drawn."""
 MAX_BOXES = 2
+MAX_QP = 0.05
+"""Default: a restriction of the chosen box with a quasi-p value above this is dropped as noise
+(Bryant and Lempert 2010's one-sided binomial test, as EMA computes it)."""
 MASS_MIN = 0.05
 """PRIM's smallest box, as a share of the futures (EMA's default)."""
 PEEL_ALPHA = 0.05
@@ -138,12 +142,14 @@ def _explored(x: pd.DataFrame, name: str, bounds: Mapping[str, Sequence[float]] 
 
 def prim_boxes(x: pd.DataFrame, y: Sequence[bool] | np.ndarray | pd.Series, *,
                bounds: Mapping[str, Sequence[float]] | None = None, max_boxes: int = MAX_BOXES,
-               min_coverage: float = MIN_COVERAGE, max_dims: int = MAX_DIMS, peel_alpha: float = PEEL_ALPHA,
-               paste_alpha: float = PEEL_ALPHA, mass_min: float = MASS_MIN) -> Boxes:
+               min_coverage: float = MIN_COVERAGE, max_dims: int = MAX_DIMS, max_qp: float | None = MAX_QP,
+               peel_alpha: float = PEEL_ALPHA, paste_alpha: float = PEEL_ALPHA, mass_min: float = MASS_MIN) -> Boxes:
     """PRIM's boxes where ``y`` is true, among the futures ``x`` (one column per uncertainty).
 
     ``bounds`` (the explored range of each uncertainty) only words the limits: a limit is a
-    restriction when PRIM moved it off the range of the data.
+    restriction when PRIM moved it off the range of the data. Restrictions of the chosen box
+    whose quasi-p value exceeds ``max_qp`` are dropped one at a time, weakest first, with EMA's
+    ``drop_restriction`` (``None`` keeps every restriction PRIM made).
     """
     prim = _prim_module()
     flags = np.asarray(y, dtype=bool)
@@ -164,12 +170,14 @@ def prim_boxes(x: pd.DataFrame, y: Sequence[bool] | np.ndarray | pd.Series, *,
                 box = finder.find_box()
                 if box is None:
                     break
-                path = box.peeling_trajectory.astype({"id": int, "n": int, "k": int, "res_dim": int})
-                chosen = choose_box(path, min_coverage, max_dims, available)
+                chosen = choose_box(_trajectory(box), min_coverage, max_dims, available)
+                box.select(chosen)
+                if max_qp is not None:
+                    chosen = _drop_weak_restrictions(box, chosen, max_qp)
+                path = _trajectory(box)
                 stats = path.iloc[chosen]
                 if stats["res_dim"] == 0 or stats["density"] <= base_rate:
                     break  # nothing more to say: the box is the whole space, or no denser than it
-                box.select(chosen)
                 covered += int(stats["k"])
                 trajectories.append(path.assign(box=number, chosen=path["id"] == chosen))
                 lims = box.box_lims[chosen]
@@ -183,10 +191,9 @@ def prim_boxes(x: pd.DataFrame, y: Sequence[bool] | np.ndarray | pd.Series, *,
                     data_range = (init.loc[0, name], init.loc[1, name])
                     shown_low = low if low != data_range[0] else explored[0]
                     shown_high = high if high != data_range[1] else explored[1]
-                    qps = [q for q in box.p_values[chosen].get(name, []) if q is not None and q >= 0]
                     limits.append({"box": number, "parameter": name, "low": _plain(low), "high": _plain(high),
                                    "explored_low": _plain(explored[0]), "explored_high": _plain(explored[1]),
-                                   "qp": max(qps) if qps else math.nan,
+                                   "qp": _quasi_p(box, chosen).get(name, math.nan),
                                    "words": describe_limit(name, shown_low, shown_high, explored)})
                     words.append(_short(name, shown_low, shown_high, explored))
                 summary.append({"box": number, "id": chosen, "coverage": float(stats["coverage"]),
@@ -197,6 +204,50 @@ def prim_boxes(x: pd.DataFrame, y: Sequence[bool] | np.ndarray | pd.Series, *,
                   else pd.DataFrame(columns=TRAJECTORY_COLUMNS))
     return Boxes(pd.DataFrame(summary, columns=SUMMARY_COLUMNS), pd.DataFrame(limits, columns=LIMIT_COLUMNS),
                  trajectory)
+
+
+def _trajectory(box: object) -> pd.DataFrame:
+    return box.peeling_trajectory.astype({"id": int, "n": int, "k": int, "res_dim": int})
+
+
+def _quasi_p(box: object, i: int) -> dict[str, float]:
+    """Per restricted dimension of box ``i``, the larger quasi-p value of its two limits."""
+    values = {}
+    for name, pair in box.p_values[i].items():
+        valid = [q for q in pair if q is not None and q >= 0]
+        values[name] = max(valid) if valid else math.nan
+    return values
+
+
+def _drop_weak_restrictions(box: object, chosen: int, max_qp: float) -> int:
+    """Drop the chosen box's limits that may be chance (quasi-p above ``max_qp``), weakest first,
+    keeping at least one; each drop is a new box on the trajectory. Returns the final box.
+
+    Limits are judged one side at a time: PRIM often leaves a nibble off the far end of a range
+    whose other end is the real restriction, and the nibble must not take the real one with it.
+    """
+    while True:
+        sides = {(name, side): q for name, pair in box.p_values[chosen].items()
+                 for side, q in enumerate(pair) if q is not None and q >= 0}
+        weak = {key: q for key, q in sides.items() if q > max_qp}
+        if not weak or len(sides) <= 1:
+            return chosen
+        name, side = max(weak, key=weak.get)
+        lims = box.box_lims[chosen].copy()
+        lims.loc[side, name] = box.box_lims[0].loc[side, name]
+        remaining = box.prim.yi_remaining
+        box.update(lims, remaining[_inside(box.prim.x.loc[remaining], lims)])
+        chosen = len(box.peeling_trajectory) - 1
+
+
+def _inside(x: pd.DataFrame, lims: pd.DataFrame) -> np.ndarray:
+    """Which rows of ``x`` lie in the box ``lims`` (row 0 the lower limits, row 1 the upper)."""
+    mask = np.ones(len(x), dtype=bool)
+    for name in lims.columns:
+        low, high = lims.loc[0, name], lims.loc[1, name]
+        column = x[name]
+        mask &= column.isin(low).to_numpy() if isinstance(low, set) else ((column >= low) & (column <= high)).to_numpy()
+    return mask
 
 
 def _plain(value: object) -> object:

@@ -163,8 +163,9 @@ def _discovery_section(res: SweepResults, result: Exploration) -> str:
              "box. <i>Density</i>: the share of the box's futures where it holds. <i>Lift</i>: density over the share "
              "among all futures. The box reported is the densest on PRIM's peeling trajectory that keeps at least "
              f"{_e(result.settings.min_coverage or 0.5):s} of the cases and restricts at most "
-             f"{_e(result.settings.max_dims or 3)} uncertainties. A quasi-p value above 0.05 marks a restriction "
-             "that may be noise.</p>"]
+             f"{_e(result.settings.max_dims or 3)} uncertainties; its restrictions with a quasi-p value above 0.05 "
+             "(a one-sided binomial test of whether the restriction could be chance) are then dropped, weakest "
+             "first, keeping at least one.</p>"]
     for case in result.cases.itertuples():
         parts.append(f"<h3>{_e(case.words)}</h3><p><code>{_e(case.question)}</code>: holds in {case.holds} of "
                      f"{case.futures} futures ({case.share:.1%}).</p>")
@@ -181,8 +182,8 @@ def _discovery_section(res: SweepResults, result: Exploration) -> str:
         holds = question.evaluate(result.outcomes).reindex(result.futures.index)
         for box in boxes.itertuples():
             limits = result.limits[(result.limits["question"] == case.question) & (result.limits["box"] == box.box)]
-            items = "".join(f"<li>{_e(r.words)} <span class='muted'>(quasi-p {r.qp:.2g})</span></li>"
-                            for r in limits.itertuples())
+            items = "".join(f"<li>{_e(r.words)} <span class='muted'>(quasi-p {r.qp:.2g}"
+                            f"{': may be chance' if r.qp > 0.05 else ''})</span></li>" for r in limits.itertuples())
             parts.append(f"<p>Box {box.box} restricts:</p><ul>{items}</ul>")
             parts.append(_img(box_figure(result.futures, holds, limits, bounds), f"box {box.box} on its uncertainties"))
         trajectory = result.trajectory[result.trajectory["question"] == case.question]
