@@ -533,7 +533,7 @@ def _print_exploration(result) -> None:
         out.print(f"  {escape(case.words)}: in {case.holds} of {case.futures} futures ({case.share:.1%})")
         boxes = result.boxes[result.boxes["question"] == case.question]
         if boxes.empty:
-            out.print("  no box: the futures where it holds are not concentrated in a region PRIM can describe"
+            out.print("  no box: where it holds is not concentrated in a region PRIM can describe beyond chance"
                       if 0 < case.holds < case.futures else "  no box: it holds in none or all of the futures")
         for box in boxes.itertuples():
             out.print(f"  PRIM box {box.box}: coverage {box.coverage:.2f}, density {box.density:.2f} "

@@ -147,9 +147,9 @@ def prim_boxes(x: pd.DataFrame, y: Sequence[bool] | np.ndarray | pd.Series, *,
     """PRIM's boxes where ``y`` is true, among the futures ``x`` (one column per uncertainty).
 
     ``bounds`` (the explored range of each uncertainty) only words the limits: a limit is a
-    restriction when PRIM moved it off the range of the data. Restrictions of the chosen box
-    whose quasi-p value exceeds ``max_qp`` are dropped one at a time, weakest first, with EMA's
-    ``drop_restriction`` (``None`` keeps every restriction PRIM made).
+    restriction when PRIM moved it off the range of the data. Limits of the chosen box whose
+    quasi-p value exceeds ``max_qp`` are dropped one at a time, weakest first, and a box left with
+    no limit below it is not reported (``None`` keeps every restriction PRIM made).
     """
     prim = _prim_module()
     flags = np.asarray(y, dtype=bool)
@@ -178,6 +178,8 @@ def prim_boxes(x: pd.DataFrame, y: Sequence[bool] | np.ndarray | pd.Series, *,
                 stats = path.iloc[chosen]
                 if stats["res_dim"] == 0 or stats["density"] <= base_rate:
                     break  # nothing more to say: the box is the whole space, or no denser than it
+                if max_qp is not None and min(_quasi_p(box, chosen).values()) > max_qp:
+                    break  # its one remaining limit may well be chance: no box worth reporting
                 covered += int(stats["k"])
                 trajectories.append(path.assign(box=number, chosen=path["id"] == chosen))
                 lims = box.box_lims[chosen]

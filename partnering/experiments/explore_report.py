@@ -171,9 +171,9 @@ def _discovery_section(res: SweepResults, result: Exploration) -> str:
                      f"{case.futures} futures ({case.share:.1%}).</p>")
         boxes = result.boxes[result.boxes["question"] == case.question]
         if boxes.empty:
-            parts.append("<p>No box: the futures where it holds are not concentrated where PRIM can describe them."
-                         "</p>" if 0 < case.holds < case.futures else "<p>No box: it holds in none or all of the "
-                         "futures.</p>")
+            parts.append("<p>No box: the futures where it holds are not concentrated in a region PRIM can "
+                         "describe, or the region it found may well be chance (quasi-p above 0.05).</p>"
+                         if 0 < case.holds < case.futures else "<p>No box: it holds in none or all of the futures.</p>")
             continue
         rows = [[str(b.box), f"{b.coverage:.2f}", f"{b.density:.2f}", f"{b.lift:.1f}×", f"{b.mass:.2f}", str(b.n),
                  str(b.res_dim), _e(b.words)] for b in boxes.itertuples()]

@@ -206,8 +206,9 @@ def test_the_same_seeds_give_the_same_boxes_on_one_worker_two_workers_and_a_dask
     serial = analyse_exploration(tmp_path / "serial", Settings(questions=(question,)))
     assert len(serial.boxes) >= 1 and len(serial.trajectory) > 1
     two = explore(policies, tmp_path / "pool", executor=pool, questions=[question], **design)
+    # loopback only; the scheduler's HTTP server takes a free port (another cluster may hold 8787)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address="127.0.0.1:0") as cluster:
         dask = explore(policies, tmp_path / "dask", dask=cluster.scheduler_address, questions=[question], **design)
     for frame in ("outcomes", "trajectory", "boxes", "limits", "cart", "robustness"):
         pd.testing.assert_frame_equal(getattr(serial, frame), getattr(two, frame), check_exact=True)
