@@ -524,30 +524,35 @@ def _print_exploration(result) -> None:
     from partnering.experiments.analysis import fmt
 
     out = _table_console()
+
+    def say(text: str) -> None:  # long lines of words run on; the terminal folds them
+        out.print(text, soft_wrap=True)
+
     outcomes = result.outcomes
     failed = int(outcomes["failed"].sum())
-    out.print(f"at step {result.step} (year {result.step / 4:g}): {outcomes['future'].nunique()} futures x "
-              f"{len(result.policies)} policies, {int(outcomes['runs'].sum())} runs recorded, {failed} failed")
+    say(f"at step {result.step} (year {result.step / 4:g}): {outcomes['future'].nunique()} futures x "
+        f"{len(result.policies)} policies, {int(outcomes['runs'].sum())} runs recorded, {failed} failed")
     for case in result.cases.itertuples():
-        out.print(f"\n[bold]question:[/bold] {escape(case.question)}")
-        out.print(f"  {escape(case.words)}: in {case.holds} of {case.futures} futures ({case.share:.1%})")
+        say(f"\n[bold]question:[/bold] {escape(case.question)}")
+        say(f"  {escape(case.words)}: in {case.holds} of {case.futures} futures ({case.share:.1%})")
         boxes = result.boxes[result.boxes["question"] == case.question]
         if boxes.empty:
-            out.print("  no box: where it holds is not concentrated in a region PRIM can describe beyond chance"
-                      if 0 < case.holds < case.futures else "  no box: it holds in none or all of the futures")
+            say("  no box: where it holds is not concentrated in a region PRIM can describe beyond chance"
+                if 0 < case.holds < case.futures else "  no box: it holds in none or all of the futures")
         for box in boxes.itertuples():
-            out.print(f"  PRIM box {box.box}: coverage {box.coverage:.2f}, density {box.density:.2f} "
-                      f"({box.lift:.1f}x the {case.share:.1%} base rate), {box.n} futures (mass {box.mass:.2f}), "
-                      f"{box.res_dim} restricted:")
+            say(f"  PRIM box {box.box}: coverage {box.coverage:.2f}, density {box.density:.2f} "
+                f"({box.lift:.1f}x the {case.share:.1%} base rate), {box.n} futures (mass {box.mass:.2f}), "
+                f"{box.res_dim} restricted:")
             limits = result.limits[(result.limits["question"] == case.question) & (result.limits["box"] == box.box)]
             for limit in limits.itertuples():
                 doubt = ": may be chance" if limit.qp > 0.05 else ""
-                out.print(f"    - {escape(limit.words)}; quasi-p {limit.qp:.2g}{doubt}")
+                say(f"    - {escape(limit.words)}; quasi-p {limit.qp:.2g}{doubt}")
         leaves = result.cart[result.cart["question"] == case.question]
         if len(leaves):
             leaf = leaves.iloc[0]
-            out.print(f"  CART's densest leaf: coverage {leaf['coverage']:.2f}, density {leaf['density']:.2f}: "
-                      f"{escape(leaf['words'])}")
+            say(f"  CART's densest leaf: coverage {leaf['coverage']:.2f}, density {leaf['density']:.2f}: "
+                f"{escape(leaf['words'])}")
+    say("")
     table = Table(title=f"robustness over {result.complete_futures} futures at step {result.step}: value "
                         "[5% to 95% of futures] and regret (shortfall from the best policy in the same future)")
     for column in ("metric", "better", "policy", "median [5%, 95%]", "mean regret", "90% regret", "max regret",

@@ -203,7 +203,7 @@ def _robustness_section(result: Exploration) -> str:
         first = i == 0 or result.robustness["metric"].iloc[i - 1] != r.metric
         rows.append([_e(metric_label(r.metric)) if first else "", _e(CATALOGUE[r.metric].better) if first else "",
                      _e(r.policy), fmt(r.median),
-                     f"[{fmt(r.p5)}, {fmt(r.p95)}]", fmt(r.mean_regret), fmt(r.p90_regret), fmt(r.max_regret),
+                     f"<span style='white-space:nowrap'>[{fmt(r.p5)}, {fmt(r.p95)}]</span>", fmt(r.mean_regret), fmt(r.p90_regret), fmt(r.max_regret),
                      f"{r.best_share:.0%}" if not math.isnan(r.best_share) else "–", str(r.failed)])
     parts = [f"<p>In each future, a policy's <i>regret</i> is how far it falls short of the best policy in that same "
              f"future, in the metric's units, read with the metric's better direction. Over the "
@@ -218,18 +218,27 @@ def _robustness_section(result: Exploration) -> str:
             table.append([_e(threshold), *(f"{shares.get(p, math.nan):.0%}" for p in result.policies)])
         parts.append("<p>Satisficing: the share of futures in which each policy meets each threshold (a future "
                      "where one of its runs failed does not count as met).</p>" + _table(header, table))
-    picks = []
-    for r in result.recommendations.itertuples():
-        label = metric_label(r.metric) if r.metric in CATALOGUE else r.metric
-        score = f"{r.value:.0%} of futures" if r.criterion == "satisficing" else fmt(r.value)
+    picks = result.recommendations
+    per_metric = picks[picks["metric"].isin(list(CATALOGUE))]
+    criteria = list(dict.fromkeys(per_metric["criterion"]))
+    rows = []
+    for metric, part in per_metric.groupby("metric", sort=False):
+        named = {r.criterion: f"<b>{_e(r.policy)}</b>" + (f" = {_e(', '.join(r.ties))}" if r.ties else "")
+                 + f" <span class='muted'>({fmt(r.value)})</span>" for r in part.itertuples()}
+        rows.append([_e(metric_label(metric)), *(named.get(c, "") for c in criteria)])
+    overall = []
+    for r in picks[~picks["metric"].isin(list(CATALOGUE))].itertuples():
         tied = f" (tied with {', '.join(r.ties)})" if r.ties else ""
-        picks.append([_e(r.criterion), _e(label), f"<b>{_e(r.policy)}</b>{_e(tied)}", _e(score)])
-    parts.append("<p>The policy each robustness criterion recommends: <i>minimax regret</i> (smallest largest "
-                 "regret), <i>90th-percentile regret</i>, <i>best mean</i> over futures, <i>best worst case</i> "
-                 "(maximin), <i>satisficing</i> (most futures meeting every threshold) and <i>minimax normalised "
-                 "regret</i> (each metric's regret divided by its range over all futures and policies, the largest "
-                 "over metrics and futures).</p>" + _table(["criterion", "metric", "recommended", "score"], picks,
-                                                           left=3))
+        score = (f"meets every threshold in {r.value:.0%} of futures" if r.criterion == "satisficing"
+                 else f"its largest regret is {r.value:.2f} of a metric's range")
+        overall.append(f"<li><i>{_e(r.criterion)}</i> ({_e(r.metric)}): <b>{_e(r.policy)}</b>{_e(tied)}, "
+                       f"{_e(score)}</li>")
+    parts.append("<p>The policy each robustness criterion recommends (its score in brackets): <i>minimax regret</i> "
+                 "(smallest largest regret), <i>90th-percentile regret</i>, <i>best mean</i> over futures and <i>best "
+                 "worst case</i> (maximin), per metric; then <i>satisficing</i> (most futures meeting every "
+                 "threshold) and <i>minimax normalised regret</i> (each metric's regret divided by its range over all "
+                 "futures and policies, the largest over metrics and futures).</p>"
+                 + _table(["metric", *criteria], rows) + (f"<ul>{''.join(overall)}</ul>" if overall else ""))
     return "\n".join(parts)
 
 
