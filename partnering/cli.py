@@ -517,6 +517,23 @@ def _bounds(items: list[str] | None) -> dict[str, list[float]] | None:
     return bounds
 
 
+OPTION_OF_KEY = {"explore.uncertainties": "--uncertainties", "explore.bounds": "--bound", "explore.policies": "--policies",
+                 "explore.packages": "--package", "explore.futures": "--futures", "overrides": "--set"}
+"""The option a spec key came from, to word an error about options given on the command line."""
+
+
+def _as_options(message: str) -> str:
+    """'command line: explore.bounds: ...' -> '--bound: ...' (a spec file's errors keep its keys)."""
+    head = "command line: "
+    if not message.startswith(head):
+        return message
+    rest = message.removeprefix(head)
+    for key, option in OPTION_OF_KEY.items():
+        if rest.startswith(f"{key}: ") or rest.startswith(f"{key}."):
+            return option + rest[len(key):]
+    return rest
+
+
 def _print_exploration(result) -> None:
     """Scenario discovery per question, then robustness, as the terminal's tables."""
     from rich.markup import escape
@@ -670,7 +687,7 @@ def explore(
                 fail(f"--step: {settings.step} is outside the exploration; allowed 0 to {design.steps}")
             folder = out
     except ScenarioError as exc:
-        fail(str(exc))
+        fail(_as_options(str(exc)))
     if folder is out:
         from partnering.experiments.exploration import describe
 

@@ -24,6 +24,10 @@ def _unknown(name: str, allowed: Sequence[str], label: str = "parameters") -> Sc
     return ScenarioError(f"{label}: unknown parameter {name!r}{hint}")
 
 
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
 def declared(names: Sequence[str] | None, kind: str, label: str) -> list[ParamInfo]:
     """The declarations of ``names`` (by default every parameter of ``kind``), refusing in one line
     a name that is not declared or is declared as another kind (a lever named as an uncertainty)."""
@@ -36,8 +40,7 @@ def declared(names: Sequence[str] | None, kind: str, label: str) -> list[ParamIn
         if info is None:
             raise _unknown(name, [p.name for p in table.values() if p.kind == kind], label)
         if info.kind != kind:
-            article = "an" if kind[0] in "aeiou" else "a"
-            raise ScenarioError(f"{label}: {name} is declared as a {info.kind}, not {article} {kind}")
+            raise ScenarioError(f"{label}: {name} is declared as {_a(info.kind)}, not {_a(kind)}")
         chosen.append(info)
     return chosen
 

@@ -95,7 +95,7 @@ def test_by_default_every_declared_numeric_uncertainty_is_explored():
     ({"overrides": {GROWTH: 0.02}}, "world.demand_growth is explored as an uncertainty"),
     ({"policies": ["transactional", "austerity"]}, "'austerity' sets world.budget_growth = -0.03 where 'transactional'"),
     ({"policies": ["transactional", Policy("x", "transactional", {OPPORTUNISM: 0.9})]},
-     "policies: x: world.supplier_opportunism is declared as a uncertainty, not a lever"),
+     "policies: x: world.supplier_opportunism is declared as an uncertainty, not a lever"),
     ({"policies": ["transactional", Policy("transactional", "changemaking", {})]}, "listed twice"),
     ({"futures": 1}, "futures: 1; allowed 2 or more"),
 ])

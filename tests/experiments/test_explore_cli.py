@@ -107,16 +107,16 @@ levers = {"policy.steering_groups" = true}
 
 
 @pytest.mark.parametrize(("args", "fragment"), [
-    (["--uncertainties", "world.supplier_oportunism"], "did you mean 'world.supplier_opportunism'"),
+    (["--uncertainties", "world.supplier_oportunism"], "error: --uncertainties: unknown parameter 'world.supplier_oportunism'; did you mean 'world.supplier_opportunism'"),
     (["--uncertainties", "policy.steering_groups"], "policy.steering_groups is declared as a lever, not an uncertainty"),
-    (["--bound", "world.demand_growth=0.1:0.1"], "world.demand_growth: [0.1, 0.1] must be increasing"),
+    (["--bound", "world.demand_growth=0.1:0.1"], "error: --bound: world.demand_growth: [0.1, 0.1] must be increasing"),
     (["--bound", "world.demand_growth=0.1"], "--bound world.demand_growth=0.1: expected NAME=LOW:HIGH"),
     (["--question", "changemaking worse than transactional"], "names no metric"),
     (["--question", "value_for_money: changemaking worse than lean"], "unknown policy 'lean'"),
     (["--threshold", "0.7"], "threshold '0.7': names no metric"),
     (["--metrics", "share_in_house"], "share_in_house has no better direction"),
     (["--package", "lean"], "--package 'lean': expected 'NAME: BASE + lever=value + ...'"),
-    (["--package", "lean: world.bid_cost=0.01"], "lean: world.bid_cost is declared as a uncertainty, not a lever"),
+    (["--package", "lean: world.bid_cost=0.01"], "lean: world.bid_cost is declared as an uncertainty, not a lever"),
     (["--step", "9"], "--step: 9 is outside the exploration; allowed 0 to 3"),
 ])
 def test_bad_input_is_refused_in_one_line_before_anything_is_written(args, fragment, tmp_path):
