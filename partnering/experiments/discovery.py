@@ -49,8 +49,9 @@ class Boxes:
     ``summary``: one row per chosen box (``box`` from 1, its position ``id`` on the trajectory,
     ``coverage``, ``density``, ``mass``, ``res_dim``, ``n`` futures in it, ``k`` of interest,
     ``lift`` = density over the share of interest among all futures, ``words``).
-    ``limits``: one row per restricted uncertainty of each box (``low``, ``high``, the explored
-    range, the quasi-p value of the restriction and the restriction in words).
+    ``limits``: one row per restricted uncertainty of each box (``low``, ``high``, where a side
+    the box leaves open is the edge of the explored range; that range; the quasi-p value of the
+    restriction and the restriction in words).
     ``trajectory``: every step of each box's peeling and pasting, with ``chosen`` marking the box.
     """
 
@@ -193,7 +194,7 @@ def prim_boxes(x: pd.DataFrame, y: Sequence[bool] | np.ndarray | pd.Series, *,
                     data_range = (init.loc[0, name], init.loc[1, name])
                     shown_low = low if low != data_range[0] else explored[0]
                     shown_high = high if high != data_range[1] else explored[1]
-                    limits.append({"box": number, "parameter": name, "low": _plain(low), "high": _plain(high),
+                    limits.append({"box": number, "parameter": name, "low": _plain(shown_low), "high": _plain(shown_high),
                                    "explored_low": _plain(explored[0]), "explored_high": _plain(explored[1]),
                                    "qp": _quasi_p(box, chosen).get(name, math.nan),
                                    "words": describe_limit(name, shown_low, shown_high, explored)})

@@ -99,12 +99,9 @@ def box_figure(futures: pd.DataFrame, holds: pd.Series, limits: pd.DataFrame,
         ax.scatter(x.loc[~of_interest, a], x.loc[~of_interest, b], s=12, color="#b5b5b5", label="other futures")
         ax.scatter(x.loc[of_interest, a], x.loc[of_interest, b], s=14, color=COLOURS[1], label="question holds")
         corners = []
-        for name in (a, b):
-            low, high = bounds.get(name, (x[name].min(), x[name].max()))
-            if name in by_name.index:
-                row = by_name.loc[name]
-                low = row["low"] if row["low"] != x[name].min() else low
-                high = row["high"] if row["high"] != x[name].max() else high
+        for name in (a, b):  # a limit row's open side is already the edge of the explored range
+            low, high = by_name.loc[name, ["low", "high"]] if name in by_name.index else \
+                bounds.get(name, (x[name].min(), x[name].max()))
             corners.append((float(low), float(high)))
         (ax_lo, ax_hi), (bx_lo, bx_hi) = corners
         ax.add_patch(Rectangle((ax_lo, bx_lo), ax_hi - ax_lo, bx_hi - bx_lo, fill=False, edgecolor=COLOURS[0],
