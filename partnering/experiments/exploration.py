@@ -131,8 +131,8 @@ def _only_levers_differ(policies: Sequence[Policy], bases: Mapping[str, Scenario
     structure): regret against the best policy in a future means nothing if the policies were
     given different worlds."""
     fixed = [p.name for p in parameter_table() if p.kind != "lever" and p.name not in explored and p.name != "run.steps"]
-    worlds = [(p.name, apply_overrides(bases[str(p.scenario)], {**common, **p.levers}, source=p.name).flat())
-              for p in policies]
+    worlds = [(p.name, apply_overrides(bases[str(p.scenario)], {**common, **p.levers}, source=f"policies: {p.name}")
+               .flat()) for p in policies]
     first, reference = worlds[0]
     for name, values in worlds[1:]:
         for key in fixed:
@@ -173,8 +173,6 @@ def explore_design(policies: Sequence[str | Path | Scenario | Policy] = DEFAULT_
             raise ScenarioError(f"overrides: {key} is explored as an uncertainty; remove it from --set or from the "
                                 "uncertainties")
     chosen, bases = _policies(policies)
-    for policy in chosen:
-        apply_overrides(bases[str(policy.scenario)], {**common, **policy.levers}, source=f"policies: {policy.name}")
     _only_levers_differ(chosen, bases, common, names)
     matrix = latin_hypercube(problem, futures, root_seed)
     width = max(3, len(str(futures - 1)))
@@ -294,9 +292,8 @@ def read_settings(root: str | Path) -> Settings:
         return Settings()
     try:
         data = json.loads(path.read_text())
-        return Settings(tuple(data.get("questions", ())), tuple(data.get("thresholds", ())),
-                        None if data.get("metrics") is None else tuple(data["metrics"]), data.get("step"),
-                        data.get("min_coverage"), data.get("max_dims"))
+        known = {f.name for f in dataclasses.fields(Settings)}
+        return Settings(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known})
     except (OSError, ValueError, TypeError, AttributeError) as exc:
         raise SweepError(f"{path}: unreadable exploration settings: {exc}; delete the file to start afresh") from None
 
@@ -305,10 +302,7 @@ def save_settings(root: str | Path, settings: Settings) -> Path:
     """Keep the settings beside the exploration (atomically), for its report."""
     path = Path(root) / SETTINGS
     tmp = path.with_name(f".{path.name}.tmp")
-    data = {"questions": list(settings.questions), "thresholds": list(settings.thresholds),
-            "metrics": None if settings.metrics is None else list(settings.metrics), "step": settings.step,
-            "min_coverage": settings.min_coverage, "max_dims": settings.max_dims}
-    tmp.write_text(json.dumps(data, indent=1))
+    tmp.write_text(json.dumps(dataclasses.asdict(settings), indent=1))
     os.replace(tmp, path)
     return path
 
