@@ -321,6 +321,10 @@ def check_settings(settings: Settings, policies: Sequence[str]) -> Checked:
     from partnering.experiments.robustness import directed
 
     questions = [parse_question(q, policies) for q in settings.questions]
+    if questions:  # discovery needs EMA Workbench: say so before the runs, not after
+        from partnering.experiments.ema import workbench
+
+        workbench()
     thresholds = [parse_threshold(t) for t in settings.thresholds]
     metrics = directed(list(settings.metrics)) if settings.metrics is not None else default_metrics()
     if settings.min_coverage is not None and not 0.0 <= settings.min_coverage <= 1.0:
