@@ -204,7 +204,8 @@ def _execute(description: str, out: Path, go):
     return result
 
 
-def _run_design(design, out: Path, workers: int | None, dask: str | None, dask_wait: float | None = None, **options):
+def _run_design(design, out: Path, workers: int | None, dask: str | None, dask_wait: float | None = None,
+                description: str | None = None, **options):
     from partnering.experiments.store import check_folder
     from partnering.experiments.sweep import DASK_WAIT_S, parse_dask_address, run_design
 
@@ -215,7 +216,7 @@ def _run_design(design, out: Path, workers: int | None, dask: str | None, dask_w
     except ScenarioError as exc:
         fail(str(exc))
     wait = DASK_WAIT_S if dask_wait is None else dask_wait
-    return _execute(design.describe(), out, lambda progress: run_design(
+    return _execute(description or design.describe(), out, lambda progress: run_design(
         design, out, workers=workers, dask_address=dask, dask_wait=wait, progress=progress, **options))
 
 
@@ -567,6 +568,209 @@ def app_(
 
 
 app.registered_commands[-1].name = "app"
+
+
+# --- exploration: futures x policies, scenario discovery and robustness ---------------------
+def _bounds(items: list[str] | None) -> dict[str, list[float]] | None:
+    """'world.demand_growth=0:0.1' -> {'world.demand_growth': [0.0, 0.1]}."""
+    if not items:
+        return None
+    bounds = {}
+    for item in items:
+        name, _, rest = item.partition("=")
+        low, colon, high = rest.partition(":")
+        try:
+            if not name.strip() or not colon:
+                raise ValueError
+            bounds[name.strip()] = [float(low), float(high)]
+        except ValueError:
+            fail(f"--bound {item}: expected NAME=LOW:HIGH, e.g. world.demand_growth=0:0.1")
+    return bounds
+
+
+OPTION_OF_KEY = {"explore.uncertainties": "--uncertainties", "explore.bounds": "--bound", "explore.policies": "--policies",
+                 "explore.packages": "--package", "explore.futures": "--futures", "overrides": "--set"}
+"""The option a spec key came from, to word an error about options given on the command line."""
+
+
+def _as_options(message: str) -> str:
+    """'command line: explore.bounds: ...' -> '--bound: ...' (a spec file's errors keep its keys)."""
+    head = "command line: "
+    if not message.startswith(head):
+        return message
+    rest = message.removeprefix(head)
+    for key, option in OPTION_OF_KEY.items():
+        if rest.startswith(f"{key}: ") or rest.startswith(f"{key}."):
+            return option + rest[len(key):]
+    return rest
+
+
+def _print_exploration(result) -> None:
+    """Scenario discovery per question, then robustness, as the terminal's tables."""
+    from rich.markup import escape
+
+    from partnering.experiments.analysis import fmt
+
+    out = _table_console()
+
+    def say(text: str) -> None:  # long lines of words run on; the terminal folds them
+        out.print(text, soft_wrap=True)
+
+    outcomes = result.outcomes
+    failed = int(outcomes["failed"].sum())
+    say(f"at step {result.step} (year {result.step / 4:g}): {outcomes['future'].nunique()} futures x "
+        f"{len(result.policies)} policies, {int(outcomes['runs'].sum())} runs recorded, {failed} failed")
+    for case in result.cases.itertuples():
+        say(f"\n[bold]question:[/bold] {escape(case.question)}")
+        say(f"  {escape(case.words)}: in {case.holds} of {case.futures} futures ({case.share:.1%})")
+        boxes = result.boxes[result.boxes["question"] == case.question]
+        if boxes.empty:
+            say("  no box: where it holds is not concentrated in a region PRIM can describe beyond chance"
+                if 0 < case.holds < case.futures else "  no box: it holds in none or all of the futures")
+        for box in boxes.itertuples():
+            say(f"  PRIM box {box.box}: coverage {box.coverage:.2f}, density {box.density:.2f} "
+                f"({box.lift:.1f}x the {case.share:.1%} base rate), {box.n} futures (mass {box.mass:.2f}), "
+                f"{box.res_dim} restricted:")
+            limits = result.limits[(result.limits["question"] == case.question) & (result.limits["box"] == box.box)]
+            for limit in limits.itertuples():
+                doubt = ": may be chance" if limit.qp > 0.05 else ""
+                say(f"    - {escape(limit.words)}; quasi-p {limit.qp:.2g}{doubt}")
+        leaves = result.cart[result.cart["question"] == case.question]
+        if len(leaves):
+            leaf = leaves.iloc[0]
+            say(f"  CART's densest leaf: coverage {leaf['coverage']:.2f}, density {leaf['density']:.2f}: "
+                f"{escape(leaf['words'])}")
+    say("")
+    table = Table(title=f"robustness over {result.complete_futures} futures at step {result.step}: value "
+                        "[5% to 95% of futures] and regret (shortfall from the best policy in the same future)")
+    for column in ("metric", "better", "policy", "median [5%, 95%]", "mean regret", "90% regret", "max regret",
+                   "best in"):
+        table.add_column(column, justify="left" if column in ("metric", "better", "policy") else "right")
+    for metric, rows in result.robustness.groupby("metric", sort=False):
+        for i, (_, row) in enumerate(rows.iterrows()):
+            table.add_row(metric if i == 0 else "", CATALOGUE[metric].better if i == 0 else "", escape(row["policy"]),
+                          f"{fmt(row['median'])} [{fmt(row['p5'])}, {fmt(row['p95'])}]", fmt(row["mean_regret"]),
+                          fmt(row["p90_regret"]), fmt(row["max_regret"]), f"{row['best_share']:.0%}",
+                          end_section=i == len(rows) - 1)
+    out.print(table)
+    if len(result.satisficing):
+        met = Table(title="satisficing: share of futures meeting each threshold (a failed run does not meet it)")
+        met.add_column("threshold")
+        for policy in result.policies:
+            met.add_column(escape(policy), justify="right")
+        for threshold, rows in result.satisficing.groupby("threshold", sort=False):
+            shares = rows.set_index("policy")["share"]
+            met.add_row(escape(threshold), *(f"{shares.get(p, float('nan')):.0%}" for p in result.policies))
+        out.print(met)
+    picks = Table(title="recommended policy under each robustness criterion")
+    per_metric = result.recommendations[result.recommendations["metric"].isin(list(CATALOGUE))]
+    criteria = list(dict.fromkeys(per_metric["criterion"]))
+    for column in ("metric", *criteria):
+        picks.add_column(column)
+    for metric, rows in per_metric.groupby("metric", sort=False):
+        named = {r.criterion: r.policy + (f" = {', '.join(r.ties)}" if r.ties else "") for r in rows.itertuples()}
+        picks.add_row(escape(metric), *(escape(named.get(c, "")) for c in criteria))
+    out.print(picks)
+    for row in result.recommendations[~result.recommendations["metric"].isin(list(CATALOGUE))].itertuples():
+        tied = f" (tied with {', '.join(row.ties)})" if row.ties else ""
+        score = (f"meets them in {row.value:.0%} of futures" if row.criterion == "satisficing"
+                 else f"largest regret {row.value:.2f} of a metric's range")
+        out.print(escape(f"{row.criterion} ({row.metric}): {row.policy}{tied}, {score}"))
+
+
+@app.command()
+def explore(
+    source: Annotated[Path | None, typer.Argument(help="a spec TOML file with an [explore] section, or an exploration folder to analyse again")] = None,
+    out: Annotated[Path | None, typer.Option(help="exploration folder: created, or resumed if it holds this same design")] = None,
+    policies: Annotated[str | None, typer.Option(help="comma-separated scenario names or files, and package names (default transactional,changemaking,policy_package)")] = None,
+    package: Annotated[list[str] | None, typer.Option(help="a lever package, 'NAME: BASE + lever=value + ...' (repeatable)")] = None,
+    uncertainties: Annotated[str | None, typer.Option(help="comma-separated uncertainties to explore (default: every declared one)")] = None,
+    bound: Annotated[list[str] | None, typer.Option(help="narrower range NAME=LOW:HIGH inside the declared bounds (repeatable)")] = None,
+    futures: Annotated[int | None, typer.Option(help="futures in the Latin hypercube (default 200)", min=2)] = None,
+    replications: Annotated[int | None, typer.Option(help="seeds per future and policy (default 2)", min=1, max=100_000)] = None,
+    steps: Annotated[int | None, typer.Option(help="quarters per run (default: the scenarios' horizon)", min=1, max=400)] = None,
+    seed: Annotated[int | None, typer.Option(help="root seed of the hypercube and the replications (default 1)", min=0)] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override a parameter in every run, e.g. population.councils=8")] = None,
+    question: Annotated[list[str] | None, typer.Option(help="for scenario discovery, e.g. 'value_for_money: changemaking worse than transactional' or 'supplier_failures: changemaking > 2' (repeatable)")] = None,
+    threshold: Annotated[list[str] | None, typer.Option(help="for satisficing, e.g. 'service_quality >= 0.7' (repeatable)")] = None,
+    metrics: Annotated[str | None, typer.Option(help="comma-separated metrics for regret (default: the headline metrics with a better direction)")] = None,
+    step: Annotated[int | None, typer.Option(help="horizon analysed (default: the last step)", min=0)] = None,
+    min_coverage: Annotated[float | None, typer.Option(help="a chosen PRIM box keeps at least this share of the cases (default 0.5)", min=0.0, max=1.0)] = None,
+    max_dims: Annotated[int | None, typer.Option(help="a chosen PRIM box restricts at most this many uncertainties (default 3)", min=1)] = None,
+    workers: Annotated[int | None, typer.Option(help="local worker processes (default: all cores; 1 runs in this process)", min=1)] = None,
+    dask: Annotated[str | None, typer.Option(help="run on the Dask scheduler at this address, e.g. tcp://127.0.0.1:8786")] = None,
+    dask_wait: Annotated[float | None, typer.Option(help="seconds to wait for the Dask cluster to have a worker (default 30)", min=1, max=86_400)] = None,
+    overwrite: Annotated[bool, typer.Option(help="replace a different sweep already in --out")] = False,
+    retry_failed: Annotated[bool, typer.Option(help="run again the runs recorded as failed")] = False,
+) -> None:
+    """Explore futures x policies: where a policy pays or fails (PRIM boxes) and which is robust (regret)."""
+    import dataclasses
+
+    from rich.markup import escape
+
+    from partnering.experiments.exploration import (
+        DEFAULT_POLICIES,
+        analyse_exploration,
+        check_settings,
+        open_exploration,
+        parse_package,
+        policy_names,
+        read_settings,
+    )
+    from partnering.experiments.spec import design_from_spec, explore_settings, load_spec, spec_with
+
+    asked = {"questions": None if question is None else tuple(question),
+             "thresholds": None if threshold is None else tuple(threshold),
+             "metrics": None if metrics is None else tuple(_csv(metrics) or ()), "step": step,
+             "min_coverage": min_coverage, "max_dims": max_dims}
+    asked = {k: v for k, v in asked.items() if v is not None}
+    try:
+        if source is not None and source.is_dir():
+            design_options = {"--out": out, "--policies": policies, "--package": package, "--uncertainties": uncertainties,
+                              "--bound": bound, "--futures": futures, "--replications": replications, "--steps": steps,
+                              "--seed": seed, "--set": set_}
+            given = [k for k, v in design_options.items() if v]
+            if given:
+                fail(f"{given[0]}: {source} is an exploration to analyse again; options that change the design "
+                     "need a new --out (or a spec file)")
+            folder = source
+            settings = dataclasses.replace(read_settings(folder), **asked)
+            check_settings(settings, policy_names(open_exploration(folder)))
+        else:
+            if out is None:
+                fail("--out: a folder for the exploration is required")
+            label = str(source) if source else "command line"
+            base = load_spec(source) if source is not None else None
+            section = base.explore if base is not None and base.explore is not None else None
+            packages = {k: v.model_dump() for k, v in section.packages.items()} if section else {}
+            added = {p.name: {"base": str(p.scenario), "levers": dict(p.levers)} for p in map(parse_package, package or [])}
+            names = _csv(policies)
+            if added:
+                listed = names or list(section.policies if section else DEFAULT_POLICIES)
+                names = listed + [n for n in added if n not in listed]
+            changes = {"policies": names, "uncertainties": _csv(uncertainties), "bounds": _bounds(bound),
+                       "futures": futures, "packages": {**packages, **added} or None}
+            merged = spec_with(base, source=label, replications=replications, steps=steps, seed=seed,
+                               overrides=dict(parse_assignment(a) for a in set_) if set_ else None, explore=changes)
+            design = design_from_spec(merged, source=label, base_dir=source.parent if source else None)
+            settings = dataclasses.replace(explore_settings(merged), **asked)
+            check_settings(settings, [p["name"] for p in design.options["policies"]])
+            if settings.step is not None and settings.step > design.steps:
+                fail(f"--step: {settings.step} is outside the exploration; allowed 0 to {design.steps}")
+            folder = out
+    except ScenarioError as exc:
+        fail(_as_options(str(exc)))
+    if folder is out:
+        from partnering.experiments.exploration import describe
+
+        _run_design(design, out, workers, dask, dask_wait, overwrite=overwrite, retry_failed=retry_failed,
+                    description=describe(design))
+    try:
+        result = analyse_exploration(folder, settings, save=True)
+    except ScenarioError as exc:
+        fail(str(exc))
+    _print_exploration(result)
+    console.print(escape(f"next: partnering report {folder}"))
 
 
 def main() -> None:

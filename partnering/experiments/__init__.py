@@ -9,6 +9,11 @@ A researcher's whole workflow is a few calls::
     print(compare("results/mine", baseline="transactional"))
     write_report("results/mine")
 
+    result = explore(["transactional", "changemaking"], "results/futures",   # futures x policies
+                     uncertainties=["world.supplier_opportunism", "world.demand_growth"],
+                     questions=["value_for_money: changemaking worse than transactional"])
+    print(result.boxes, result.robustness)
+
 Names are imported on first use (PEP 562), so a worker process that only runs models does
 not pay for scipy, SALib or matplotlib.
 """
@@ -37,33 +42,53 @@ _EXPORTS = {
     "ema_model": "ema",
     "rich_progress": "progress",
     "run_arms": "batch", "run_arms_for_validation": "batch",
+    "explore": "exploration", "explore_design": "exploration", "analyse_exploration": "exploration",
+    "Exploration": "exploration", "Policy": "exploration", "Settings": "exploration",
+    "parse_question": "questions", "parse_threshold": "questions",
+    "prim_boxes": "discovery", "cart_leaves": "discovery", "discover": "discovery",
+    "regret": "robustness", "robustness_table": "robustness", "satisficing": "robustness",
+    "recommend": "robustness",
 }
 
 __all__ = [
     "HEADLINE_METRICS",
     "Design",
     "ExecutorFailed",
+    "Exploration",
     "Point",
+    "Policy",
     "Progress",
     "RunResult",
     "RunSpec",
     "SerialExecutor",
+    "Settings",
     "SweepError",
     "SweepResults",
     "SweepSpec",
     "SweepSummary",
+    "analyse_exploration",
+    "cart_leaves",
     "compare",
     "dask_executor",
     "demo_design",
     "design_from_spec",
+    "discover",
     "ema_model",
+    "explore",
+    "explore_design",
     "grid_design",
     "lhs_design",
     "load_results",
     "load_spec",
+    "parse_question",
+    "parse_threshold",
+    "prim_boxes",
     "process_pool",
+    "recommend",
+    "regret",
     "replication_seeds",
     "rich_progress",
+    "robustness_table",
     "run_arms",
     "run_arms_for_validation",
     "run_demo",
@@ -72,6 +97,7 @@ __all__ = [
     "salib_analyze",
     "salib_design",
     "salib_sample",
+    "satisficing",
     "scenario_design",
     "sensitivity",
     "time_series",
@@ -107,11 +133,22 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load on f
         salib_design,
         scenario_design,
     )
+    from partnering.experiments.discovery import cart_leaves, discover, prim_boxes
     from partnering.experiments.ema import ema_model
+    from partnering.experiments.exploration import (
+        Exploration,
+        Policy,
+        Settings,
+        analyse_exploration,
+        explore,
+        explore_design,
+    )
     from partnering.experiments.problem import salib_sample, to_salib_problem
     from partnering.experiments.progress import rich_progress
+    from partnering.experiments.questions import parse_question, parse_threshold
     from partnering.experiments.report import write_report
     from partnering.experiments.results import SweepResults, load_results
+    from partnering.experiments.robustness import recommend, regret, robustness_table, satisficing
     from partnering.experiments.runner import RunResult, run_one
     from partnering.experiments.sensitivity_analysis import salib_analyze, sensitivity
     from partnering.experiments.spec import SweepSpec, design_from_spec, load_spec

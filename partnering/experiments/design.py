@@ -32,7 +32,7 @@ from partnering.scenarios import (
     scenario_to_toml,
 )
 
-DesignKind = Literal["scenarios", "grid", "lhs", "salib"]
+DesignKind = Literal["scenarios", "grid", "lhs", "salib", "explore"]
 DEFAULT_ROOT_SEED = 1
 """Root of the replication seeds when none is given, so a sweep repeated later matches."""
 
@@ -270,21 +270,25 @@ def lhs_design(scenarios: Sequence[str | Path | Scenario] | str | Path | Scenari
                parameters: Sequence[str], samples: int, replications: int = 20, steps: int | None = None,
                root_seed: int = DEFAULT_ROOT_SEED, bounds: Mapping[str, Sequence[float]] | None = None,
                overrides: Mapping[str, Any] | None = None, name: str = "") -> Design:
-    """(c) A Latin hypercube over the declared bounds (``scipy.stats.qmc``), under each base.
+    """(c) A Latin hypercube over the declared bounds (see :func:`latin_hypercube`), under each base."""
+    problem = to_salib_problem(parameters, bounds=bounds)
+    matrix = latin_hypercube(problem, samples, root_seed)
+    return _sampled("lhs", scenarios, problem, matrix, replications, steps, root_seed, overrides, name)
+
+
+def latin_hypercube(problem: Mapping[str, Any], samples: int, root_seed: int) -> np.ndarray:
+    """``samples`` rows of a Latin hypercube (``scipy.stats.qmc``) scaled to the problem's bounds.
 
     The sampler draws from ``default_rng(root_seed)``, a stream distinct from the replication
     seeds (which are spawned children of the same root).
     """
     from scipy.stats import qmc
 
-
     if samples < 1:
         raise ScenarioError(f"samples: {samples}; allowed 1 or more")
-    problem = to_salib_problem(parameters, bounds=bounds)
     unit = qmc.LatinHypercube(d=problem["num_vars"], rng=np.random.default_rng(root_seed)).random(samples)
     lows, highs = np.array(problem["bounds"], dtype=float).T
-    matrix = qmc.scale(unit, lows, highs)
-    return _sampled("lhs", scenarios, problem, matrix, replications, steps, root_seed, overrides, name)
+    return qmc.scale(unit, lows, highs)
 
 
 def salib_design(scenario: str | Path | Scenario, parameters: Sequence[str], method: str = "morris",

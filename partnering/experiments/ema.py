@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from partnering.experiments.design import DEFAULT_ROOT_SEED, replication_seeds
+from partnering.experiments.problem import declared
 from partnering.experiments.runner import simulate
 from partnering.scenarios import (
     ParamInfo,
@@ -33,7 +34,7 @@ from partnering.scenarios import (
 )
 
 
-def _workbench() -> ModuleType:
+def workbench() -> ModuleType:
     """Import ema_workbench, without its notice that the optional ipyparallel is missing."""
     try:
         with warnings.catch_warnings():
@@ -89,21 +90,6 @@ class ScenarioFunction:
         return result
 
 
-def _declared(names: Sequence[str] | None, kind: str, table: Mapping[str, ParamInfo], label: str) -> list[ParamInfo]:
-    if names is None:
-        return [p for p in table.values() if p.kind == kind]
-    chosen = []
-    for name in names:
-        info = table.get(name)
-        if info is None:
-            raise ScenarioError(f"{label}: unknown parameter {name!r}; see `partnering scenarios show`")
-        if info.kind != kind:
-            article = "an" if kind[0] in "aeiou" else "a"
-            raise ScenarioError(f"{label}: {name} is declared as a {info.kind}, not {article} {kind}")
-        chosen.append(info)
-    return chosen
-
-
 def _parameter(ema: ModuleType, info: ParamInfo, default: Any) -> Any:
     name = ema_name(info.name)
     if info.type == "bool":
@@ -130,14 +116,13 @@ def ema_model(scenario: str | Path | Scenario = "transactional", *, uncertaintie
     """
     from partnering.model.catalogue import CATALOGUE, REQUIRED_COLUMNS
 
-    ema = _workbench()
+    ema = workbench()
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if overrides:
         base = apply_overrides(base, dict(overrides))
-    table = {p.name: p for p in parameter_table()}
     values = base.flat()
-    chosen_uncertainties = _declared(uncertainties, "uncertainty", table, "uncertainties")
-    chosen_levers = _declared(levers, "lever", table, "levers")
+    chosen_uncertainties = declared(uncertainties, "uncertainty", "uncertainties")
+    chosen_levers = declared(levers, "lever", "levers")
     metrics = list(REQUIRED_COLUMNS if outcomes is None else outcomes)
     for metric in metrics:
         if metric not in CATALOGUE:

@@ -13,13 +13,36 @@ from typing import Any
 
 import numpy as np
 
-from partnering.scenarios import ScenarioError, parameter_table
+from partnering.scenarios import ParamInfo, ScenarioError, parameter_table
 
 METHODS = ("morris", "sobol")
-def _unknown(name: str, allowed: Sequence[str]) -> ScenarioError:
+
+
+def _unknown(name: str, allowed: Sequence[str], label: str = "parameters") -> ScenarioError:
     close = difflib.get_close_matches(name, allowed, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else "; see `partnering scenarios show` for the names"
-    return ScenarioError(f"parameters: unknown parameter {name!r}{hint}")
+    return ScenarioError(f"{label}: unknown parameter {name!r}{hint}")
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
+def declared(names: Sequence[str] | None, kind: str, label: str) -> list[ParamInfo]:
+    """The declarations of ``names`` (by default every parameter of ``kind``), refusing in one line
+    a name that is not declared or is declared as another kind (a lever named as an uncertainty)."""
+    table = {p.name: p for p in parameter_table()}
+    if names is None:
+        return [p for p in table.values() if p.kind == kind]
+    chosen = []
+    for name in names:
+        info = table.get(name)
+        if info is None:
+            raise _unknown(name, [p.name for p in table.values() if p.kind == kind], label)
+        if info.kind != kind:
+            raise ScenarioError(f"{label}: {name} is declared as {_a(info.kind)}, not {_a(kind)}")
+        chosen.append(info)
+    return chosen
 
 
 def to_salib_problem(parameters: Sequence[str] | None = None, *, kind: str = "uncertainty",

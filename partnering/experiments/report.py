@@ -254,6 +254,10 @@ def build_report(results: SweepResults | str | Path, baseline: str | None = None
                                                   "time series")))
     elif kind == "salib":
         sections.append(("Sensitivity", _sensitivity_section(res, chosen[:4], level)))
+    elif kind == "explore":
+        from partnering.experiments.explore_report import explore_sections
+
+        sections.extend(explore_sections(res))
     else:
         sections.append(("Exploration", _lhs_section(res, chosen)))
     sections.append(("How to read this report", _guide(level, chosen)))

@@ -69,8 +69,36 @@ class SensitivitySpec(_Spec):
     second_order: bool = False
 
 
+class PackageSpec(_Spec):
+    """A lever package: a base scenario with some levers set."""
+
+    base: str = Field("transactional", description="base scenario: a built-in name or a TOML file")
+    levers: dict[str, Value] = Field(min_length=1, description="lever = value")
+
+
+class ExploreSpec(_Spec):
+    """Futures (a Latin hypercube over uncertainties) x policies, and what to ask of them."""
+
+    futures: int = Field(200, ge=2, le=1_000_000, description="points of the hypercube of futures")
+    uncertainties: list[str] | None = Field(None, min_length=1, description="default: every declared uncertainty")
+    bounds: dict[str, list[float]] = Field(default_factory=dict, description="narrower bounds per uncertainty")
+    policies: list[str] = Field(default_factory=lambda: ["transactional", "changemaking", "policy_package"],
+                                min_length=1, description="scenario names or files, or names of packages below")
+    packages: dict[str, PackageSpec] = Field(default_factory=dict)
+    questions: list[str] = Field(default_factory=list, description="for scenario discovery")
+    thresholds: list[str] = Field(default_factory=list, description="for satisficing")
+    metrics: list[str] | None = Field(None, min_length=1, description="for regret; default the headline metrics")
+    step: int | None = Field(None, ge=0, le=400, description="horizon analysed; default the last step")
+    min_coverage: float | None = Field(None, ge=0.0, le=1.0, description="a chosen PRIM box keeps this share of cases")
+    max_dims: int | None = Field(None, ge=1, le=1000, description="a chosen PRIM box restricts at most this many")
+
+
+EXPLORE_REPLICATIONS = 2
+"""Replications when an exploration's spec does not say: its futures carry most of the spread."""
+
+
 class SweepSpec(_Spec):
-    """A sweep: base scenarios x (grid | hypercube | SALib sample) x replications."""
+    """A sweep: base scenarios x (grid | hypercube | SALib sample | futures x policies) x replications."""
 
     name: str = ""
     description: str = ""
@@ -82,18 +110,29 @@ class SweepSpec(_Spec):
     grid: dict[str, list[Value]] = Field(default_factory=dict)
     lhs: LhsSpec | None = None
     sensitivity: SensitivitySpec | None = None
+    explore: ExploreSpec | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _explore_replications(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("explore") is not None and "replications" not in data:
+            return {**data, "replications": EXPLORE_REPLICATIONS}
+        return data
 
     @model_validator(mode="after")
     def _one_way_of_varying(self) -> SweepSpec:
-        chosen = [k for k in ("grid", "lhs", "sensitivity") if getattr(self, k)]
+        chosen = [k for k in ("grid", "lhs", "sensitivity", "explore") if getattr(self, k)]
         if len(chosen) > 1:
-            raise ValueError(f"{' and '.join(chosen)}: choose one of grid, lhs or sensitivity per sweep")
+            raise ValueError(f"{' and '.join(chosen)}: choose one of grid, lhs, sensitivity or explore per sweep")
         if self.sensitivity and len(self.scenarios) != 1:
             raise ValueError("scenarios: a sensitivity sweep needs exactly one base scenario")
+        if self.explore and "scenarios" in self.model_fields_set:
+            raise ValueError("scenarios: an exploration's policies replace the scenarios; list them in explore.policies")
         return self
 
 
-SECTIONS: dict[tuple[str, ...], type[_Spec]] = {(): SweepSpec, ("lhs",): LhsSpec, ("sensitivity",): SensitivitySpec}
+SECTIONS: dict[tuple[str, ...], type[_Spec]] = {(): SweepSpec, ("lhs",): LhsSpec, ("sensitivity",): SensitivitySpec,
+                                                ("explore",): ExploreSpec, ("explore", "packages", "*"): PackageSpec}
 TYPE_NAMES = {"int": "an integer", "float": "a number", "bool": "true or false", "string": "a string",
               "list": "a list", "dict": "a table", "model": "a table"}
 UNION_TAGS = {"bool", "int", "float", "str", "list[float]"}
@@ -114,7 +153,8 @@ def format_spec_error(source: str, exc: ValidationError) -> str:
     value = err.get("input")
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
-        model = SECTIONS.get(tuple(parts[:-1]), SweepSpec)
+        section = tuple(parts[:-1])
+        model = SECTIONS.get(section) or SECTIONS.get((*section[:-1], "*"), SweepSpec)
         return f"{source}: {loc}: unknown key; allowed keys: {', '.join(model.model_fields)}"
     if kind == "missing":
         return f"{source}: {loc}: required key is missing"
@@ -169,6 +209,33 @@ def _within(source: str, section: str, exc: ScenarioError) -> ScenarioError:
     return ScenarioError(f"{source}: {section}.{exc}" if section else f"{source}: {exc}")
 
 
+def _explore_design(section: ExploreSpec, base_dir: Path | None, source: str, common: dict[str, Any]) -> Design:
+    from partnering.experiments.exploration import Policy, explore_design
+
+    policies: list[Scenario | Policy] = []
+    for name in section.policies:
+        package = section.packages.get(name)
+        if package is None:
+            policies.append(_scenario(name, base_dir, f"{source}: explore.policies"))
+        else:
+            policies.append(Policy(name, _scenario(package.base, base_dir, f"{source}: explore.packages.{name}.base"),
+                                   package.levers))
+    unused = sorted(set(section.packages) - set(section.policies))
+    if unused:
+        raise ScenarioError(f"packages: {unused[0]!r} is defined but not listed in explore.policies")
+    return explore_design(policies, section.uncertainties, section.futures, bounds=section.bounds, **common)
+
+
+def explore_settings(spec: SweepSpec) -> Any:
+    """What a spec's [explore] section asks of the exploration (questions, thresholds, metrics)."""
+    from partnering.experiments.exploration import Settings
+
+    section = spec.explore or ExploreSpec()
+    return Settings(tuple(section.questions), tuple(section.thresholds),
+                    None if section.metrics is None else tuple(section.metrics), section.step,
+                    section.min_coverage, section.max_dims)
+
+
 def design_from_spec(spec: SweepSpec, source: str = "<spec>", base_dir: Path | None = None) -> Design:
     """The design a spec describes; every problem is one line naming the spec file and key."""
     bases = [_scenario(ref, base_dir, source) for ref in spec.scenarios]
@@ -192,6 +259,11 @@ def design_from_spec(spec: SweepSpec, source: str = "<spec>", base_dir: Path | N
                 return lhs_design(bases, spec.lhs.parameters, spec.lhs.samples, bounds=spec.lhs.bounds, **common)
             except ScenarioError as exc:
                 raise _within(source, "lhs", exc) from None
+        if spec.explore is not None:
+            try:
+                return _explore_design(spec.explore, base_dir, source, common)
+            except ScenarioError as exc:
+                raise _within(source, "explore", exc) from None
         if spec.grid:
             return grid_design(bases, spec.grid, **common)
         return scenario_design(bases, **common)
@@ -203,16 +275,17 @@ def design_from_spec(spec: SweepSpec, source: str = "<spec>", base_dir: Path | N
 def spec_with(spec: SweepSpec | None = None, source: str = "command line", **changes: Any) -> SweepSpec:
     """A spec with command-line options laid over it (options left as None change nothing).
 
-    ``overrides`` are merged into the spec's; ``sensitivity`` is a dict merged into its section.
+    ``overrides`` are merged into the spec's; ``sensitivity`` and ``explore`` are dicts merged into
+    their sections.
     """
-    data = (spec or SweepSpec()).model_dump(exclude_none=True)
+    data = (spec or SweepSpec()).model_dump(exclude_unset=True, exclude_none=True)
     for key, value in changes.items():
         if value is None:
             continue
         if key == "overrides":
             data["overrides"] = {**data.get("overrides", {}), **value}
-        elif key == "sensitivity":
-            data["sensitivity"] = {**data.get("sensitivity", {}), **{k: v for k, v in value.items() if v is not None}}
+        elif key in ("sensitivity", "explore"):
+            data[key] = {**data.get(key, {}), **{k: v for k, v in value.items() if v is not None}}
         else:
             data[key] = value
     return spec_from_dict(data, source)

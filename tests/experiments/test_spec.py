@@ -72,7 +72,7 @@ BAD = {
     "out_of_range": ("replications = 0\n", "spec.toml: replications: 0 is out of range; allowed ge 1"),
     "bad_method": ('[sensitivity]\nmethod = "fast"\n', "spec.toml: sensitivity.method: 'fast' not allowed; allowed: 'morris' or 'sobol'"),
     "two_designs": ('[grid]\n"principles.creative" = [0.0]\n[lhs]\nsamples = 2\nparameters = ["world.demand_growth"]\n',
-                    "spec.toml: grid and lhs: choose one of grid, lhs or sensitivity per sweep"),
+                    "spec.toml: grid and lhs: choose one of grid, lhs, sensitivity or explore per sweep"),
     "grid_value_out_of_bounds": ('[grid]\n"principles.creative" = [0.0, 1.5]\n',
                                  "spec.toml: grid: principles.creative: 1.5 is out of range; allowed 0 to 1 (level)"),
     "grid_unknown_parameter": ('[grid]\n"principles.kindness" = [0.0]\n',
