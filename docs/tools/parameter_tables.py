@@ -53,7 +53,8 @@ def block(section: str, text: str) -> str:
     where = read_in(section, text)
     if where:
         description += f" Read in {', '.join(where)}."
-    return f"{textwrap.fill(description, 99, break_on_hyphens=False)}\n\n{table(section)}\n"
+    # blank lines around the generated text keep the markers out of its paragraph and table
+    return f"\n{textwrap.fill(description, 99, break_on_hyphens=False)}\n\n{table(section)}\n\n"
 
 
 def render(text: str) -> str:
