@@ -6,8 +6,8 @@ of its parameters, and a table of every parameter the section declares
 (:func:`partnering.scenarios.parameter_table`), so the tables cannot drift from the code. The
 prose around the blocks is written by hand.
 
-    python docs/tools/parameter_tables.py            # rewrite docs/odd.md in place
-    python docs/tools/parameter_tables.py --check    # exit 1 if docs/odd.md is out of date
+    .venv/bin/python docs/tools/parameter_tables.py            # rewrite docs/odd.md in place
+    .venv/bin/python docs/tools/parameter_tables.py --check    # exit 1 if docs/odd.md is out of date
 """
 
 from __future__ import annotations
