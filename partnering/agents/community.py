@@ -4,48 +4,39 @@ from __future__ import annotations
 
 import mesa
 
-from partnering.agents.supplier import Provider
+from partnering.agents.supplier import LineAbility, Supplier
 from partnering.rules import community
-from partnering.rules.records import Contract
 from partnering.scenarios.mechanisms import Groups
 from partnering.scenarios.schema import ServiceSpec
 
 
-class CommunityGroup(Provider):
-    """A place's community group: volunteer capacity, social capital and engagement.
+class CommunityGroup(Supplier):
+    """A place's community or voluntary organisation: income from a heavy-tailed distribution
+    (many small, a few large), volunteer capacity, social capital and engagement.
 
-    It co-designs services in the steering groups of accountable councils, delivers small suitable
-    services under grants at cost, and partners with local SMEs in place-based consortia.
+    It bids for suitable lots in its service lines at a small surplus, co-designs services in
+    the steering groups of accountable councils, delivers services under grants at cost, and works
+    as a subcontractor of SMEs (place-based consortia) and of large primes.
     """
 
     kind = "vcse"
     small = True
     cuts_corners = False  # mission-driven: groups do not cut corners for gain
-    __slots__ = ("base_capacity", "engagement", "in_steering_group", "social_capital", "subcontracts")
+    __slots__ = ("base_capacity", "base_line_capacity", "engagement", "in_steering_group", "social_capital")
 
-    def __init__(self, model: mesa.Model, name: str, place: int, capacity: float,
+    def __init__(self, model: mesa.Model, name: str, place: int, region: int, lines: dict[str, LineAbility],
                  social_capital: float, engagement: float, p: Groups) -> None:
-        super().__init__(model, name, capacity=capacity,
-                         capability=p.capability_base + p.capability_per_social_capital * social_capital,
-                         cost_efficiency=p.cost_efficiency, cash=p.cash_share * capacity, place=place)
+        capacity = sum(a.capacity for a in lines.values())
+        super().__init__(model, name, lines, p.cash_share * capacity, place, (region,), margin=p.margin,
+                         opportunism=0.0, accredited=False)
         self.base_capacity = capacity
+        self.base_line_capacity = {line: a.capacity for line, a in lines.items()}
         self.social_capital = social_capital
         self.engagement = engagement
         self.in_steering_group = False
-        self.subcontracts: list[Contract] = []
-
-    def refresh_load(self) -> None:
-        """Its own contracts and grants, plus its share of the work in SME consortia."""
-        super().refresh_load()
-        share = self.model.config.groups.consortium_share
-        for contract in self.subcontracts:
-            self.load += share * contract.annual_value
 
     def localness(self, place: int) -> float:
         return 1.0 if place == self.place else self.model.config.groups.localness_elsewhere
-
-    def unit_cost(self, service: ServiceSpec) -> float:
-        return self.cost_efficiency
 
     def social_value(self, place: int, measured: bool) -> float:
         return 1.0
@@ -53,6 +44,12 @@ class CommunityGroup(Provider):
     def overhead(self, overhead_rate: float) -> float:
         """Volunteer-run: overheads only on grant income, which is priced to recover them."""
         return overhead_rate * self.revenue_quarter
+
+    def adapt_margin(self, step: float, overhead_rate: float) -> None:
+        """Its surplus is a policy, not a price it learns: only its record of tenders moves."""
+        self.remember_tenders()
+        self.quarters_idle = 0 if self.contracts or self.subcontracts else self.quarters_idle + 1
+        self.bids_quarter = self.won_quarter = self.lost_on_price_quarter = 0
 
     def grant_price(self, service: ServiceSpec, overhead_rate: float) -> float:
         """Full cost recovery: delivery cost plus the overheads the grant must carry."""
@@ -64,16 +61,16 @@ class CommunityGroup(Provider):
                                                                self.base_capacity, self.model.config.groups)
         return self.in_steering_group
 
-    def decide_consortium(self, lot_value: float) -> bool:
-        """Partner an SME on a lot where its share of the work fits its spare capacity."""
-        return community.joins_consortium(self.capacity - self.load, lot_value, self.engagement,
+    def decide_consortium(self, line: str, lot_value: float) -> bool:
+        """Partner an SME on a lot where its share of the work fits its spare capacity in the line."""
+        return community.joins_consortium(self.free_capacity(line), lot_value, self.engagement,
                                           self.model.config.groups)
 
     def decide_grant(self, service: ServiceSpec, annual_value: float) -> bool:
         """Take a service under a grant where it suits community delivery and the group could
-        carry most of it."""
-        return community.can_take_grant(service.community_suitability, self.capacity - self.load, annual_value,
-                                        self.model.config.groups)
+        carry most of it in the line."""
+        return service.market in self.lines and community.can_take_grant(
+            service.community_suitability, self.free_capacity(service.market), annual_value, self.model.config.groups)
 
     def churn_volunteers(self) -> None:
         """Volunteer capacity drifts, pulled back towards the group's usual level; engagement
@@ -81,4 +78,7 @@ class CommunityGroup(Provider):
         p = self.model.config.groups
         shock = float(self.model.rng.normal(0.0, p.volunteer_churn))
         self.capacity = community.volunteer_capacity(self.capacity, self.base_capacity, shock, p)
+        factor = self.capacity / self.base_capacity
+        for line, ability in self.lines.items():
+            ability.capacity = self.base_line_capacity[line] * factor
         self.engagement = community.engagement(self.engagement, self.in_steering_group, p)

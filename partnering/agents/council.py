@@ -41,7 +41,7 @@ class Council(mesa.Agent):
     # slots rather than a per-instance dict: read and written many times a quarter (Mesa's own
     # model, unique_id and pos too, so an agent has no instance dict at all)
     __slots__ = ("_weights", "_weights_key", "affordability", "annual_budget", "attitude", "budget_index",
-                 "commercial_capability", "intention", "intention_score", "late_payment", "leader", "model",
+                 "commercial_capability", "demand", "demand_noise", "demand_trend", "intention", "intention_score", "late_payment", "leader", "model",
                  "monitoring_quarter", "name", "overhead_quarter", "paid_to_providers", "partners",
                  "place", "pos", "principles", "public_trust", "recent_disruption", "slots",
                  "spend_quarter", "steering_strength", "trust", "unique_id", "unit_cost_estimate",
@@ -60,6 +60,14 @@ class Council(mesa.Agent):
         config = model.config
         self.unit_cost_estimate = config.commissioning.initial_unit_cost_estimate
         self.slots: list[ServiceSlot] = []
+        """Its portfolio: the positions of every service (see ``ServiceSlot``)."""
+        n_services = len(config.services)
+        self.demand_trend = [1.0] * n_services
+        """Each service's trend of need, an index (1 at the start)."""
+        self.demand_noise = [0.0] * n_services
+        """Each service's AR(1) deviation from trend, in logs."""
+        self.demand = [1.0] * n_services
+        """Each service's need this quarter, an index shared by its positions."""
         self.trust: dict[int, float] = {}
         self.public_trust = config.trust.public_initial
         self.vfm_in_house = 1.0
@@ -101,8 +109,17 @@ class Council(mesa.Agent):
         return 1.0 - self.affordability
 
     @property
+    def n_services(self) -> int:
+        return len(self.demand)
+
+    @property
     def share_outsourced(self) -> float:
-        return sum([s.contracted_share for s in self.slots]) / len(self.slots)
+        """Share of its services' value under contract."""
+        return sum([s.contracted_share * s.weight for s in self.slots]) / self.n_services
+
+    def disruption(self) -> float:
+        """Share of its services' value without a working provider this quarter."""
+        return sum([s.disrupted for s in self.slots]) / self.n_services
 
     @property
     def accountable_open(self) -> bool:
@@ -196,8 +213,9 @@ class Council(mesa.Agent):
         b, m = config.behaviour, config.make_or_buy
         p = self.principles
         service = slot.service
-        others = [s for s in self.slots if s is not slot]
-        share_in_house = sum([s.in_house_share for s in others]) / max(1, len(others))
+        others = [s for s in self.slots if s.service is not service]
+        weight = sum([s.weight for s in others])
+        share_in_house = sum([s.in_house_share * s.weight for s in others]) / weight if weight > 0.0 else 0.0
         circumstances = make_or_buy.score_circumstances(
             slot.last_bidders, capable_suppliers, service.volatility * config.world.demand_volatility, p["adaptable"],
             self.commercial_capability, service.integration, share_in_house, m,
@@ -254,19 +272,26 @@ class Council(mesa.Agent):
             self.overhead_quarter += config.commissioning.capacity_investment_cost
 
     def remember_value_for_money(self) -> None:
-        """Update its memory of quality per £ for in-house and for outsourced delivery."""
+        """Update its memory of quality per £ for in-house and for outsourced delivery: this
+        quarter's reading of each is the quality per £ of the positions mostly delivered that way."""
         config = self.model.config
         rate, majority = config.learning.vfm_memory, config.in_house.majority_share
+        out_quality = out_spend = in_quality = in_spend = 0.0
         for slot in self.slots:
             if slot.spend <= 0.0:
                 continue
-            vfm = slot.delivered_quality / slot.spend
             if slot.contracted_share > majority:
-                self.vfm_outsourced = learning.smooth(self.vfm_outsourced, vfm, rate)
+                out_quality += slot.delivered_quality
+                out_spend += slot.spend
             elif slot.in_house_share > majority:
-                self.vfm_in_house = learning.smooth(self.vfm_in_house, vfm, rate)
-        disrupted = sum([s.disrupted for s in self.slots]) / len(self.slots)
-        self.recent_disruption = learning.smooth(self.recent_disruption, disrupted, config.learning.disruption_memory)
+                in_quality += slot.delivered_quality
+                in_spend += slot.spend
+        if out_spend > 0.0:
+            self.vfm_outsourced = learning.smooth(self.vfm_outsourced, out_quality / out_spend, rate)
+        if in_spend > 0.0:
+            self.vfm_in_house = learning.smooth(self.vfm_in_house, in_quality / in_spend, rate)
+        self.recent_disruption = learning.smooth(self.recent_disruption, self.disruption(),
+                                                 config.learning.disruption_memory)
 
     def update_intention(self) -> None:
         """Its survey answer: outsource more, the same or less, from its own experience."""
@@ -284,7 +309,7 @@ class Council(mesa.Agent):
         if need <= 0.0:
             return
         quality = sum([s.delivered_quality for s in slots]) / need
-        disrupted = sum([s.disrupted for s in slots]) / len(slots)
+        disrupted = self.disruption()
         config = self.model.config
         t, b = config.trust, config.behaviour
         satisfaction = public_satisfaction(quality, self.principles["accountable"], self.steering_strength, disrupted, t)

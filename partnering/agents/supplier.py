@@ -1,8 +1,10 @@
 """Providers: anything that can hold a contract. Suppliers bid, price, choose effort and learn.
 
-``Provider`` holds what every deliverer shares (capacity, capability, cash, trust in councils);
-``Supplier`` adds the commercial decisions of firms; ``LargeSupplier`` and ``SME`` differ in
-scale economies, local knowledge, cash buffers and the weight of bidding costs.
+``Provider`` holds what every deliverer shares: the service lines it is active in, with its
+capacity, capability and unit cost in each; its cash and what it is owed and owes along supply
+chains; its trust in councils. ``Supplier`` adds the commercial decisions of bidders;
+``LargeSupplier`` and ``SME`` differ in footprint, scale economies, local knowledge, cash
+buffers and the weight of bidding costs. Community groups bid too (:mod:`partnering.agents.community`).
 """
 
 from __future__ import annotations
@@ -13,10 +15,28 @@ import mesa
 import numpy as np
 
 from partnering.rules import delivery, finance, procurement
-from partnering.rules.records import Contract
+from partnering.rules.records import Contract, Subcontract
 from partnering.rules.social_value import large_supplier_offer, sme_offer
 from partnering.scenarios.mechanisms import Delivery
 from partnering.scenarios.schema import ServiceSpec
+
+
+@dataclass(slots=True)
+class LineAbility:
+    """What a provider brings to one service line."""
+
+    capacity: float
+    """£m a year it can deliver in the line."""
+    capability: float
+    """Delivery capability in the line, in [0, 1]."""
+    cost_efficiency: float
+    """Unit cost in the line before scale economies (1 = the base cost a unit of value represents)."""
+    load: float = 0.0
+    """£m a year it is contracted to deliver in the line (its own part and its subcontracts)."""
+
+    @property
+    def free(self) -> float:
+        return self.capacity - self.load
 
 
 class Provider(mesa.Agent):
@@ -30,30 +50,54 @@ class Provider(mesa.Agent):
     # Attributes in slots rather than a per-instance dict: thousands of providers are read and
     # written every quarter, and slot access is markedly faster. Mesa's own model, unique_id and
     # pos are slotted too, so a provider has no instance dict at all.
-    __slots__ = ("accredited", "active", "capability", "capacity", "cash", "contracts", "cost_efficiency",
-                 "cost_quarter", "load", "margin", "model", "name", "opportunism", "place", "pos",
-                 "revenue_quarter", "trust_in_council", "unique_id")
+    __slots__ = (
+        "accredited",
+        "active",
+        "capacity",
+        "cash",
+        "contracts",
+        "cost_quarter",
+        "lines",
+        "load",
+        "lost_to_failures",
+        "margin",
+        "model",
+        "name",
+        "opportunism",
+        "owed_to_it",
+        "owed_to_others",
+        "place",
+        "pos",
+        "regions",
+        "revenue_quarter",
+        "subcontracts",
+        "trust_in_council",
+        "unique_id",
+    )
 
-    def __init__(
-        self,
-        model: mesa.Model,
-        name: str,
-        capacity: float,
-        capability: float,
-        cost_efficiency: float,
-        cash: float,
-        place: int | None,
-    ) -> None:
+    def __init__(self, model: mesa.Model, name: str, lines: dict[str, LineAbility], cash: float, place: int | None,
+                 regions: tuple[int, ...]) -> None:
         super().__init__(model)
         self.name = name
-        self.capacity = capacity
-        self.capability = capability
-        self.cost_efficiency = cost_efficiency
+        self.lines = lines
+        """Its service lines and what it brings to each, in the order they were drawn."""
+        self.capacity = sum(a.capacity for a in lines.values())
+        """£m a year it can deliver across its lines: the scale of its overheads and credit."""
         self.cash = cash
         self.place = place
+        self.regions = regions
+        """The regions it serves (a large firm's footprint; a local provider's own region)."""
         self.contracts: list[Contract] = []
+        self.subcontracts: list[Subcontract] = []
+        """Its part in other providers' contracts."""
         self.load = 0.0
-        """£m a year of need it is contracted to serve; refreshed each quarter and on award."""
+        """£m a year it is contracted to deliver across its lines; refreshed each quarter and on award."""
+        self.owed_to_it = 0.0
+        """£m primes owe it for work done (paid in arrears)."""
+        self.owed_to_others = 0.0
+        """£m it owes its subcontractors for work done."""
+        self.lost_to_failures = 0.0
+        """£m it was owed by primes that failed and never paid."""
         self.trust_in_council: dict[int, float] = {}
         self.revenue_quarter = 0.0
         self.cost_quarter = 0.0
@@ -64,7 +108,29 @@ class Provider(mesa.Agent):
 
     # --- state read by others -------------------------------------------------------------
     def refresh_load(self) -> None:
-        self.load = sum([c.annual_value for c in self.contracts])
+        """Its load in each line: its own part of its contracts and its part in others'."""
+        for ability in self.lines.values():
+            ability.load = 0.0
+        lines = self.lines
+        for c in self.contracts:
+            lines[c.service.market].load += c.annual_value * (1.0 - c.subcontracted_share)
+        for s in self.subcontracts:
+            ability = lines.get(s.contract.service.market)
+            if ability is not None:
+                ability.load += s.contract.annual_value * s.share
+        self.load = sum([a.load for a in lines.values()])
+
+    def take_on(self, line: str, value: float) -> None:
+        """Add £m a year of work in a line (an award or a subcontract), before the next refresh."""
+        ability = self.lines.get(line)
+        if ability is not None:
+            ability.load += value
+        self.load += value
+
+    def free_capacity(self, line: str) -> float:
+        """£m a year it could still take on in a line (nothing outside its lines)."""
+        ability = self.lines.get(line)
+        return ability.free if ability is not None else 0.0
 
     def trust_in(self, council_id: int) -> float:
         return self.trust_in_council.get(council_id, self.model.config.trust.prior)
@@ -75,13 +141,24 @@ class Provider(mesa.Agent):
 
     def unit_cost(self, service: ServiceSpec) -> float:
         """True cost of one unit of need (1.0 = the base cost a unit of value represents)."""
-        return self.cost_efficiency
+        return self.lines[service.market].cost_efficiency
 
-    def quality_capability(self, contract: Contract | None = None) -> float:
-        return delivery.capability_with_learning(self.capability, contract.learning if contract is not None else 0.0)
+    def quality_capability(self, service: ServiceSpec, learning: float = 0.0) -> float:
+        """Its capability on a service, raised by what joint learning on a contract has added."""
+        return delivery.capability_with_learning(self.lines[service.market].capability, learning)
+
+    def strain(self, line: str) -> float:
+        """Quality factor from over-stretch in a line."""
+        ability = self.lines[line]
+        return delivery.capacity_strain(ability.load, ability.capacity)
+
+    @property
+    def net_cash(self) -> float:
+        """Cash plus what primes owe it, less what it owes its subcontractors (£m)."""
+        return self.cash + self.owed_to_it - self.owed_to_others
 
     def financial_stress(self) -> float:
-        return finance.financial_stress(self.cash, self.capacity, self.model.config.finance)
+        return finance.financial_stress(self.net_cash, self.capacity, self.model.config.finance)
 
     # --- decisions ------------------------------------------------------------------------
     def book_quarter(self, overhead_rate: float) -> None:
@@ -93,19 +170,19 @@ class Provider(mesa.Agent):
                                           self.model.config.finance.fixed_overhead_share)
 
     def is_insolvent(self) -> bool:
-        return finance.is_insolvent(self.cash, self.capacity, self.model.config.finance)
+        return finance.is_insolvent(self.net_cash, self.capacity, self.model.config.finance)
 
     def is_distressed(self) -> bool:
-        return self.cash < 0.0
+        return self.net_cash < 0.0
 
 
 class Supplier(Provider):
-    """A firm that bids for contracts: estimates cost, prices, bids or not, and learns margins."""
+    """A bidder: estimates cost, prices, bids or not, learns its chances and its margin."""
 
     kind = "supplier"
     cuts_corners = True
-    __slots__ = ("_win_probability", "bids_quarter", "bids_window", "lost_on_price_quarter", "quarters_idle",
-                 "reference_margin", "wins_window", "won_quarter")
+    __slots__ = ("bids_quarter", "bids_window", "line_bids_quarter", "line_wins_quarter", "lost_on_price_quarter",
+                 "quarters_idle", "reference_margin", "wins_window", "won_quarter")
 
     def __init__(self, *args, margin: float, opportunism: float, accredited: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -113,57 +190,67 @@ class Supplier(Provider):
         self.reference_margin = margin
         self.opportunism = opportunism
         self.accredited = accredited
-        self.bids_window: list[int] = []
-        self.wins_window: list[int] = []
+        self.bids_window: dict[str, list[int]] = {line: [] for line in self.lines}
+        """Its bids in each line, one entry per remembered quarter."""
+        self.wins_window: dict[str, list[int]] = {line: [] for line in self.lines}
+        self.line_bids_quarter: dict[str, int] = dict.fromkeys(self.lines, 0)
+        self.line_wins_quarter: dict[str, int] = dict.fromkeys(self.lines, 0)
         self.won_quarter = 0
         self.lost_on_price_quarter = 0
         self.bids_quarter = 0
         self.quarters_idle = 0
-        self._win_probability: float | None = None
 
-    def win_probability(self) -> float:
-        """Its belief about its chance of winning a tender (:func:`procurement.win_belief`)."""
-        # read at every bid and every delivery; the windows move only in ``adapt_margin``
-        belief = self._win_probability
-        if belief is None:
-            p = self.model.config.suppliers
-            belief = self._win_probability = procurement.win_belief(sum(self.wins_window), sum(self.bids_window),
-                                                                    p.win_prior_wins, p.win_prior_bids)
-        return belief
+    def win_probability(self, line: str, expected_bids: float) -> float:
+        """Its belief about its chance of winning a tender in a line, where tenders draw
+        ``expected_bids`` on average (:func:`procurement.win_belief`)."""
+        return procurement.win_belief(sum(self.wins_window[line]), sum(self.bids_window[line]), expected_bids,
+                                      self.model.config.suppliers.win_prior_strength)
 
-    def decide_bid(self, annual_value: float, term_years: float, cost_of_bid: float) -> bool:
-        """Bid where the expected profit of winning exceeds the bid cost and cash allows it."""
+    def decide_bid(self, line: str, expected_bids: float, annual_value: float, term_years: float,
+                   cost_of_bid: float) -> bool:
+        """Bid where the expected profit of winning exceeds the bid cost and cash allows it
+        (Levin and Smith 1994: entry into an auction that costs something to enter)."""
         if cost_of_bid > self.cash:
             return False
-        return procurement.should_bid(self.win_probability(), self.margin, annual_value, term_years, cost_of_bid)
+        return procurement.should_bid(self.win_probability(line, expected_bids), self.margin, annual_value,
+                                      term_years, cost_of_bid)
 
-    def price(self, service: ServiceSpec, error_sd: float, z: float) -> tuple[float, float]:
+    def price(self, service: ServiceSpec, error_sd: float, z: float, mobilisation: float = 0.0) -> tuple[float, float]:
         """(unit price bid, its own cost estimate): the winner's curse lives in the error, which
-        the bidder knows only in size (its contingency), not in sign.
+        the bidder knows only in size (its contingency), not in sign. A newcomer adds the cost of
+        taking the service over (``mobilisation``, a share of a year's value) spread over the term.
 
         ``z`` is the standard normal draw behind its estimate error; a tender draws one for each
-        bidder at once, in bidding order (the same numbers as one draw per call).
+        bidder at once, in bidding order.
         """
-        true_cost = self.unit_cost(service)
+        true_cost = self.unit_cost(service) * (1.0 + mobilisation)
         error = procurement.estimate_error(z, error_sd)
         estimate = true_cost * (1.0 + error)
         contingency = self.model.config.behaviour.risk_contingency * error_sd
         return procurement.bid_price(true_cost, error, self.margin, contingency), estimate
 
-    def record_tender(self, won: bool, lost_on_price: bool) -> None:
+    def record_tender(self, line: str, won: bool, lost_on_price: bool) -> None:
         self.bids_quarter += 1
         self.won_quarter += int(won)
         self.lost_on_price_quarter += int(lost_on_price)
+        self.line_bids_quarter[line] += 1
+        self.line_wins_quarter[line] += int(won)
+
+    def remember_tenders(self) -> None:
+        """Learning: this quarter's bids and wins join its record in each line."""
+        memory = self.model.config.suppliers.memory_quarters
+        for line in self.lines:
+            bids, wins = self.bids_window[line], self.wins_window[line]
+            bids.append(self.line_bids_quarter[line])
+            wins.append(self.line_wins_quarter[line])
+            del bids[:-memory], wins[:-memory]
+            self.line_bids_quarter[line] = self.line_wins_quarter[line] = 0
 
     def adapt_margin(self, step: float, overhead_rate: float) -> None:
         """Learning: move the target margin on this quarter's debriefs and on the net margin its
         contracts earn after overheads (full-cost pricing)."""
         config = self.model.config
-        memory = config.suppliers.memory_quarters
-        self.bids_window.append(self.bids_quarter)
-        self.wins_window.append(self.won_quarter)
-        del self.bids_window[:-memory], self.wins_window[:-memory]
-        self._win_probability = None
+        self.remember_tenders()
         revenue = sum([c.revenue_total for c in self.contracts])
         net = (revenue - sum([c.cost_total for c in self.contracts])) / revenue - overhead_rate if revenue > 0 else 0.0
         if self.bids_quarter or net < 0.0:
@@ -172,7 +259,7 @@ class Supplier(Provider):
                                                    p.margin_floor, p.margin_ceiling)
         else:  # not bidding: drift back to its pricing policy so that a low margin is no trap
             self.margin += config.suppliers.margin_reversion * (self.reference_margin - self.margin)
-        self.quarters_idle = 0 if self.contracts else self.quarters_idle + 1
+        self.quarters_idle = 0 if self.contracts or self.subcontracts else self.quarters_idle + 1
         self.bids_quarter = self.won_quarter = self.lost_on_price_quarter = 0
 
     def decide_accreditation(self, cost: float) -> bool:
@@ -185,18 +272,27 @@ class Supplier(Provider):
 
 
 class LargeSupplier(Supplier):
-    """A national firm: scale economies, deep capacity and cash, little local knowledge."""
+    """A large firm: a regional footprint, scale economies in its lines, deep capacity and cash,
+    little local knowledge; it passes part of delivery down a local supply chain."""
 
     kind = "large"
-    __slots__ = ()
+    __slots__ = ("footprint_value",)
+
+    def __init__(self, *args, footprint_value: dict[str, float], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.footprint_value = footprint_value
+        """£m a year of each of its lines in the places it serves: the scale its economies are read against."""
 
     def unit_cost(self, service: ServiceSpec) -> float:
-        """Cheaper with scale: up to ``suppliers.scale_cost_cut`` off on a service with full
-        scale economies, once its load reaches ``suppliers.scale_reference_share`` of the market."""
+        """Cheaper with scale in the line: up to ``suppliers.scale_cost_cut`` off on a service with
+        full scale economies, once its load in the line reaches ``suppliers.scale_reference_share``
+        of the line's value in its footprint."""
         p = self.model.config.suppliers
-        size = self.load / (p.scale_reference_share * self.model.market_value)
+        line = service.market
+        ability = self.lines[line]
+        size = ability.load / (p.scale_reference_share * self.footprint_value[line])
         size = size if size < 1.0 else 1.0
-        return self.cost_efficiency * (1.0 - p.scale_cost_cut * service.scale_economies * size)
+        return ability.cost_efficiency * (1.0 - p.scale_cost_cut * service.scale_economies * size)
 
 
 class SME(Supplier):
@@ -214,8 +310,8 @@ class SME(Supplier):
     def unit_cost(self, service: ServiceSpec) -> float:
         """Dearer where scale matters, cheaper where knowing the area saves set-up and travel."""
         p = self.model.config.suppliers
-        return self.cost_efficiency * (1.0 + p.sme_scale_penalty * service.scale_economies
-                                       - p.sme_local_saving * service.local_knowledge)
+        return self.lines[service.market].cost_efficiency * (1.0 + p.sme_scale_penalty * service.scale_economies
+                                                             - p.sme_local_saving * service.local_knowledge)
 
     def social_value(self, place: int, measured: bool) -> float:
         return sme_offer(place == self.place, self.accredited, measured, self.model.config.social_value)

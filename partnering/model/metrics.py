@@ -32,7 +32,10 @@ class Summary:
     overhead: float = 0.0
     social_value: float = 0.0
     spend_by_kind: dict[str, float] = field(default_factory=lambda: {"large": 0.0, "sme": 0.0, "vcse": 0.0})
+    indirect_by_kind: dict[str, float] = field(default_factory=lambda: {"large": 0.0, "sme": 0.0, "vcse": 0.0})
     value_by_supplier: dict[int, float] = field(default_factory=dict)
+    value_by_market: dict[tuple[str, int], dict[int, float]] = field(default_factory=dict)
+    """£m a year of live contracts by relevant market (line, region), then by provider."""
     trust_cs: list[float] = field(default_factory=list)
     trust_sc: list[float] = field(default_factory=list)
     trusting: int = 0
@@ -45,7 +48,8 @@ class Summary:
     abused: int = 0
     monitoring: float = 0.0
     contract_payments: float = 0.0
-    modes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MODES, 0))
+    modes: dict[str, float] = field(default_factory=lambda: dict.fromkeys(MODES, 0.0))
+    """Value (in services: a position counts its share of its service) delivered in each mode."""
 
 
 def summary(model: PartneringModel) -> Summary:
@@ -54,7 +58,8 @@ def summary(model: PartneringModel) -> Summary:
     if cached is not None and cached[0] == model.observation:
         return cached[1]
     flows = model.flows
-    s = Summary(spend_by_kind=dict(flows.spend_by_kind), social_value=flows.social_value,
+    s = Summary(spend_by_kind=dict(flows.spend_by_kind), indirect_by_kind=dict(flows.indirect_by_kind),
+                social_value=flows.social_value,
                 revenue=flows.firm_revenue, margin=flows.firm_margin, monitoring=flows.monitoring,
                 contract_payments=flows.contract_payments)
     # accumulated in locals and stored once: the same additions in the same order, without an
@@ -70,10 +75,11 @@ def summary(model: PartneringModel) -> Summary:
             unmet += slot.unmet_value
             disrupted += slot.disrupted
             delivery_spend += slot.spend
-            modes[slot.mode] += 1
+            modes[slot.mode] += slot.weight
     s.overhead, s.need, s.delivered, s.quality = overhead, need, delivered, quality
     s.unmet, s.disrupted, s.delivery_spend = unmet, disrupted, delivery_spend
-    value_by_supplier = s.value_by_supplier
+    value_by_supplier, by_market = s.value_by_supplier, s.value_by_market
+    region_of = model.region_of
     trust_cs, trust_sc = s.trust_cs, s.trust_sc
     contracts = shirking = trusting = abused = 0
     ties = s.trusting_ties
@@ -83,7 +89,10 @@ def summary(model: PartneringModel) -> Summary:
             continue
         provider = c.provider
         pid = provider.unique_id
-        value_by_supplier[pid] = value_by_supplier.get(pid, 0.0) + c.annual_value
+        value = c.annual_value
+        value_by_supplier[pid] = value_by_supplier.get(pid, 0.0) + value
+        market = by_market.setdefault((c.service.market, region_of[c.lots[0].slot.council.place]), {})
+        market[pid] = market.get(pid, 0.0) + value
         contracts += 1
         shirked = c.shirked_now
         shirking += int(shirked)
@@ -186,11 +195,33 @@ def _supplier_values(m: PartneringModel) -> list[float]:
     return sorted(summary(m).value_by_supplier.values(), reverse=True)
 
 
-def hhi(m: PartneringModel) -> float:
-    """Herfindahl-Hirschman index of outsourced contract value, 0 to 10,000."""
-    values = _supplier_values(m)
+def _hhi(values) -> float:
     total = sum(values)
     return sum((100.0 * v / total) ** 2 for v in values) if total > 0 else 0.0
+
+
+def hhi(m: PartneringModel) -> float:
+    """Herfindahl-Hirschman index of outsourced contract value across the whole market, 0 to 10,000."""
+    return _hhi(_supplier_values(m))
+
+
+def hhi_markets(m: PartneringModel) -> float:
+    """HHI within each relevant market (service line x region), averaged weighted by the markets'
+    contract value: concentration as competition authorities read it."""
+    markets = summary(m).value_by_market
+    total = sum(sum(v.values()) for v in markets.values())
+    return _ratio(sum(sum(v.values()) * _hhi(list(v.values())) for v in markets.values()), total)
+
+
+def bidders_per_market(m: PartneringModel) -> float:
+    """Distinct firms and groups that bid in each relevant market over the last four quarters,
+    averaged weighted by the markets' contract value."""
+    bidders: dict[tuple[str, int], set[int]] = {}
+    for t in m.recent_tenders:
+        bidders.setdefault((t.line, t.region), set()).update(t.bidders)
+    markets = summary(m).value_by_market
+    total = sum(sum(v.values()) for v in markets.values())
+    return _ratio(sum(sum(v.values()) * len(bidders.get(key, ())) for key, v in markets.items()), total)
 
 
 def active_suppliers(m: PartneringModel) -> float:
@@ -203,18 +234,21 @@ def suppliers_with_contracts(m: PartneringModel) -> float:
     return float(len(summary(m).value_by_supplier))
 
 
-def _spend_share(m: PartneringModel, kind: str) -> float:
-    spend = summary(m).spend_by_kind
-    return _ratio(spend.get(kind, 0.0), sum(spend.values()))
+def _spend_share(m: PartneringModel, kind: str, part: str = "all") -> float:
+    s = summary(m)
+    spend, indirect = s.spend_by_kind, s.indirect_by_kind
+    earned = {"all": spend.get(kind, 0.0), "indirect": indirect.get(kind, 0.0),
+              "direct": spend.get(kind, 0.0) - indirect.get(kind, 0.0)}[part]
+    return _ratio(earned, sum(spend.values()))
 
 
 def sme_share(m: PartneringModel) -> float:
-    """SME share of councils' spend with external providers this quarter."""
+    """SME share of councils' external spend this quarter, direct and through supply chains."""
     return _spend_share(m, "sme")
 
 
 def vcse_share(m: PartneringModel) -> float:
-    """Community and voluntary sector share of councils' external spend (grants and subcontracts)."""
+    """VCSE share of councils' external spend (contracts, grants and subcontracts)."""
     return _spend_share(m, "vcse")
 
 
@@ -228,6 +262,18 @@ def single_bid_share(m: PartneringModel) -> float:
     """Share of awarded tenders in the last four quarters that drew a single bid."""
     awarded = [t for t in m.recent_tenders if t.bids > 0]
     return _ratio(sum(t.bids == 1 for t in awarded), len(awarded))
+
+
+def no_bid_share(m: PartneringModel) -> float:
+    """Share of tenders in the last four quarters that drew no bid."""
+    tenders = m.recent_tenders
+    return _ratio(sum(t.bids == 0 for t in tenders), len(tenders))
+
+
+def one_bid_share(m: PartneringModel) -> float:
+    """Share of tenders in the last four quarters that drew exactly one bid."""
+    tenders = m.recent_tenders
+    return _ratio(sum(t.bids == 1 for t in tenders), len(tenders))
 
 
 def supplier_failures(m: PartneringModel) -> float:
@@ -320,6 +366,16 @@ _REPORTERS: dict[str, Callable[[PartneringModel], float]] = {
     "active_suppliers": active_suppliers,
     "sme_share": sme_share,
     "vcse_share": vcse_share,
+    "sme_share_direct": lambda m: _spend_share(m, "sme", "direct"),
+    "sme_share_indirect": lambda m: _spend_share(m, "sme", "indirect"),
+    "vcse_share_direct": lambda m: _spend_share(m, "vcse", "direct"),
+    "vcse_share_indirect": lambda m: _spend_share(m, "vcse", "indirect"),
+    "hhi_markets": hhi_markets,
+    "bidders_per_market": bidders_per_market,
+    "no_bid_share": no_bid_share,
+    "one_bid_share": one_bid_share,
+    "uncontested_share": lambda m: no_bid_share(m) + one_bid_share(m),
+    "subcontractor_failures": lambda m: float(m.subcontractor_failures),
     "bids_per_tender": bids_per_tender,
     "single_bid_share": single_bid_share,
     "supplier_failures": supplier_failures,

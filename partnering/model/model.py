@@ -21,8 +21,9 @@ from partnering.agents.community import CommunityGroup
 from partnering.agents.council import Council
 from partnering.agents.supplier import SME, LargeSupplier, Provider, Supplier
 from partnering.model.events import EventLog
+from partnering.model.market_index import MarketIndex
 from partnering.model.metrics import MODEL_REPORTERS
-from partnering.model.network import build_geography, relationship_graph
+from partnering.model.network import assign_regions, build_geography, relationship_graph
 from partnering.model.phases.community import engage_communities
 from partnering.model.phases.delivery import deliver_services
 from partnering.model.phases.environment import apply_environment
@@ -31,7 +32,7 @@ from partnering.model.phases.learning import learn
 from partnering.model.phases.market import evolve_market
 from partnering.model.phases.observation import observe
 from partnering.model.phases.reviews import review_contracts
-from partnering.model.population import let_starting_contracts, populate
+from partnering.model.population import let_starting_contracts, populate, sme_line_shares
 from partnering.model.registry import ContractRegistry
 from partnering.rules.make_or_buy import CIRCUMSTANCES
 from partnering.rules.records import Contract, QuarterFlows, Tender
@@ -60,6 +61,8 @@ class PartneringModel(mesa.Model):
         self.contracts = ContractRegistry()
         self.recent_tenders: deque[Tender] = deque()
         self.supplier_failures = 0
+        self.subcontractor_failures = 0
+        """Failures of providers that were subcontractors, or had been left unpaid by a failed prime."""
         self.supplier_entries = 0
         self.supplier_exits = 0
         self.insourcing_by_reason: dict[str, int] = dict.fromkeys(CIRCUMSTANCES, 0)
@@ -70,18 +73,33 @@ class PartneringModel(mesa.Model):
         self.collect_contracts = collect_contracts
         self.agent_rows: list[dict] = []
         self.contract_rows: list[dict] = []
-        self.place_margin: list[float] = [0.0] * cfg.population.councils
-        """Each place's running margin on delivered lots: the signal entrants read."""
+        self.place_margin: dict[tuple[int, str], float] = {(place, line): 0.0 for place in range(cfg.population.councils)
+                                                           for line in cfg.lines}
+        """Each place's running margin in each line on delivered lots: the signal entrants read."""
         self.flows = QuarterFlows()
 
         self.positions, self.neighbours = build_geography(cfg.population.councils, cfg.population.neighbours, self.rng)
+        self.region_of = assign_regions(self.positions, cfg.population.regions)
+        """Each place's region: large firms' footprints and the relevant markets (line x region)."""
+        self.n_regions = max(self.region_of) + 1
+        self.places_in_region = [[p for p, r in enumerate(self.region_of) if r == region]
+                                 for region in range(self.n_regions)]
+        self.market_index = MarketIndex()
+        self.market_bids: dict[tuple[str, int], float] = {}
+        """Bids per tender lately in each relevant market (line, region): what firms expect."""
         self.councils: list[Council] = []
         self.large_suppliers: list[LargeSupplier] = []
         self.smes_by_place: list[list[SME]] = [[] for _ in range(cfg.population.councils)]
         self.groups_by_place: list[list[CommunityGroup]] = [[] for _ in range(cfg.population.councils)]
         self.market_value = 0.0
         """£m a year of every council's services at the starting demand (the scale of the market)."""
+        self.line_value: dict[str, float] = {}
+        """£m a year of each service line at the starting demand."""
+        self.region_line_value: dict[tuple[int, str], float] = {}
+        """£m a year of each line in each region at the starting demand."""
         populate(self)
+        self.sme_line_shares = sme_line_shares(self)
+        """Shares in which SMEs' entry splits across lines (their weights for choosing a line)."""
         self.initial_large = cfg.population.large_suppliers
         let_starting_contracts(self)
 
@@ -130,6 +148,14 @@ class PartneringModel(mesa.Model):
         out: list[Supplier] = list(self.large_suppliers)
         for smes in self.smes_by_place:
             out.extend(smes)
+        return out
+
+    @property
+    def bidders(self) -> list[Supplier]:
+        """Everyone who bids: firms, then community groups."""
+        out = self.suppliers
+        for groups in self.groups_by_place:
+            out.extend(groups)
         return out
 
     def live_contracts(self) -> Iterator[Contract]:

@@ -31,6 +31,26 @@ def build_geography(n_places: int, neighbours: int, rng: np.random.Generator) ->
     return positions, [sorted(s) for s in links]
 
 
+def assign_regions(positions: np.ndarray, n_regions: int) -> list[int]:
+    """Each place's region: the nearest of ``n_regions`` centres spread over the map (the first
+    place, then repeatedly the place farthest from the centres so far), so regions are compact
+    and every region holds at least its centre.
+
+    >>> assign_regions(np.array([[0.0, 0.0], [0.1, 0.0], [1.0, 1.0], [0.9, 1.0]]), 2)
+    [0, 0, 1, 1]
+    """
+    n = len(positions)
+    k = max(1, min(n_regions, n))
+    centres = [0]
+    nearest = np.linalg.norm(positions - positions[0], axis=1)
+    while len(centres) < k:
+        far = int(np.argmax(nearest))
+        centres.append(far)
+        nearest = np.minimum(nearest, np.linalg.norm(positions - positions[far], axis=1))
+    distances = np.stack([np.linalg.norm(positions - positions[c], axis=1) for c in centres])
+    return [int(r) for r in np.argmin(distances, axis=0)]
+
+
 def relationship_graph(model: PartneringModel) -> nx.Graph:
     """Agents as nodes (``kind``: council, large, sme, vcse); edges for live contracts (with trust
     both ways), co-commissioning partners, consortium subcontracts and shared places."""
@@ -48,8 +68,8 @@ def relationship_graph(model: PartneringModel) -> nx.Graph:
                        trust_council_supplier=council.trust_in(pid),
                        trust_supplier_council=c.provider.trust_in(council.unique_id),
                        weight=(council.trust_in(pid) + c.provider.trust_in(council.unique_id)) / 2)
-        if c.consortium_group is not None:
-            g.add_edge(pid, c.consortium_group.unique_id, relation="subcontract")
+        for sub in c.subcontracts:
+            g.add_edge(pid, sub.provider.unique_id, relation="subcontract")
     for council in model.councils:
         for other in council.partners:
             g.add_edge(council.unique_id, other, relation="co_commissioning")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from operator import attrgetter
 
-from partnering.rules.records import Contract
+from partnering.rules.records import Contract, Subcontract
 
 BY_START = attrgetter("id")
 """Sort key of contracts: the order they started in (ids are given in order)."""
@@ -42,17 +42,21 @@ class ContractRegistry:
         contract.forget_value()
         self._live[contract.id] = contract
         contract.provider.contracts.append(contract)
-        contract.provider.load += contract.annual_value
+        contract.provider.take_on(contract.service.market, contract.annual_value)
         for lot in contract.lots:
             lot.slot.add_contract(contract)
-        if contract.consortium_group is not None:
-            contract.consortium_group.subcontracts.append(contract)
 
     def end(self, contract: Contract, reason: str, now: int) -> None:
         """End a live contract (expiry, break clause, failure, co-commissioning) and strike it
-        from its provider, slots and partner; ending an ended contract does nothing."""
+        from its provider, slots and subcontractors; ending an ended contract does nothing.
+
+        Subcontractors are paid what they are still owed, unless the contract ends because its
+        prime failed: then they lose it.
+        """
         if not contract.live:
             return
+        for record in list(contract.subcontracts):
+            end_subcontract(record, paid=reason != "supplier failure")
         contract.live = False
         contract.forget_value()
         contract.end_step = now
@@ -61,9 +65,36 @@ class ContractRegistry:
         provider = contract.provider
         if contract in provider.contracts:
             provider.contracts.remove(contract)
-            provider.load = max(0.0, provider.load - contract.annual_value)
+            provider.take_on(contract.service.market, -contract.annual_value)
         for lot in contract.lots:
             lot.slot.remove_contract(contract)
-        group = contract.consortium_group
-        if group is not None and contract in group.subcontracts:
-            group.subcontracts.remove(contract)
+
+
+def end_subcontract(record: Subcontract, paid: bool) -> None:
+    """End a subcontract: the prime settles what it owes (``paid``), or the subcontractor loses
+    it (its prime has failed); the work goes back to the prime while the contract runs on."""
+    if not record.live:
+        return
+    record.live = False
+    prime, sub = record.contract.provider, record.provider
+    outstanding = record.outstanding
+    record.owed.clear()
+    prime.owed_to_others -= outstanding
+    sub.owed_to_it -= outstanding
+    if paid:
+        prime.cash -= outstanding
+        sub.cash += outstanding
+        record.paid_total += outstanding
+    else:
+        record.lost += outstanding
+        sub.lost_to_failures += outstanding
+    contract = record.contract
+    if record in contract.subcontracts:
+        contract.subcontracts.remove(record)
+    if record in sub.subcontracts:
+        sub.subcontracts.remove(record)
+    value = contract.annual_value * record.share
+    line = contract.service.market
+    sub.take_on(line, -value)
+    if contract.live:
+        prime.take_on(line, value)

@@ -1,9 +1,16 @@
-"""Running a tender: lots, who may bid, bids, evaluation, debriefs and the award.
+"""Running a tender: lots, who could bid, who does, evaluation, debriefs, the award and the
+supply chain the winner sets up.
 
-Suppliers decide whether to bid and at what price (``Supplier.decide_bid``, ``Supplier.price``);
-councils weigh the bids (``Council.evaluation_weights``, ``Council.perception_noise``) and write
-the terms (``Council.contract_terms``); this module orchestrates one competition with the pure
-rules of :mod:`partnering.rules.procurement`.
+Only providers active in the lot's service line that reach its place are considered
+(:class:`~partnering.model.market_index.MarketIndex`), and of those only the ones with the free
+capacity in the line. Each decides whether to bid on its expected profit: its belief about its
+chance of winning, learned from its record and from how many bids tenders in that market draw
+(Levin and Smith 1994), against a bid cost that grows with the lot's complexity and a
+prescriptive process (``Supplier.decide_bid``). The incumbent knows the service: its cost
+estimate is sharper and it has no mobilisation cost. Councils weigh the bids
+(``Council.evaluation_weights``, ``Council.perception_noise``) and write the terms
+(``Council.contract_terms``); this module orchestrates the competition with the pure rules of
+:mod:`partnering.rules.procurement` and :mod:`partnering.rules.supply_chain`.
 """
 
 from __future__ import annotations
@@ -17,7 +24,9 @@ from partnering.agents.council import Council
 from partnering.agents.supplier import Supplier
 from partnering.rules import procurement
 from partnering.rules.delivery import service_fit
-from partnering.rules.records import Contract, Lot, ServiceSlot, Tender
+from partnering.rules.learning import smooth
+from partnering.rules.records import Contract, Lot, ServiceSlot, Subcontract, Tender
+from partnering.rules.supply_chain import subcontract_share
 from partnering.rules.units import QUARTERS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -34,6 +43,8 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
     """
     cfg = model.config
     service = slots[0].service
+    line = service.market
+    region = model.region_of[lead.place]
     p = lead.principles
     policy, rules, commissioning = cfg.policy, cfg.procurement, cfg.commissioning
     total_value = sum(s.annual_value for s in slots) * share
@@ -46,22 +57,24 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
                                              rules.estimate_error_floor)
     places = sorted({s.council.place for s in slots})
     process = procurement.process_weight(commissioning.prescriptive_process, p["creative"])
+    term_years = length / QUARTERS_PER_YEAR
+    market = (line, region)
     awarded = 0
     for _ in range(n_lots):
         lot_value = sum(s.annual_value for s in slots) * lot_share
         lead.overhead_quarter += charge_bids * procurement.tender_cost(lot_value, commissioning.tender_cost_share,
                                                                        process)
         needs_accreditation = policy.accreditation_required and lot_value > policy.accreditation_threshold
-        bidders, costs = [], []
-        eligible = eligible_suppliers(model, places, lot_value, needs_accreditation)
+        eligible = eligible_bidders(model, line, places, lot_value, needs_accreditation, service.community_suitability)
         # a bid's cost depends on the lot and on whether the bidder is small: two values per lot
-        cost_share = cfg.world.bid_cost
-        bid_costs = {small: procurement.bid_cost(lot_value, cost_share, process, p["place_based"], small, rules)
+        bid_costs = {small: procurement.bid_cost(lot_value, cfg.world.bid_cost, process, p["place_based"], small,
+                                                 service.complexity, rules)
                      for small in (False, True)}
-        term_years = length / QUARTERS_PER_YEAR
+        expected_bids = model.market_bids.get(market, rules.initial_bidders)
+        bidders, costs = [], []
         for supplier in eligible:
             cost = bid_costs[supplier.small]
-            if supplier.decide_bid(lot_value, term_years, cost):
+            if supplier.decide_bid(line, expected_bids, lot_value, term_years, cost):
                 bidders.append(supplier)
                 costs.append(cost)
         if charge_bids:
@@ -71,16 +84,18 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
         winner = _evaluate_and_award(model, lead, slots, lot_share, length, bidders, weights, error_sd, lead.place,
                                      co_commissioned)
         record = Tender(
-            step=model.now, councils=tuple(s.council.unique_id for s in slots), service=service.name,
-            lot_share=lot_share, annual_value=lot_value, eligible=len(eligible), bids=len(bidders),
+            step=model.now, councils=tuple(s.council.unique_id for s in slots), service=service.name, line=line,
+            region=region, lot_share=lot_share, annual_value=lot_value, eligible=len(eligible), bids=len(bidders),
             winner=winner.provider.unique_id if winner else None,
             winning_price=winner.unit_price if winner else float("nan"),
             winner_kind=winner.provider.kind if winner else "", co_commissioned=co_commissioned,
+            bidders=tuple(b.unique_id for b in bidders),
         )
         _record(model, record, lead)
         memory = rules.bidders_memory
         for s in slots:
             s.last_bidders = (1.0 - memory) * s.last_bidders + memory * len(bidders)
+        model.market_bids[market] = smooth(expected_bids, len(bidders), memory)
         awarded += winner is not None
     return awarded
 
@@ -97,35 +112,37 @@ def _record(model: PartneringModel, record: Tender, lead: Council) -> None:
                          council=lead.name, service=record.service)
 
 
-def eligible_suppliers(model: PartneringModel, places: list[int], lot_value: float,
-                       needs_accreditation: bool) -> list[Supplier]:
-    """Large suppliers anywhere and SMEs of these places and their neighbours, with the free
-    capacity for the lot (and accreditation where required)."""
-    reach: set[int] = set(places)
-    for place in places:
-        reach.update(model.neighbours[place])
-    # free capacity written out: asked of every firm in reach at every tender and review
-    eligible = [s for s in model.large_suppliers
-                if s.capacity - s.load >= lot_value and (s.accredited or not needs_accreditation)]
-    for place in sorted(reach):
-        eligible += [s for s in model.smes_by_place[place]
-                     if s.capacity - s.load >= lot_value and (s.accredited or not needs_accreditation)]
-    return eligible
+def eligible_bidders(model: PartneringModel, line: str, places: list[int], lot_value: float,
+                     needs_accreditation: bool, community_suitability: float) -> list[Supplier]:
+    """Providers active in the line that reach the places, with the free capacity in the line for
+    the lot; accredited where required (community groups are exempt: the lever is aimed at
+    firms), and groups only where the service suits community delivery."""
+    groups_may_bid = community_suitability >= model.config.groups.min_suitability
+    out = []
+    for provider in model.market_index.candidates(line, places):
+        if provider.free_capacity(line) < lot_value:
+            continue
+        if provider.kind == "vcse":
+            if groups_may_bid:
+                out.append(provider)
+        elif provider.accredited or not needs_accreditation:
+            out.append(provider)
+    return out
 
 
 def capable_suppliers(model: PartneringModel, place: int, slot: ServiceSlot) -> int:
-    """How many firms could take a sizeable lot of this service (``procurement.capable_lot_share``
-    of it): the council's reading of how healthy its market is."""
+    """How many providers could take a sizeable lot of this position
+    (``procurement.capable_lot_share`` of it): the council's reading of how healthy its market is."""
     lot = slot.annual_value * model.config.procurement.capable_lot_share
-    return len(eligible_suppliers(model, [place], lot, False))
+    return len(eligible_bidders(model, slot.service.market, [place], lot, False, slot.service.community_suitability))
 
 
-def consortium_partner(model: PartneringModel, place: int | None, lot_value: float) -> CommunityGroup | None:
-    """The first group of a small bidder's place willing to partner it on this lot."""
+def consortium_partner(model: PartneringModel, line: str, place: int | None, lot_value: float) -> CommunityGroup | None:
+    """The first group of a small bidder's place, active in the line, willing to partner it."""
     if place is None:
         return None
     for group in model.groups_by_place[place]:
-        if group.decide_consortium(lot_value):
+        if line in group.lines and group.decide_consortium(line, lot_value):
             return group
     return None
 
@@ -138,21 +155,28 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
     cfg = model.config
     rng = model.rng
     service = slots[0].service
+    line = service.market
     measured = cfg.policy.social_value_in_contracts
     lot_value = sum(s.annual_value for s in slots) * lot_share
     partners = {}
     if lead.principles["place_based"] >= cfg.commissioning.consortium_place_based_level:
         for b in bidders:
-            if b.small:
-                group = consortium_partner(model, b.place, lot_value)
+            if b.kind == "sme":
+                group = consortium_partner(model, line, b.place, lot_value)
                 if group is not None:
                     partners[b.unique_id] = group
+    incumbent = slots[0].incumbent
+    mobilisation = cfg.procurement.mobilisation_cost / (length / QUARTERS_PER_YEAR)
+    incumbent_sd = error_sd * cfg.procurement.incumbent_error_factor
     draws = rng.normal(0.0, 1.0, len(bidders)).tolist()
-    priced = [b.price(service, error_sd, z) for b, z in zip(bidders, draws, strict=True)]
+    priced = [b.price(service, incumbent_sd, z) if b.unique_id == incumbent else b.price(service, error_sd, z,
+                                                                                          mobilisation)
+              for b, z in zip(bidders, draws, strict=True)]
     prices = np.array([pr for pr, _ in priced])
     fit_loss = cfg.delivery.local_fit_loss
     quality = np.array([
-        b.quality_capability() * service_fit(service.local_knowledge, b.localness(place), 0.0, fit_loss) for b in bidders
+        b.quality_capability(service) * service_fit(service.local_knowledge, b.localness(place), 0.0, fit_loss)
+        for b in bidders
     ])
     perceived = np.clip(quality + rng.normal(0.0, lead.perception_noise(), len(bidders)), 0.0, 1.0)
     bonus = cfg.social_value.consortium_offer
@@ -167,7 +191,7 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
         track = np.array([sum([s.council.trust_in(b.unique_id) for s in slots]) / len(slots) for b in bidders])
     scores = procurement.score_bids(prices, perceived, social, track, weights)
     w = int(np.argmax(scores))
-    _debrief(bidders, prices, scores, w, weights, cfg.behaviour.risk_contingency * error_sd, cfg.procurement)
+    _debrief(bidders, line, prices, scores, w, weights, cfg.behaviour.risk_contingency * error_sd, cfg.procurement)
     winner = bidders[w]
     terms = lead.contract_terms(lot_value * prices[w])
     contract = Contract(
@@ -176,18 +200,52 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
         unit_price=float(prices[w]), target_unit_cost=float(priced[w][1]), start=model.now, length=length,
         break_interval=terms.break_interval, flex=terms.flex, open_book=terms.open_book,
         risk_share=terms.risk_share, monitoring=lead.choose_monitoring(float(track[w])),
-        penalty_rate=terms.penalty_rate, co_commissioned=co_commissioned,
-        consortium_group=partners.get(winner.unique_id), quality_ewma=cfg.delivery.initial_quality,
+        penalty_rate=terms.penalty_rate, co_commissioned=co_commissioned, quality_ewma=cfg.delivery.initial_quality,
     )
+    if winner.unique_id != incumbent:  # a newcomer pays to take the service over
+        winner.cash -= cfg.procurement.mobilisation_cost * lot_value
+    for s in slots:
+        s.incumbent = winner.unique_id
     model.contracts.start(contract)
+    partner = partners.get(winner.unique_id)
+    if partner is not None:
+        subcontract(model, contract, partner, cfg.groups.consortium_share)
+    elif winner.kind == "large":
+        share = subcontract_share(lead.principles["place_based"], measured, cfg.supply_chain)
+        local = _local_subcontractor(model, line, place, share * contract.annual_value, winner)
+        if local is not None and share > 0.0:
+            subcontract(model, contract, local, share)
     return contract
 
 
-def _debrief(bidders: list[Supplier], prices: np.ndarray, scores: np.ndarray, winner: int,
+def _local_subcontractor(model: PartneringModel, line: str, place: int, value: float,
+                         prime: Supplier) -> Supplier | None:
+    """A small provider of the place, active in the line, with room for the work: one of them,
+    drawn at random (no draw when there is none)."""
+    local = [p for p in model.market_index.candidates(line, [place])
+             if p.small and p is not prime and p.free_capacity(line) >= value]
+    if not local:
+        return None
+    return local[int(model.rng.integers(len(local)))]
+
+
+def subcontract(model: PartneringModel, contract: Contract, provider: Supplier, share: float) -> Subcontract:
+    """Pass ``share`` of a contract's delivery down to ``provider``."""
+    record = Subcontract(contract=contract, provider=provider, share=share)
+    contract.subcontracts.append(record)
+    provider.subcontracts.append(record)
+    line = contract.service.market
+    value = contract.annual_value * share
+    provider.take_on(line, value)
+    contract.provider.take_on(line, -value)
+    return record
+
+
+def _debrief(bidders: list[Supplier], line: str, prices: np.ndarray, scores: np.ndarray, winner: int,
              weights: procurement.EvaluationWeights, contingency: float, rules) -> None:
     """Tell each bidder whether it won, and whether it lost on price."""
     markups = np.array([1.0 + b.margin + contingency for b in bidders])
     lost = procurement.lost_on_price(prices, scores, winner, markups, 1.0 + rules.margin_floor + contingency,
                                      weights.price)
     for i, (bidder, on_price) in enumerate(zip(bidders, lost, strict=True)):
-        bidder.record_tender(won=i == winner, lost_on_price=on_price)
+        bidder.record_tender(line, won=i == winner, lost_on_price=on_price)

@@ -6,6 +6,9 @@ Constants are the declared ``groups`` parameters (:class:`partnering.scenarios.m
 
 from __future__ import annotations
 
+import math
+from statistics import NormalDist
+
 from partnering.scenarios.mechanisms import Groups
 
 
@@ -56,3 +59,21 @@ def can_take_grant(community_suitability: float, spare_capacity: float, annual_v
     (True, False)
     """
     return community_suitability >= p.grant_min_suitability and spare_capacity >= p.grant_capacity_cover * annual_value
+
+
+def truncated_lognormal(uniform: float, median: float, spread: float, threshold: float) -> float:
+    """A draw of a lognormal(``median``, ``spread``) income above ``threshold``, by inverting its
+    distribution function from one U(0, 1) draw: the organisations large enough to deliver
+    public services, out of a sector of many very small ones.
+
+    >>> round(truncated_lognormal(0.0, 0.01, 2.5, 0.1), 6)   # the lowest draw is the threshold
+    0.1
+    >>> truncated_lognormal(0.5, 0.01, 2.5, 0.1) > 0.1
+    True
+    """
+    normal = NormalDist(math.log(median), spread)
+    floor = normal.cdf(math.log(threshold))
+    quantile = floor + uniform * (1.0 - floor)
+    if not 0.0 < quantile < 1.0 or uniform <= 0.0:  # at the threshold, or a tail beyond the float range
+        return threshold
+    return max(threshold, math.exp(normal.inv_cdf(quantile)))

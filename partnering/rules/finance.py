@@ -50,7 +50,8 @@ def financial_stress(cash: float, capacity: float, p: Finance) -> float:
     """
     if cash >= 0.0:
         return 0.0
-    return min(1.0, cash / insolvency_line(capacity, p))
+    line = insolvency_line(capacity, p)
+    return min(1.0, cash / line) if line < 0.0 else 1.0  # no credit at all: in debt is the end
 
 
 def stopgap_cost(unit_cost: float, emergency_premium: float, value: float, volume: float) -> float:

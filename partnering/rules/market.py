@@ -51,3 +51,31 @@ def sme_leaves(holds_contracts: bool, quarters_idle: int, cash: float, p: Market
     (True, False)
     """
     return not holds_contracts and quarters_idle >= p.sme_exit_idle_quarters and cash < 0.0
+
+
+def line_weights(values: dict[str, float], affinity: dict[str, float], base: float) -> dict[str, float]:
+    """Weights with which a kind of provider chooses its service lines: a line's value times
+    ``base`` plus the kind's affinity for it (scale economies for large firms, local knowledge
+    for SMEs; for groups, community suitability with no base).
+
+    >>> line_weights({"care": 23.0, "it": 4.0}, {"care": 0.2, "it": 0.8}, 0.5)
+    {'care': 16.099999999999998, 'it': 5.2}
+    """
+    return {line: value * (base + affinity[line]) for line, value in values.items()}
+
+
+def pick_line(weights: dict[str, float], uniform: float) -> str:
+    """The line a ``uniform`` draw picks, each with probability in proportion to its weight.
+
+    >>> pick_line({"a": 1.0, "b": 3.0}, 0.2), pick_line({"a": 1.0, "b": 3.0}, 0.3)
+    ('a', 'b')
+    """
+    total = sum(weights.values())
+    if total <= 0.0:
+        return next(iter(weights))
+    running = 0.0
+    for line, weight in weights.items():
+        running += weight / total
+        if uniform < running:
+            return line
+    return line

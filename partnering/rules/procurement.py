@@ -175,18 +175,22 @@ def tender_cost(lot_value: float, cost_share: float, process: float) -> float:
 
 
 def bid_cost(annual_value: float, cost_share: float, process: float, place_based: float, is_small: bool,
-             p: Procurement) -> float:
+             complexity: float, p: Procurement) -> float:
     """£m cost of preparing one bid.
 
-    Prescriptive processes (a heavy ``process`` weight) cost more; lots and light-touch processes
-    designed for small bidders (high *place-based*) lower the barrier for SMEs. A fixed floor
-    (``p.bid_cost_floor``, £10k by default) makes bidding weigh more heavily on small firms.
+    Complex lots and prescriptive processes (a heavy ``process`` weight) cost more; lots and
+    light-touch processes designed for small bidders (high *place-based*) lower the barrier for
+    SMEs and VCSEs. A fixed floor (``p.bid_cost_floor``, £10k by default) makes bidding weigh more
+    heavily on small firms and small lots.
 
-    >>> round(bid_cost(10.0, 0.006, 1.5, 1.0, True, Procurement()), 4)   # 0.01 + 0.09 * 0.6
+    >>> round(bid_cost(10.0, 0.006, 1.5, 1.0, True, 0.5, Procurement()), 4)   # 0.01 + 0.09 * 0.6
     0.064
+    >>> round(bid_cost(10.0, 0.006, 1.5, 0.0, False, 1.0, Procurement()), 4)   # 0.01 + 0.09 * 1.5
+    0.145
     """
     barrier = 1.0 - p.small_bidder_relief * place_based if is_small else 1.0
-    return p.bid_cost_floor + cost_share * annual_value * process * barrier
+    return p.bid_cost_floor + cost_share * annual_value * process * barrier * complexity_factor(
+        complexity, p.complexity_weight)
 
 
 def adapt_margin(
@@ -214,15 +218,29 @@ def adapt_margin(
     return margin if margin < ceiling else ceiling
 
 
-def win_belief(wins: int, bids: int, prior_wins: float, prior_bids: float) -> float:
-    """A firm's belief about its chance of winning a tender: recent wins over recent bids, with
-    a prior of ``prior_wins`` in ``prior_bids`` (one in four by default), so a newcomer expects to
-    win a quarter of the time.
+def win_belief(wins: int, bids: int, expected_bids: float, strength: float) -> float:
+    """A firm's belief about its chance of winning a tender in a line: its own record there
+    (recent wins over bids), shrunk towards what the market's thickness implies, one win in
+    ``expected_bids`` (the bids tenders in that line and region have drawn lately), with the
+    weight of ``strength`` tenders (Levin and Smith 1994: bidders enter an auction on their
+    expectation of the competition).
 
-    >>> win_belief(0, 0, 1.0, 4.0), win_belief(3, 8, 1.0, 4.0)
-    (0.25, 0.3333333333333333)
+    >>> win_belief(0, 0, 4.0, 4.0), win_belief(0, 0, 1.0, 4.0)   # a newcomer; an uncontested line
+    (0.25, 1.0)
+    >>> round(win_belief(3, 6, 4.0, 4.0), 3)   # (3 + 4 * 0.25) / (6 + 4)
+    0.4
     """
-    return (wins + prior_wins) / (bids + prior_bids)
+    prior = 1.0 / expected_bids if expected_bids > 1.0 else 1.0
+    return (wins + strength * prior) / (bids + strength)
+
+
+def complexity_factor(complexity: float, weight: float) -> float:
+    """How a lot's complexity scales its bid cost: 1 at complexity 0.5.
+
+    >>> complexity_factor(0.5, 1.0), complexity_factor(0.9, 1.0), complexity_factor(0.9, 0.0)
+    (1.0, 1.4, 1.0)
+    """
+    return 1.0 + weight * (complexity - 1 / 2)  # 1 in the middle of the range of complexity
 
 
 def lost_on_price(prices: np.ndarray, scores: np.ndarray, winner: int, markups: np.ndarray, floor_markup: float,

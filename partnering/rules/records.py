@@ -9,7 +9,7 @@ typed by what a record needs of them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from partnering.scenarios.schema import ServiceSpec
 
@@ -23,26 +23,35 @@ class Party(Protocol):
 
 Council = Party
 Provider = Party
-CommunityGroup = Any
 
 
 @dataclass(eq=False, slots=True)
 class ServiceSlot:
-    """One service in one council: its demand, delivery mode and in-house capacity.
+    """One position of a council's portfolio for a service: the part of the service one
+    contract (or one in-house team) delivers, with its demand, mode and in-house capacity.
 
-    Demand is an index: 1.0 is the need at the start, worth ``service.annual_value`` £m a year at
-    base unit cost. The share of the slot not covered by a live contract or a stop-gap is
-    delivered in-house.
+    A council buys each service as a portfolio of ``service.contracts`` positions whose values
+    follow a heavy-tailed distribution and sum to the service's value; ``weight`` is this
+    position's share. Demand is an index shared by the service's positions: 1.0 is the need at
+    the start, worth ``value`` £m a year at base unit cost. The share of the position not covered
+    by a live contract or a stop-gap is delivered in-house.
     """
 
     council: Council
     service: ServiceSpec
     index: int
+    """Its place in the council's list of slots."""
+    service_index: int
+    """The service's place in the catalogue (positions of one service share its demand)."""
+    position: int
+    """Its place in the service's portfolio (0 = the largest)."""
+    weight: float
+    """Its share of the service's value."""
+    last_bidders: float
+    """Running count of bids its tenders drew (``procurement.initial_bidders`` at the start)."""
     demand: float = 1.0
     """Need as an index; set only in the model's environment phase, which then has every live
     contract forget its remembered annual value."""
-    trend: float = 1.0
-    noise: float = 0.0
     funded: float = 1.0
     mode: str = "in_house"
     inhouse_capacity: float = 1.0
@@ -50,9 +59,8 @@ class ServiceSlot:
     stopgap_share: float = 0.0
     stopgap_until: int = -1
     term_end: int = 0
-    last_bidders: float = float("nan")
-    """Running count of bids its tenders drew; set at construction from
-    ``procurement.initial_bidders``."""
+    incumbent: int = -1
+    """unique_id of the provider that last held a contract for it (-1: none yet)."""
     # observations of the current quarter (reset at the start of each delivery phase)
     need_value: float = 0.0
     delivered_value: float = 0.0
@@ -65,9 +73,14 @@ class ServiceSlot:
     by ``add_contract`` and ``remove_contract``, the only ways a contract joins or leaves."""
 
     @property
+    def value(self) -> float:
+        """£m a year of the position at the starting demand and base unit cost."""
+        return self.service.annual_value * self.weight
+
+    @property
     def annual_value(self) -> float:
-        """£m a year of the slot's current need at base unit cost."""
-        return self.service.annual_value * self.demand
+        """£m a year of the position's current need at base unit cost."""
+        return self.service.annual_value * self.weight * self.demand
 
     def add_contract(self, contract: Contract) -> None:
         self.contracts.append(contract)
@@ -120,7 +133,8 @@ class Contract:
     penalty_rate: float
     co_commissioned: bool = False
     grant: bool = False
-    consortium_group: CommunityGroup | None = None
+    subcontracts: list[Subcontract] = field(default_factory=list)
+    """The parts of delivery its provider has passed down its supply chain."""
     learning: float = 0.0
     live: bool = True
     end_step: int = -1
@@ -158,7 +172,7 @@ class Contract:
         if len(lots) == 1:  # most contracts: the same product as the general sum, without a loop
             lot = lots[0]
             slot = lot.slot
-            value = (0 + slot.service.annual_value * slot.demand * lot.share) * self.unit_price
+            value = (slot.service.annual_value * slot.weight * slot.demand * lot.share) * self.unit_price
         else:
             value = sum([lot.slot.annual_value * lot.share for lot in lots]) * self.unit_price
         if self.live:
@@ -178,11 +192,43 @@ class Contract:
         return self.break_interval > 0 and elapsed > 0 and elapsed % self.break_interval == 0 and now < self.expiry
 
     @property
+    def line(self) -> str:
+        return self.service.market
+
+    @property
+    def subcontracted_share(self) -> float:
+        """Share of delivery its subcontractors carry."""
+        return sum([s.share for s in self.subcontracts])
+
+    @property
     def realised_margin(self) -> float:
         """Margin the provider has actually earned on this contract so far."""
         if self.revenue_total <= 0.0:
             return 0.0
         return (self.revenue_total - self.cost_total) / self.revenue_total
+
+
+@dataclass(eq=False, slots=True)
+class Subcontract:
+    """Part of a contract's delivery passed by its prime to a smaller provider of the place.
+
+    The subcontractor does ``share`` of the work at its own cost and is paid ``share`` of what
+    the council pays, in arrears: ``owed`` holds what it has earned and not yet been paid, oldest
+    first, one entry per quarter of the payment lag. A failing prime never pays what it owes.
+    """
+
+    contract: Contract
+    provider: Provider
+    share: float
+    owed: list[float] = field(default_factory=list)
+    paid_total: float = 0.0
+    lost: float = 0.0
+    """£m it was owed and never paid (its prime failed)."""
+    live: bool = True
+
+    @property
+    def outstanding(self) -> float:
+        return sum(self.owed)
 
 
 @dataclass(slots=True)
@@ -191,6 +237,10 @@ class QuarterFlows:
     quarter still count in it."""
 
     spend_by_kind: dict[str, float] = field(default_factory=lambda: {"large": 0.0, "sme": 0.0, "vcse": 0.0})
+    """£m of external spend each kind of provider earned: directly, net of what it passed down
+    its supply chain, plus what it earned as a subcontractor."""
+    indirect_by_kind: dict[str, float] = field(default_factory=lambda: {"large": 0.0, "sme": 0.0, "vcse": 0.0})
+    """£m of that spend each kind earned as a subcontractor (included in ``spend_by_kind``)."""
     social_value: float = 0.0
     contract_payments: float = 0.0
     firm_revenue: float = 0.0
@@ -205,14 +255,18 @@ class Tender:
     step: int
     councils: tuple[int, ...]
     service: str
+    line: str
+    region: int
     lot_share: float
     annual_value: float
     eligible: int
+    """Firms that could have bid: active in the line, reaching the place, with the capacity."""
     bids: int
     winner: int | None
     winning_price: float
     winner_kind: str
     co_commissioned: bool
+    bidders: tuple[int, ...] = ()
 
     @property
     def single_bid(self) -> bool:

@@ -26,6 +26,8 @@ from __future__ import annotations
 from partnering.scenarios.declare import Section, param
 
 J = "judgement"
+NCVO = ("NCVO UK Civil Society Almanac (2021): of about 166,000 voluntary organisations, roughly 80% have an income "
+        "under £100k and about 4% over £1m")
 
 
 def u(default, low, high, unit: str, meaning: str, source: str = J):
@@ -34,19 +36,23 @@ def u(default, low, high, unit: str, meaning: str, source: str = J):
 
 
 class Suppliers(Section):
-    """The firms drawn at the start (and on entry): large national suppliers and local SMEs."""
+    """The firms drawn at the start (and on entry): large suppliers with a regional footprint and
+    local SMEs, each active in a few service lines, with capacity, capability and cost per line."""
 
-    large_capacity_share: float = u(0.35, 0.05, 1.0, "share of market value", "median annual capacity of a large supplier, as a share of the whole market's annual value")
+    large_capacity_share: float = u(0.35, 0.05, 1.0, "share of market value", "median capacity of a large supplier in each of its lines, as a share of that line's annual value in its footprint")
     large_capacity_spread: float = u(0.4, 0.0, 1.5, "sd of log", "spread of large suppliers' capacities (sd of log capacity)")
-    large_capability_mean: float = u(0.8, 0.5, 1.0, "level", "mean delivery capability of a large supplier")
+    large_capability_mean: float = u(0.8, 0.5, 1.0, "level", "mean delivery capability of a large supplier in a line")
     large_capability_sd: float = u(0.04, 0.0, 0.2, "level", "sd of large suppliers' capability")
     large_capability_floor: float = u(0.5, 0.0, 0.9, "level", "lowest capability a large supplier is drawn with")
-    large_cost_efficiency_mean: float = u(0.98, 0.8, 1.2, "unit cost", "mean unit cost of a large supplier before scale economies (1 = base cost)")
+    large_cost_efficiency_mean: float = u(0.98, 0.8, 1.2, "unit cost", "mean unit cost of a large supplier in a line before scale economies (1 = base cost)")
     large_cost_efficiency_sd: float = u(0.03, 0.0, 0.2, "unit cost", "sd of large suppliers' unit cost")
     large_margin_mean: float = u(0.08, 0.0, 0.3, "share of cost", "mean target margin of a large supplier at the start")
     large_margin_sd: float = u(0.02, 0.0, 0.1, "share of cost", "sd of large suppliers' starting margins")
     large_opportunism_sd: float = u(0.15, 0.0, 0.5, "level", "sd of large suppliers' opportunism around world.supplier_opportunism")
     large_accredited_share: float = u(0.6, 0.0, 1.0, "share", "chance a large supplier starts with social-responsibility accreditation")
+    large_extra_line_chance: float = u(0.25, 0.0, 1.0, "chance per line", "chance a large supplier is active in each service line beyond its first")
+    large_extra_region_chance: float = u(0.2, 0.0, 1.0, "chance per region", "chance a large supplier serves each region beyond its home region")
+    large_line_base: float = u(0.5, 0.0, 5.0, "weight", "weight of a line in a large firm's choice of lines, beyond its scale economies (lines are chosen in proportion to value x (base + scale economies))")
     sme_capacity_median: float = u(3.5, 0.5, 20.0, "£m per year", "median annual capacity of an SME")
     sme_capacity_spread: float = u(0.5, 0.0, 1.5, "sd of log", "spread of SMEs' capacities (sd of log capacity)")
     sme_capability_mean: float = u(0.74, 0.4, 1.0, "level", "mean delivery capability of an SME")
@@ -59,14 +65,15 @@ class Suppliers(Section):
     sme_opportunism_offset: float = u(-0.05, -0.5, 0.5, "level", "SMEs' mean opportunism relative to world.supplier_opportunism")
     sme_opportunism_sd: float = u(0.15, 0.0, 0.5, "level", "sd of SMEs' opportunism")
     sme_accredited_share: float = u(0.2, 0.0, 1.0, "share", "chance an SME starts with social-responsibility accreditation")
+    sme_extra_line_chance: float = u(0.05, 0.0, 1.0, "chance per line", "chance an SME is active in each service line beyond its first")
+    sme_line_base: float = u(0.5, 0.0, 5.0, "weight", "weight of a line in an SME's choice of line, beyond the value of local knowledge (value x (base + local knowledge))")
     scale_cost_cut: float = u(0.15, 0.0, 0.5, "share of unit cost", "largest unit-cost saving of a large supplier from scale economies, on a service with full scale economies")
-    scale_reference_share: float = u(0.15, 0.01, 1.0, "share of market value", "load, as a share of the whole market, at which a large supplier enjoys full scale economies")
+    scale_reference_share: float = u(0.15, 0.01, 1.0, "share of market value", "load in a line, as a share of that line's value in its footprint, at which a large supplier enjoys full scale economies")
     sme_scale_penalty: float = u(0.12, 0.0, 0.5, "share of unit cost", "extra unit cost of an SME on a service with full scale economies")
     sme_local_saving: float = u(0.06, 0.0, 0.3, "share of unit cost", "unit-cost saving of an SME where local knowledge matters fully")
-    large_localness: float = u(0.2, 0.0, 1.0, "level", "local knowledge a national supplier brings to any place")
+    large_localness: float = u(0.2, 0.0, 1.0, "level", "local knowledge a large supplier brings to any place")
     sme_localness_nearby: float = u(0.6, 0.0, 1.0, "level", "local knowledge an SME brings to a neighbouring place (1 in its own)")
-    win_prior_wins: float = u(1.0, 0.0, 4.0, "tenders", "prior wins in a firm's belief about its chance of winning")
-    win_prior_bids: float = u(4.0, 4.0, 40.0, "tenders", "prior bids in that belief (a newcomer expects to win prior wins / prior bids)")
+    win_prior_strength: float = u(4.0, 0.5, 40.0, "tenders", "weight, in tenders, of a firm's prior belief about its chance of winning against the market's expected number of bids (Levin and Smith 1994)", "Levin and Smith (1994) on entry into auctions")
     memory_quarters: int = u(12, 1, 40, "quarters", "quarters of bids and wins a firm remembers when judging its chance of winning")
     margin_reversion: float = u(0.1, 0.0, 1.0, "per quarter", "pull of an idle firm's margin back to its pricing policy")
     accreditation_cost: float = u(0.01, 0.0, 1.0, "£m", "one-off cost to a firm of social-responsibility accreditation")
@@ -76,8 +83,12 @@ class Suppliers(Section):
 class Groups(Section):
     """Community and voluntary (VCSE) groups: their draw at the start and their volunteer life."""
 
-    capacity_median: float = u(0.8, 0.05, 10.0, "£m per year", "median annual volunteer capacity of a group")
-    capacity_spread: float = u(0.4, 0.0, 1.5, "sd of log", "spread of groups' capacities (sd of log capacity)")
+    income_median: float = u(0.01, 0.001, 0.2, "£m per year", "median income of voluntary organisations (the whole sector, from micro groups up)", NCVO)
+    income_spread: float = u(2.5, 0.5, 4.0, "sd of log", "spread of their incomes (sd of log income): many very small, a few large", NCVO)
+    delivery_threshold: float = u(0.1, 0.01, 2.0, "£m per year", "income from which an organisation can deliver public services: the groups in the model are those above it (a truncated lognormal)", NCVO)
+    extra_line_chance: float = u(0.1, 0.0, 1.0, "chance per line", "chance a group is active in each service line beyond its first (lines are chosen in proportion to value x community suitability)")
+    margin: float = u(0.02, 0.0, 0.2, "share of cost", "surplus a group prices in when it bids (for reinvestment, not profit)")
+    min_suitability: float = u(0.2, 0.0, 1.0, "level", "community suitability a service needs before groups bid for its contracts")
     social_capital_low: float = u(0.3, 0.0, 1.0, "level", "one end of the range a group's social capital is drawn from (uniform; the ends may come in either order)")
     social_capital_high: float = u(0.9, 0.0, 1.0, "level", "the other end of that range")
     engagement_low: float = u(0.2, 0.0, 1.0, "level", "one end of the range a group's starting engagement is drawn from (uniform; either order)")
@@ -151,11 +162,24 @@ class Procurement(Section):
     place_based_social_weight: float = u(0.15, 0.0, 0.4, "weight", "weight moved from price to social value by a fully place-based council")
     measured_social_weight: float = u(0.1, 0.0, 0.3, "weight", "weight moved from price to social value when social value is measured in contracts")
     collaborative_track_weight: float = u(0.2, 0.0, 0.4, "weight", "weight moved from price to track record by a fully collaborative council")
-    bidders_memory: float = u(0.5, 0.0, 1.0, "share", "weight of the latest tender in a council's running count of bidders")
+    bidders_memory: float = u(0.5, 0.0, 1.0, "share", "weight of the latest tender in a council's running count of bidders, and in the market's (line x region) expected number of bids that firms read")
     initial_bidders: float = u(3.0, 0.0, 20.0, "bids", "the count of bidders a council expects before its first tender")
     capable_lot_share: float = u(0.5, 0.01, 1.0, "share of service value", "lot size, as a share of the service, that a firm must be able to take to count as a capable supplier")
     retender_quarters: int = u(4, 1, 20, "quarters", "in-house spell after a failed tender before the service is reviewed again, and the shortest re-procured term")
     co_commissioning_window: int = u(4, 0, 20, "quarters", "how soon a neighbour's review must fall to join a co-commissioned tender")
+    incumbent_error_factor: float = u(0.5, 0.0, 1.0, "share", "a sitting provider's cost-estimate error, as a share of a newcomer's: it knows the service")
+    mobilisation_cost: float = u(0.02, 0.0, 0.2, "share of annual value", "one-off cost to a new provider of taking a service over (staff transfer, systems): incumbents do not pay it")
+    complexity_weight: float = u(1.0, 0.0, 2.0, "factor", "how much a lot's complexity raises bid costs: the cost factor is 1 + weight x (complexity - 0.5)")
+
+
+class SupplyChain(Section):
+    """Primes subcontract part of delivery to local SMEs and VCSEs; subcontractors are paid in
+    arrears, so a failing prime leaves them owed (Carillion owed some £2bn: NAO 2018, HC 1002)."""
+
+    base_share: float = u(0.1, 0.0, 0.6, "share of delivery", "share of a contract a large prime subcontracts to local SMEs and VCSEs")
+    social_value_share: float = u(0.1, 0.0, 0.4, "share of delivery", "extra share subcontracted locally when social value is built into contracts")
+    place_based_share: float = u(0.15, 0.0, 0.4, "share of delivery", "extra share subcontracted locally under a fully place-based council")
+    lag_quarters: int = u(1, 0, 4, "quarters", "quarters a subcontractor waits to be paid for its work", "UK prompt-payment code: 30 to 60 days")
 
 
 class Delivery(Section):
@@ -302,6 +326,7 @@ MECHANISM_SECTIONS: dict[str, type[Section]] = {
     "groups": Groups,
     "commissioning": Commissioning,
     "procurement": Procurement,
+    "supply_chain": SupplyChain,
     "delivery": Delivery,
     "in_house": InHouse,
     "finance": Finance,

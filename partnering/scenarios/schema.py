@@ -36,6 +36,7 @@ from partnering.scenarios.mechanisms import (
     Procurement,
     SocialValue,
     Suppliers,
+    SupplyChain,
     Trust,
 )
 
@@ -44,10 +45,12 @@ class Population(Section):
     """How many of each actor the world holds."""
 
     councils: int = param(12, 1, 2000, "councils", "councils, one per place on the geography graph", "structure")
-    large_suppliers: int = param(6, 0, 500, "firms", "national large suppliers at the start", "structure")
+    large_suppliers: int = param(6, 0, 500, "firms", "large suppliers at the start (each serves a region or several)", "structure")
     smes_per_place: int = param(4, 0, 50, "firms per place", "SMEs based in each place at the start", "structure")
     groups_per_place: int = param(2, 0, 50, "groups per place", "community and voluntary (VCSE) groups in each place", "structure")
     neighbours: int = param(3, 0, 12, "places", "geographic neighbours each place links to (nearest places)", "structure")
+    regions: int = param(3, 1, 50, "regions", "regions the places are grouped into: large firms' footprints and the relevant markets (service line x region)", "structure",
+                         "England has nine regions (ONS)")
     initial_outsourced_share: float = param(0.6, 0.0, 1.0, "share", "share of council services outsourced at the start", "structure",
                                             "IfG (2019): about a third of council spend goes to external suppliers; most services mix modes")
     history_level: float = param(0.25, 0.0, 1.0, "level", "principle level of the past regime under which the starting contracts were let (same in every arm)", "structure")
@@ -162,24 +165,39 @@ class ServiceSpec(Section):
     scale_economies: float = Field(ge=0.0, le=1.0, description="cost advantage of large providers")
     local_knowledge: float = Field(ge=0.0, le=1.0, description="value of local knowledge for service fit")
     community_suitability: float = Field(ge=0.0, le=1.0, description="suitability for community delivery")
+    line: str = Field("", description="service line it belongs to: firms are active in lines ('' = a line of its own)")
+    contracts: int = Field(1, ge=1, le=200, description="contracts in a council's portfolio for it (the smallest purchases aggregated into representative lots)")
+    contract_spread: float = Field(0.0, ge=0.0, le=3.0, description="sd of log contract value within the portfolio (heavy tail: a few large, many small)")
+    complexity: float = Field(0.5, ge=0.0, le=1.0, description="complexity of its contracts: bid costs grow with it")
+
+    @property
+    def market(self) -> str:
+        """The service line whose firms can deliver it."""
+        return self.line or self.name
 
 
 def default_services() -> tuple[ServiceSpec, ...]:
     """The default catalogue: a mid-sized English council's main externally deliverable services.
 
-    Values are £m a year per council; attributes are judgements documented in docs/odd.md.
+    Values are £m a year per council; attributes are judgements documented in docs/odd.md. The
+    five service lines group services that the same firms deliver (waste and grounds: the
+    environmental firms; highways and housing repairs: the works contractors; adult care and
+    family support: care providers; IT and back office; leisure and community hubs). Care is
+    bought as many small contracts (spot purchases and framework call-offs, aggregated into eight
+    representative lots), waste as one or two large ones.
     """
     rows = [
-        # name, value, measurability, volatility, asset specificity, integration, scale, local, community
-        ("waste_collection", 10.0, 0.85, 0.04, 0.70, 0.25, 0.70, 0.20, 0.00),
-        ("highways_maintenance", 7.0, 0.75, 0.06, 0.55, 0.30, 0.55, 0.30, 0.00),
-        ("adult_social_care", 18.0, 0.40, 0.10, 0.30, 0.75, 0.25, 0.70, 0.20),
-        ("family_support", 5.0, 0.35, 0.10, 0.20, 0.80, 0.10, 0.80, 0.50),
-        ("it_back_office", 4.0, 0.65, 0.03, 0.80, 0.60, 0.80, 0.10, 0.00),
-        ("leisure", 3.0, 0.60, 0.05, 0.45, 0.20, 0.35, 0.55, 0.50),
-        ("housing_repairs", 6.0, 0.60, 0.08, 0.40, 0.45, 0.40, 0.50, 0.10),
-        ("grounds_maintenance", 1.8, 0.80, 0.04, 0.20, 0.10, 0.30, 0.50, 0.70),
-        ("community_hubs", 1.2, 0.45, 0.05, 0.10, 0.30, 0.05, 0.90, 0.95),
+        # name, value, measurability, volatility, asset specificity, integration, scale, local, community,
+        # line, contracts, spread of log value, complexity
+        ("waste_collection", 10.0, 0.85, 0.04, 0.70, 0.25, 0.70, 0.20, 0.00, "environment", 2, 0.8, 0.7),
+        ("highways_maintenance", 7.0, 0.75, 0.06, 0.55, 0.30, 0.55, 0.30, 0.00, "works", 3, 1.0, 0.7),
+        ("adult_social_care", 18.0, 0.40, 0.10, 0.30, 0.75, 0.25, 0.70, 0.20, "care", 8, 1.2, 0.5),
+        ("family_support", 5.0, 0.35, 0.10, 0.20, 0.80, 0.10, 0.80, 0.50, "care", 4, 1.0, 0.4),
+        ("it_back_office", 4.0, 0.65, 0.03, 0.80, 0.60, 0.80, 0.10, 0.00, "it", 2, 1.0, 0.9),
+        ("leisure", 3.0, 0.60, 0.05, 0.45, 0.20, 0.35, 0.55, 0.50, "leisure", 2, 0.8, 0.5),
+        ("housing_repairs", 6.0, 0.60, 0.08, 0.40, 0.45, 0.40, 0.50, 0.10, "works", 3, 1.0, 0.5),
+        ("grounds_maintenance", 1.8, 0.80, 0.04, 0.20, 0.10, 0.30, 0.50, 0.70, "environment", 2, 0.8, 0.3),
+        ("community_hubs", 1.2, 0.45, 0.05, 0.10, 0.30, 0.05, 0.90, 0.95, "leisure", 2, 0.8, 0.2),
     ]
     keys = list(ServiceSpec.model_fields)
     return tuple(ServiceSpec(**dict(zip(keys, row, strict=True))) for row in rows)
@@ -234,6 +252,7 @@ class Scenario(BaseModel):
     groups: Groups = Groups()
     commissioning: Commissioning = Commissioning()
     procurement: Procurement = Procurement()
+    supply_chain: SupplyChain = SupplyChain()
     delivery: Delivery = Delivery()
     in_house: InHouse = InHouse()
     finance: Finance = Finance()
@@ -268,6 +287,11 @@ class Scenario(BaseModel):
             if override.index >= pop.councils:
                 raise ValueError(f"councils.index: {override.index} but population.councils is {pop.councils}; allowed 0 to {pop.councils - 1}")
         return self
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The service lines of the catalogue, in order of first appearance."""
+        return tuple(dict.fromkeys(s.market for s in self.services))
 
     def content_hash(self) -> str:
         """A short hash of everything that affects the simulation (not the name or provenance)."""

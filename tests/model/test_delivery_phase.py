@@ -10,9 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from partnering.agents.supplier import LargeSupplier
+from partnering.agents.supplier import LargeSupplier, LineAbility
 from partnering.model.model import PartneringModel
 from partnering.model.phases.delivery import deliver_contracts
+from partnering.model.registry import end_subcontract
+from partnering.model.tendering import subcontract
 from partnering.rules.records import QuarterFlows
 from partnering.scenarios import apply_overrides, load_scenario
 
@@ -40,9 +42,11 @@ def _prepared(opportunism: float = 0.0, capability: float = 1.0):
     provider, council, lot = contract.provider, contract.councils[0], contract.lots[0]
     contract.flex, contract.open_book, contract.risk_share = 1.0, False, 1.0
     contract.unit_price, contract.learning, contract.penalty_rate, contract.monitoring = 1.2, 0.0, 0.3, 0.8
-    contract.consortium_group = None
-    provider.capability, provider.opportunism, provider.cash = 0.8, opportunism, 10.0
-    provider.load = 0.0
+    for record in list(contract.subcontracts):
+        end_subcontract(record, paid=True)
+    line = provider.lines[contract.service.market]
+    line.capability, line.load = 0.8, 0.0
+    provider.opportunism, provider.cash = opportunism, 10.0
     council.commercial_capability, council.steering_strength, council.late_payment = capability, 0.0, False
     lot.slot.funded, lot.share = 0.9, 1.0
     lot.slot.reset_observations()
@@ -55,7 +59,7 @@ def _prepared(opportunism: float = 0.0, capability: float = 1.0):
 def test_full_effort_is_paid_at_the_contract_price_and_read_exactly():
     model, contract, provider, council, slot = _prepared()
     service = contract.service
-    value = service.annual_value / 4.0
+    value = contract.lots[0].slot.value / 4.0
     unit_cost = provider.unit_cost(service)
     fit = 1.0 - 0.3 * service.local_knowledge * (1.0 - 0.2)  # a national firm's localness is 0.2
     cash, paid_before = provider.cash, council.paid_to_providers
@@ -84,7 +88,7 @@ def test_corners_cut_and_caught_cost_the_penalty_the_rework_and_trust():
     model, contract, provider, council, _ = _prepared(opportunism=1.0)
     model.rng = FixedDraws(uniform=0.0)  # every chance comes true: it cuts corners and is caught
     service = contract.service
-    value = service.annual_value / 4.0
+    value = contract.lots[0].slot.value / 4.0
     unit_cost = provider.unit_cost(service)
     fit = 1.0 - 0.3 * service.local_knowledge * (1.0 - 0.2)
     b = model.config.behaviour
@@ -109,7 +113,7 @@ def test_corners_cut_unseen_save_cost_and_are_read_from_the_report_as_far_as_the
     # make cutting corners certain: nothing deters a firm when detection is impossible
     contract.monitoring = 0.0
     service = contract.service
-    value = service.annual_value / 4.0
+    value = contract.lots[0].slot.value / 4.0
     unit_cost = provider.unit_cost(service)
     fit = 1.0 - 0.3 * service.local_knowledge * (1.0 - 0.2)
 
@@ -124,26 +128,57 @@ def test_corners_cut_unseen_save_cost_and_are_read_from_the_report_as_far_as_the
     assert council.trust[provider.unique_id] == pytest.approx(0.6 + rate * (seen - 0.6))
 
 
-def test_a_consortium_partner_takes_its_share_of_payment_and_of_work():
+def test_a_subcontractor_does_its_share_of_the_work_now_and_is_paid_a_quarter_later():
     model, contract, provider, _, _ = _prepared()
     group = model.groups_by_place[contract.councils[0].place][0]
-    group.active = True
-    contract.consortium_group = group
+    group.lines[contract.service.market] = LineAbility(capacity=50.0, capability=0.8, cost_efficiency=0.9)
+    record = subcontract(model, contract, group, 0.2)
     group_cash, cash = group.cash, provider.cash
+    group.revenue_quarter = group.cost_quarter = group.owed_to_it = 0.0
+    owed_before = provider.owed_to_others  # to the subcontractors of its other contracts
 
     deliver_contracts(model, [contract])
 
     payment, cost = contract.last_payment, contract.last_cost
-    CONSORTIUM_SHARE = model.config.groups.consortium_share
-    assert group.cash - group_cash == pytest.approx(CONSORTIUM_SHARE * (payment - cost))
-    assert provider.cash - cash == pytest.approx((1.0 - CONSORTIUM_SHARE) * (payment - cost))
-    assert model.flows.spend_by_kind["vcse"] == pytest.approx(CONSORTIUM_SHARE * payment)
+    # the group bears a fifth of the cost now and earns a fifth of the payment, owed for a quarter
+    assert group.cash - group_cash == pytest.approx(-0.2 * cost)
+    assert group.revenue_quarter == pytest.approx(0.2 * payment)
+    assert group.owed_to_it == pytest.approx(0.2 * payment)
+    assert provider.owed_to_others - owed_before == pytest.approx(0.2 * payment)
+    assert provider.cash - cash == pytest.approx(payment - 0.8 * cost)  # it holds the group's money meanwhile
+    assert model.flows.spend_by_kind["vcse"] == pytest.approx(0.2 * payment)
+    assert model.flows.indirect_by_kind["vcse"] == pytest.approx(0.2 * payment)
     assert model.flows.contract_payments == pytest.approx(payment)
+
+    first_payment = payment
+    deliver_contracts(model, [contract])  # the next quarter: last quarter's share is paid
+    assert record.paid_total == pytest.approx(0.2 * first_payment)
+    assert group.owed_to_it == pytest.approx(0.2 * contract.last_payment)
+
+
+def test_a_failing_prime_leaves_its_subcontractor_unpaid():
+    from partnering.model.phases.finance import handle_failure
+
+    model, contract, provider, _, _ = _prepared()
+    group = model.groups_by_place[contract.councils[0].place][0]
+    group.lines[contract.service.market] = LineAbility(capacity=50.0, capability=0.8, cost_efficiency=0.9)
+    record = subcontract(model, contract, group, 0.2)
+    group.owed_to_it = 0.0
+    deliver_contracts(model, [contract])
+    owed, cash = group.owed_to_it, group.cash
+    assert owed > 0
+
+    unpaid = handle_failure(model, provider, "test")
+
+    assert group in unpaid
+    assert record.lost == pytest.approx(owed) and group.lost_to_failures == pytest.approx(owed)
+    assert group.owed_to_it == pytest.approx(0.0) and group.cash == cash  # the money never comes
 
 
 def test_two_contracts_with_one_firm_move_the_councils_trust_twice_in_order():
     model, first, provider, council, _ = _prepared()
-    second = next((c for c in model.live_contracts() if c is not first and c.councils[0] is council), None)
+    second = next((c for c in model.live_contracts() if c is not first and c.councils[0] is council
+                   and c.service.market == first.service.market and not c.grant), None)
     if second is None:
         pytest.skip("the seed gives this council a single contract")
     second.provider = provider

@@ -12,7 +12,6 @@ from partnering import PartneringModel, list_scenarios, load_scenario
 from partnering.model.metrics import REQUIRED_COLUMNS
 from partnering.model.phases.delivery import deliver_services
 from partnering.model.phases.environment import apply_environment
-from partnering.rules import finance
 from partnering.scenarios import apply_overrides
 
 SHARES = [c for c in REQUIRED_COLUMNS if c.endswith("_share") or c.startswith("intend_") or c.startswith("share_")]
@@ -32,8 +31,8 @@ def check_invariants(model: PartneringModel) -> None:
             assert 0.0 <= slot.inhouse_capacity <= 1.0
     for provider in model.providers:
         assert all(0.0 <= t <= 1.0 for t in provider.trust_in_council.values())
-    for supplier in model.suppliers:
-        assert supplier.cash >= finance.insolvency_line(supplier.capacity, model.config.finance)
+    # solvency holds after each finance phase (tests/model/test_properties.py); between finance
+    # phases a firm can dip below its line (a newcomer's mobilisation cost) and fails at the next
 
 
 @pytest.mark.parametrize("name", list_scenarios())
@@ -73,7 +72,9 @@ def test_shocked_supplier_failure_ends_all_its_contracts_and_disrupts_services()
     assert victim not in model.suppliers
     failure = [e for e in model.events.of_kind("supplier_failure") if e.supplier == victim.name]
     assert failure and failure[0].count == services and failure[0].reason == "shock"
-    assert model.metrics_frame()["disruption"].iloc[-1] >= services * min(lot.share for c in contracts for lot in c.lots)
+    # disruption is counted in services: each disrupted position counts its share of its service
+    disrupted = sum(lot.share * lot.slot.weight for c in contracts for lot in c.lots)
+    assert model.metrics_frame()["disruption"].iloc[-1] >= disrupted - 1e-9
 
 
 def test_stop_gap_delivery_costs_the_emergency_premium():
@@ -87,9 +88,9 @@ def test_stop_gap_delivery_costs_the_emergency_premium():
     apply_environment(base)
     deliver_services(base)
     expected_unit = (1.03 + 0.2 * (1.0 - slot.inhouse_capacity)) * (1.0 + scenario.world.emergency_premium)
-    volume_value = slot.service.annual_value / 4.0 * slot.funded
+    volume_value = slot.value / 4.0 * slot.funded
     assert slot.spend == pytest.approx(expected_unit * volume_value * slot.stopgap_share, rel=1e-9)
-    assert slot.disrupted == pytest.approx(slot.stopgap_share)
+    assert slot.disrupted == pytest.approx(slot.stopgap_share * slot.weight)
 
 
 def test_insourcing_records_its_main_circumstance():

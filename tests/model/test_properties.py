@@ -113,8 +113,8 @@ def simulate(scenario: Scenario, seed: int, steps: int) -> Trace:
     def check_solvency() -> None:
         for supplier in model.suppliers:
             line = insolvency_line(supplier.capacity, model.config.finance)
-            if not line <= supplier.cash:
-                trace.below_insolvency_line.append((model.now, supplier.name, supplier.cash, line))
+            if not line <= supplier.net_cash:
+                trace.below_insolvency_line.append((model.now, supplier.name, supplier.net_cash, line))
 
     def record() -> None:
         for council in model.councils:
@@ -127,16 +127,20 @@ def simulate(scenario: Scenario, seed: int, steps: int) -> Trace:
 
     def deliver_then_balance(m: PartneringModel) -> None:
         """Money moved in delivery, read from each side's own books: what councils paid
-        providers against what providers booked as revenue; each provider's cash against its
-        revenue and costs; councils' spend against the spend booked on their services."""
+        providers against what providers booked as revenue (a subcontractor's share included);
+        each provider's cash against its revenue and costs, less what it is still owed and plus
+        what it still owes along its supply chain; councils' spend against their services'."""
         paid = sum(c.paid_to_providers for c in m.councils)
-        cash = {p: p.cash for p in m.providers}
+        before = {p: (p.cash, p.owed_to_it, p.owed_to_others) for p in m.providers}
         deliver(m)
         paid_now = sum(c.paid_to_providers for c in m.councils) - paid
         booked = sum(p.revenue_quarter for p in m.providers)
         trace.ledgers.append((m.now, "councils paid / providers received", paid_now, booked))
         for p in m.providers:
-            trace.ledgers.append((m.now, f"cash of {p.name}", p.cash - cash[p], p.revenue_quarter - p.cost_quarter))
+            cash, owed_to_it, owed_to_others = before[p]
+            expected = (p.revenue_quarter - p.cost_quarter - (p.owed_to_it - owed_to_it)
+                        + (p.owed_to_others - owed_to_others))
+            trace.ledgers.append((m.now, f"cash of {p.name}", p.cash - cash, expected))
         spend = sum(c.spend_quarter for c in m.councils)
         on_services = sum(s.spend for c in m.councils for s in c.slots)
         trace.ledgers.append((m.now, "council budgets / services", spend, on_services))

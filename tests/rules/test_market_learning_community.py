@@ -100,3 +100,46 @@ def test_social_value_offered_in_bids():
     assert large_supplier_offer(True, False, p) == pytest.approx(0.5)
     assert sme_offer(False, False, False, p) == pytest.approx(0.5)
     assert sme_offer(True, True, True, SocialValue(sme_offer=0.5)) == 1.0  # 0.5 + 0.4 + 0.2 + 0.1 capped at 1
+
+
+# --- service lines, supply chains, VCSE sizes -------------------------------------------------------
+
+
+def test_lines_are_chosen_in_proportion_to_value_and_affinity():
+    from partnering.rules.market import line_weights, pick_line
+
+    weights = line_weights({"care": 20.0, "it": 4.0}, {"care": 0.0, "it": 1.0}, 0.5)
+    assert weights == {"care": 10.0, "it": 6.0}
+    assert pick_line(weights, 0.6) == "care" and pick_line(weights, 0.63) == "it"  # 10/16 = 0.625
+
+
+def test_primes_subcontract_more_under_social_value_and_place_based_lots():
+    from partnering.rules.supply_chain import subcontract_share
+    from partnering.scenarios.mechanisms import SupplyChain
+
+    p = SupplyChain()
+    assert subcontract_share(0.0, False, p) == pytest.approx(0.1)
+    assert subcontract_share(0.0, True, p) == pytest.approx(0.2)
+    assert subcontract_share(1.0, True, p) == pytest.approx(0.35)
+
+
+def test_subcontractors_are_paid_in_arrears():
+    from partnering.rules.supply_chain import settle_arrears
+
+    owed: list[float] = []
+    assert [settle_arrears(owed, x, 2) for x in (1.0, 2.0, 3.0, 4.0)] == [0.0, 0.0, 1.0, 2.0]
+    assert owed == [3.0, 4.0]
+
+
+def test_vcse_incomes_are_heavy_tailed_above_the_delivery_threshold():
+    import numpy as np
+
+    from partnering.rules.community import truncated_lognormal
+
+    u = np.random.default_rng(2).random(20_000)
+    incomes = np.array([truncated_lognormal(float(x), 0.01, 2.5, 0.1) for x in u])
+    assert incomes.min() >= 0.1
+    # of organisations above £100k, the share above £1m: P(X > 1) / P(X > 0.1) for the lognormal,
+    # (1 - Phi(ln(100) / 2.5)) / (1 - Phi(ln(10) / 2.5)) = 0.0327 / 0.1785 = 0.183
+    assert (incomes > 1.0).mean() == pytest.approx(0.183, abs=0.01)
+    assert np.median(incomes) < incomes.mean() / 2  # many small, a few very large

@@ -89,9 +89,15 @@ def test_bid_only_when_expected_profit_exceeds_bid_cost():
 
 def test_bid_cost_falls_with_creative_process_and_for_small_firms_with_place_based_lots():
     # 0.01 + 0.006 * 10 * (1.5 - 0) * 1 = 0.1
-    assert procurement.bid_cost(10.0, 0.006, procurement.process_weight(1.5, 0.0), 0.0, False, P) == pytest.approx(0.1)
+    assert procurement.bid_cost(10.0, 0.006, procurement.process_weight(1.5, 0.0), 0.0, False, 0.5, P) == pytest.approx(0.1)
     # creative 1, SME, place-based 1: 0.01 + 0.006 * 10 * 0.5 * 0.6 = 0.028
-    assert procurement.bid_cost(10.0, 0.006, procurement.process_weight(1.5, 1.0), 1.0, True, P) == pytest.approx(0.028)
+    assert procurement.bid_cost(10.0, 0.006, procurement.process_weight(1.5, 1.0), 1.0, True, 0.5, P) == pytest.approx(0.028)
+
+
+def test_bid_cost_grows_with_the_lots_complexity():
+    # complexity 1: factor 1 + 1.0 * 0.5 = 1.5 -> 0.01 + 0.09 * 1.5 = 0.145; complexity 0: 0.01 + 0.09 * 0.5
+    assert procurement.bid_cost(10.0, 0.006, 1.5, 0.0, False, 1.0, P) == pytest.approx(0.145)
+    assert procurement.bid_cost(10.0, 0.006, 1.5, 0.0, False, 0.0, P) == pytest.approx(0.055)
 
 
 def test_tender_cost_scales_with_lot_and_process():
@@ -116,10 +122,27 @@ def test_margin_learning_from_debriefs():
     assert procurement.adapt_margin(0.29, 5, 0, 0.1, 0.01, -0.02, 0.3) == 0.3
 
 
-def test_win_belief_starts_at_the_prior_and_follows_the_record():
-    assert procurement.win_belief(0, 0, 1.0, 4.0) == pytest.approx(0.25)
-    # (5 + 1) / (10 + 4) = 6 / 14
-    assert procurement.win_belief(5, 10, 1.0, 4.0) == pytest.approx(6 / 14)
+def test_a_newcomer_expects_one_win_in_as_many_tenders_as_the_market_draws_bids():
+    assert procurement.win_belief(0, 0, 5.0, 4.0) == pytest.approx(0.2)
+    assert procurement.win_belief(0, 0, 0.5, 4.0) == 1.0  # tenders have drawn under one bid: no rival expected
+
+
+def test_a_firms_own_record_pulls_its_belief_away_from_the_market_prior():
+    # (5 + 4 * 0.25) / (10 + 4) = 6 / 14
+    assert procurement.win_belief(5, 10, 4.0, 4.0) == pytest.approx(6 / 14)
+    # a long losing record: (0 + 4 * 0.25) / (40 + 4) = 1 / 44
+    assert procurement.win_belief(0, 40, 4.0, 4.0) == pytest.approx(1 / 44)
+
+
+def test_selective_bidding_leaves_thin_lots_to_fewer_bidders():
+    """With the same bid cost, a firm that expects many rivals on a small lot stays out; one that
+    expects few bids in."""
+    cost = procurement.bid_cost(0.3, 0.006, 1.5, 0.0, True, 0.5, P)  # 0.01 + 0.0027 = 0.0127
+    crowded = procurement.win_belief(0, 0, 12.0, 4.0)  # 1/12
+    thin = procurement.win_belief(0, 0, 2.0, 4.0)  # 1/2
+    # expected profit 0.06 * 0.3 * 5 years = 0.09 times the chance: 0.0075 < 0.0127 < 0.045
+    assert not procurement.should_bid(crowded, 0.06, 0.3, 5.0, cost)
+    assert procurement.should_bid(thin, 0.06, 0.3, 5.0, cost)
 
 
 def test_a_bidder_lost_on_price_when_a_floor_price_bid_would_have_won():

@@ -8,7 +8,8 @@ are applied to numpy arrays over all the quarter's contracts and lots at once, i
 1. **effort**: each supplier weighs the gain from cutting corners against detection times the
    penalty, the rework and the relationship at stake (:func:`partnering.agents.supplier.choose_effort`);
 2. **payment**: volumes, costs, quality and what is paid under each contract's terms;
-3. **books**: money moves from councils to providers, and on to consortium partners;
+3. **books**: money moves from councils to providers, and down their supply chains:
+   subcontractors do their share of the work now and are paid in arrears;
 4. **beliefs**: trust both ways, each contract's record and the margins entrants watch. Trust is
    updated lot by lot in contract order, so a council with two contracts with one firm updates
    its trust twice.
@@ -29,12 +30,13 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from partnering.agents.council import Council
-from partnering.agents.supplier import EffortSituation, Provider, Supplier, choose_effort
+from partnering.agents.supplier import EffortSituation, Provider, choose_effort
 from partnering.rules import delivery
 from partnering.rules.finance import stopgap_cost
 from partnering.rules.learning import smooth
 from partnering.rules.records import Contract, ServiceSlot
 from partnering.rules.social_value import social_value_rate
+from partnering.rules.supply_chain import settle_arrears
 from partnering.rules.trust import after_detected_shirking, fair_treatment, update_trust
 from partnering.rules.units import QUARTERS_PER_YEAR
 
@@ -67,7 +69,7 @@ def deliver_in_house(model: PartneringModel, council: Council, slot: ServiceSlot
     if in_house_share <= 0.0 and stopgap_share <= 0.0:
         return  # wholly contracted out: nothing to deliver here (and nothing disrupted)
     cfg = model.config
-    value = slot.service.annual_value / QUARTERS_PER_YEAR
+    value = slot.value / QUARTERS_PER_YEAR
     capacity = slot.inhouse_capacity
     policy = cfg.policy
     unit_cost = delivery.in_house_unit_cost(capacity, policy.public_capacity_investment, cfg.in_house)
@@ -88,7 +90,7 @@ def deliver_in_house(model: PartneringModel, council: Council, slot: ServiceSlot
         slot.delivered_value += value * volume
         slot.delivered_quality += quality * factor * value * volume
     if stopgap_share > 0.0:
-        slot.disrupted += stopgap_share
+        slot.disrupted += stopgap_share * slot.weight
 
 
 # --- the quarter's state, read by name ---------------------------------------------------------
@@ -127,6 +129,8 @@ class Lots(_Columns):
     """The council's trust in the provider as the quarter opens."""
     felt: np.ndarray
     """The provider's trust in the council as the quarter opens."""
+    value: np.ndarray
+    """£m a year of the lot's position at the starting demand (a unit of volume is a quarter of it)."""
     INDEX: ClassVar[tuple[str, ...]] = ("contract", "provider", "council")
 
 
@@ -142,10 +146,15 @@ class ContractTerms(_Columns):
     """Mean trust of the provider in its councils."""
     lots: np.ndarray
     unit_cost: np.ndarray
-    value: np.ndarray
-    """£m a quarter of a unit of volume (the service's annual value over four)."""
     measurability: np.ndarray
-    group_active: np.ndarray
+    subcontracted: np.ndarray
+    """Share of delivery its subcontractors carry."""
+    win_probability: np.ndarray
+    """The provider's belief about its chance of winning in the contract's line and region."""
+    capability: np.ndarray
+    """The provider's capability in the contract's line."""
+    strain: np.ndarray
+    """The provider's capacity strain in the contract's line."""
     unit_price: np.ndarray
     target_unit_cost: np.ndarray
     flex: np.ndarray
@@ -159,7 +168,7 @@ class ContractTerms(_Columns):
     grant: np.ndarray
     learning: np.ndarray
     INDEX: ClassVar[tuple[str, ...]] = ("provider", "lead")
-    FLAGS: ClassVar[tuple[str, ...]] = ("group_active", "has_break", "open_book", "grant")
+    FLAGS: ClassVar[tuple[str, ...]] = ("has_break", "open_book", "grant")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,9 +178,6 @@ class Providers(_Columns):
     opportunism: np.ndarray
     stress: np.ndarray
     cuts_corners: np.ndarray
-    win_probability: np.ndarray
-    strain: np.ndarray
-    capability: np.ndarray
     social_rate_home: np.ndarray
     social_rate_away: np.ndarray
     place: np.ndarray
@@ -210,6 +216,7 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
     cfg = model.config
     prior = cfg.trust.prior
     now = model.now
+    market_bids, initial_bids = model.market_bids, cfg.procurement.initial_bidders
     # rows numbered in order of first appearance: ``setdefault`` keeps the first number given
     provider_row: dict[Provider, int] = {}
     council_row: dict[Council, int] = {}
@@ -222,9 +229,10 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
         pid = provider.unique_id
         prow = provider_row.setdefault(provider, len(provider_row))
         service = contract.service
+        line = service.market
         local_knowledge = service.local_knowledge
         lots = contract.lots
-        group = contract.consortium_group
+        subs = contract.subcontracts
         trust = trust_in_council = 0.0
         lead = -1
         for lot in lots:
@@ -239,21 +247,24 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
             felt = provider.trust_in_council.get(cid, prior)
             trust += held
             trust_in_council += felt
-            localness = provider.localness(place)
-            if group is not None:
-                localness = max(localness, group.localness(place))
+            localness = own = provider.localness(place)
+            for sub in subs:  # local subcontractors bring their knowledge to their share of the work
+                localness += sub.share * max(0.0, sub.provider.localness(place) - own)
             lot_rows.append((i, prow, crow, slot.funded * lot.share, lot.base_volume, localness, local_knowledge, place,
-                             held, felt))
+                             held, felt, slot.value))
             lot_slots.append(slot)
         n_lots = len(lots)
         key = (prow, service.name)
         unit_cost = unit_costs.get(key)
         if unit_cost is None:  # a firm's unit cost for a service is fixed within the quarter
             unit_cost = unit_costs[key] = provider.unit_cost(service)
+        market = (line, model.region_of[lots[0].slot.council.place])
+        belief = provider.win_probability(line, market_bids.get(market, initial_bids)) if provider.kind != "vcse" \
+            else 0.0
         c = contract
         contract_rows.append((prow, lead, trust / n_lots, trust_in_council / n_lots, n_lots, unit_cost,
-                              service.annual_value / QUARTERS_PER_YEAR, service.measurability,
-                              group is not None and group.active,
+                              service.measurability, sum([sub.share for sub in subs]), belief,
+                              provider.lines[line].capability, provider.strain(line),
                               c.unit_price, c.target_unit_cost, c.flex, c.risk_share, c.monitoring, c.penalty_rate,
                               max(c.start + c.length - now, 0), c.length, c.break_interval > 0, c.open_book, c.grant,
                               c.learning))
@@ -261,8 +272,7 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
     measured = cfg.policy.social_value_in_contracts
     sv = cfg.social_value
     provider_rows = Providers.from_rows([
-        (p.opportunism, p.financial_stress(), p.cuts_corners, p.win_probability() if isinstance(p, Supplier) else 0.0,
-         delivery.capacity_strain(p.load, p.capacity), p.capability,
+        (p.opportunism, p.financial_stress(), p.cuts_corners,
          social_value_rate(p.kind, True, p.accredited, measured, sv),
          social_value_rate(p.kind, False, p.accredited, measured, sv),
          -1 if p.place is None else p.place) for p in providers])
@@ -290,7 +300,7 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
     social_rate = np.where(local, pr.social_rate_home[lp], pr.social_rate_away[lp])
 
     # --- volumes, cost and what is due, lot by lot ----------------------------------------------
-    lot_flex, lot_value = t.flex[ci], t.value[ci]
+    lot_flex, lot_value = t.flex[ci], lots.value / QUARTERS_PER_YEAR
     vol = delivery.lot_volumes(lots.need, lots.base_volume, lot_flex, d.variation_uptake)
     slack = np.where(t.open_book, d.open_book_cost_slack * (1.0 - t.risk_share), 0.0)
     cost = t.unit_cost[ci] * lot_value * (vol.delivered + d.idle_cost_share * vol.idle) * (1.0 + slack[ci])
@@ -302,7 +312,7 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
     # --- 1. effort: each supplier weighs temptation against deterrence --------------------------
     detection = delivery.detection_probability(t.monitoring, t.measurability, capability, t.open_book, d)
     trust_drop = b.shirk_detected_trust_loss * t.trust
-    renewal_at_risk = pr.win_probability[t.provider] * np.minimum(
+    renewal_at_risk = t.win_probability * np.minimum(
         1.0, cr.renewal_weight[t.lead] * trust_drop / d.renewal_trust_scale)
     situation = EffortSituation(
         profit=payment_due - cost_full, saving=b.corner_cut_saving * cost_full, penalty=t.penalty_rate * payment_due,
@@ -323,8 +333,8 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
     penalty_proportionate = np.where(false_alarm, 0.0, np.where(detected, 1.0 - d.penalty_fairness * t.penalty_rate,
                                                                 1.0))
     fit = delivery.service_fit(lots.local_knowledge, lots.localness, cr.codesign[lc], d.local_fit_loss)
-    quality_capability = delivery.capability_with_learning(pr.capability[t.provider], t.learning)
-    lot_capability, lot_strain, lot_shirk = quality_capability[ci], pr.strain[t.provider][ci], shirk[ci]
+    quality_capability = delivery.capability_with_learning(t.capability, t.learning)
+    lot_capability, lot_strain, lot_shirk = quality_capability[ci], t.strain[ci], shirk[ci]
     quality = delivery.delivered_quality(lot_capability, effort[ci], fit, lot_strain)
     actual_cost = cost * cost_factor[ci]
     payment = delivery.contract_payment(t.unit_price[ci], lot_value * vol.contracted, lot_value * vol.variation,
@@ -342,11 +352,11 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
     margin = (payment - actual_cost) / safe_payment
     monitoring_cost = cfg.commissioning.monitoring_cost * t.monitoring[ci] * payment
     delivered_value = lot_value * vol.delivered
-    kept = np.where(t.group_active[ci], payment * (1.0 - cfg.groups.consortium_share), payment)
+    kept = payment * (1.0 - t.subcontracted[ci])
     total_payment = np.bincount(ci, payment, n)
     total_cost = np.bincount(ci, actual_cost, n)
 
-    # --- 3. books: money moves council to provider, and on to a consortium partner ---------------
+    # --- 3. books: money moves council to provider, and down its supply chain --------------------
     _book_payments(model, q, payment, actual_cost, monitoring_cost, kept, social_rate, total_payment, total_cost)
 
     # --- 4. beliefs and records --------------------------------------------------------------------
@@ -370,10 +380,13 @@ def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None
 def _book_payments(model: PartneringModel, q: Quarter, payment: np.ndarray, actual_cost: np.ndarray,
                    monitoring_cost: np.ndarray, kept: np.ndarray, social_rate: np.ndarray,
                    total_payment: np.ndarray, total_cost: np.ndarray) -> None:
-    """Pay every lot, charge every delivery cost, and book the quarter's flows.
+    """Pay every lot, charge every delivery cost, pass work and pay down supply chains, and book
+    the quarter's flows.
 
     Councils' payments and providers' receipts are added up separately, each from its own side of
-    the ledger; a consortium SME passes its partner's share of payment and work on.
+    the ledger. A subcontractor does its share of the work at its own cost now and earns its share
+    of the payment now; it is paid in cash ``supply_chain.lag_quarters`` later, so meanwhile its
+    prime owes it (``owed_to_others`` and ``owed_to_it``).
     """
     cfg = model.config
     lots, providers, councils = q.lots, q.providers, q.councils
@@ -393,27 +406,40 @@ def _book_payments(model: PartneringModel, q: Quarter, payment: np.ndarray, actu
         provider.revenue_quarter += amount
         provider.cost_quarter += cost
     total = float(payment.sum())
-    share = cfg.groups.consortium_share
-    for i in np.flatnonzero(q.terms.group_active).tolist():
-        contract = q.contracts[i]
-        provider, group = contract.provider, contract.consortium_group
-        transfer = share * float(total_payment[i])
-        work = share * float(total_cost[i])
-        provider.cash += work - transfer
-        provider.revenue_quarter -= transfer
-        provider.cost_quarter -= work
-        group.cash += transfer - work
-        group.revenue_quarter += transfer
-        group.cost_quarter += work
     flows = model.flows
-    by_kind = flows.spend_by_kind
+    by_kind, indirect = flows.spend_by_kind, flows.indirect_by_kind
+    sv = cfg.social_value
+    measured = cfg.policy.social_value_in_contracts
+    lag = cfg.supply_chain.lag_quarters
+    passed_social = 0.0
+    for i in np.flatnonzero(q.terms.subcontracted > 0.0).tolist():
+        contract = q.contracts[i]
+        prime = contract.provider
+        place = contract.lots[0].slot.council.place
+        for record in contract.subcontracts:
+            sub = record.provider
+            transfer = record.share * float(total_payment[i])
+            work = record.share * float(total_cost[i])
+            prime.cash += work  # the sub bears its share of the cost ...
+            prime.cost_quarter -= work
+            prime.revenue_quarter -= transfer  # ... and earns its share of the payment
+            sub.cash -= work
+            sub.cost_quarter += work
+            sub.revenue_quarter += transfer
+            due = settle_arrears(record.owed, transfer, lag)  # paid in arrears
+            prime.cash -= due
+            sub.cash += due
+            record.paid_total += due
+            prime.owed_to_others += transfer - due
+            sub.owed_to_it += transfer - due
+            indirect[sub.kind] = indirect.get(sub.kind, 0.0) + transfer
+            passed_social += transfer * social_value_rate(sub.kind, sub.place == place, sub.accredited, measured, sv)
     kept_by_provider = np.bincount(lot_provider, kept, n_providers).tolist()
     for provider, amount in zip(providers, kept_by_provider, strict=True):
         by_kind[provider.kind] = by_kind.get(provider.kind, 0.0) + amount
-    to_partners = payment - kept
-    by_kind["vcse"] = by_kind.get("vcse", 0.0) + float(to_partners.sum())
-    vcse_rate = social_value_rate("vcse", True, False, False, cfg.social_value)
-    flows.social_value += float((social_rate * kept).sum()) + vcse_rate * float(to_partners.sum())
+    for kind, amount in indirect.items():
+        by_kind[kind] = by_kind.get(kind, 0.0) + amount
+    flows.social_value += float((social_rate * kept).sum()) + passed_social
     flows.contract_payments += total
     flows.monitoring += float(monitoring_cost.sum())
     firms = ~q.terms.grant
@@ -462,5 +488,5 @@ def _update_beliefs(model: PartneringModel, q: Quarter, observed: np.ndarray, fa
         else:
             council.trust[pid] = new_held
             provider.trust_in_council[cid] = new_felt
-        place = council.place
-        place_margin[place] = smooth(place_margin[place], lot_margin, margin_memory)
+        key = (council.place, slot.service.market)
+        place_margin[key] = smooth(place_margin[key], lot_margin, margin_memory)

@@ -30,23 +30,25 @@ def apply_environment(model: PartneringModel) -> None:
     persistence = cfg.world.demand_persistence
     late_payment = cfg.commissioning.late_payment_pressure
     rng = model.rng
+    services = cfg.services
     for council in model.councils:
         council.budget_index *= budget_growth
         council.spend_quarter = council.overhead_quarter = council.monitoring_quarter = 0.0
         council.late_payment = False
         needed = 0.0
-        slots = council.slots
-        for slot in slots:
-            slot.trend *= growth
-            slot.noise = persistence * slot.noise + volatility * slot.service.volatility * next(shocks)
-            slot.demand = slot.trend * math.exp(slot.noise)
-            needed += slot.service.annual_value * slot.demand / QUARTERS_PER_YEAR
+        trend, noise, demand = council.demand_trend, council.demand_noise, council.demand
+        for i, spec in enumerate(services):  # one demand path per service, shared by its positions
+            trend[i] *= growth
+            noise[i] = persistence * noise[i] + volatility * spec.volatility * next(shocks)
+            demand[i] = trend[i] * math.exp(noise[i])
+            needed += spec.annual_value * demand[i] / QUARTERS_PER_YEAR
         council.affordability = affordability = min(1.0, council.budget_quarter / (needed * council.unit_cost_estimate))
         council.late_payment = bool(rng.random() < late_payment * council.budget_pressure)
-        for slot in slots:
+        for slot in council.slots:
             slot.reset_observations()
-            slot.funded = slot.demand * affordability
-            slot.need_value = slot.service.annual_value * slot.demand / QUARTERS_PER_YEAR
+            slot.demand = level = demand[slot.service_index]
+            slot.funded = level * affordability
+            slot.need_value = slot.value * level / QUARTERS_PER_YEAR
     for contract in model.contracts:  # need has moved
         contract.forget_value()
     model.flows = QuarterFlows()
@@ -59,9 +61,9 @@ def fire_shock(model: PartneringModel, shock: Shock) -> None:
     """A demand surge or budget cut now; a supplier failure at the next finance phase."""
     if shock.kind == "demand_surge":
         for council in model.councils:
-            for slot in council.slots:
-                if not shock.service or slot.service.name == shock.service:
-                    slot.trend *= 1.0 + shock.size
+            for i, spec in enumerate(model.config.services):
+                if not shock.service or spec.name == shock.service:
+                    council.demand_trend[i] *= 1.0 + shock.size
         what = shock.service.replace("_", " ") if shock.service else "all services"
         model.events.add(model.now, "shock", f"Demand surge of {shock.size:.0%} in {what}", service=shock.service)
     elif shock.kind == "budget_cut":

@@ -16,8 +16,8 @@ def learn(model: PartneringModel) -> None:
     cfg = model.config
     b = cfg.behaviour
     margin_step, overhead_rate = b.margin_step, cfg.world.overhead_rate
-    for supplier in model.suppliers:
-        supplier.adapt_margin(margin_step, overhead_rate)
+    for bidder in model.bidders:  # groups remember their tenders; their surplus is a policy
+        bidder.adapt_margin(margin_step, overhead_rate)
     invested = cfg.policy.public_capacity_investment
     majority = cfg.in_house.majority_share
     for council in model.councils:

@@ -1,5 +1,6 @@
-"""Phase 7, market: SMEs enter places whose tenders were profitable and leave when idle too long;
-a new national supplier may replace a failed one; firms buy accreditation where it is required."""
+"""Phase 7, market: SMEs enter the service lines of places whose recent tenders in that line were
+profitable, and leave when idle too long; a new large supplier may replace a failed one; firms
+buy accreditation where it is required."""
 
 from __future__ import annotations
 
@@ -16,19 +17,24 @@ if TYPE_CHECKING:
 def evolve_market(model: PartneringModel) -> None:
     cfg = model.config
     p = cfg.market
+    lines = cfg.lines
+    shares = model.sme_line_shares
     for place, council in enumerate(model.councils):
-        signal = market.profit_signal(model.place_margin[place], p)
         room = market.crowding(len(model.smes_by_place[place]), cfg.population.smes_per_place, p)
-        p_entry = market.sme_entry_probability(cfg.world.sme_entry_rate, signal, council.principles["place_based"],
-                                               room, p)
-        if model.rng.random() < p_entry:
-            sme = create_sme(model, place)
-            model.supplier_entries += 1
-            model.events.add(model.now, "supplier_entry", f"{sme.name} started trading in {council.name}",
-                             supplier=sme.name, council=council.name)
+        draws = model.rng.random(len(lines)).tolist()
+        for line, uniform in zip(lines, draws, strict=True):
+            signal = market.profit_signal(model.place_margin[place, line], p)
+            p_entry = market.sme_entry_probability(cfg.world.sme_entry_rate * shares[line], signal,
+                                                   council.principles["place_based"], room, p)
+            if uniform < p_entry:
+                sme = create_sme(model, place, line)
+                model.supplier_entries += 1
+                model.events.add(model.now, "supplier_entry",
+                                 f"{sme.name} started trading in {council.name} ({line})",
+                                 supplier=sme.name, council=council.name)
     for place in range(len(model.councils)):
         for sme in list(model.smes_by_place[place]):
-            if market.sme_leaves(bool(sme.contracts), sme.quarters_idle, sme.cash, p):
+            if market.sme_leaves(bool(sme.contracts or sme.subcontracts), sme.quarters_idle, sme.net_cash, p):
                 model.supplier_exits += 1
                 model.events.add(model.now, "supplier_exit", f"{sme.name} stopped bidding and left the market",
                                  supplier=sme.name)
@@ -36,7 +42,7 @@ def evolve_market(model: PartneringModel) -> None:
     if len(model.large_suppliers) < model.initial_large and model.rng.random() < cfg.world.large_entry_rate:
         supplier = create_large_supplier(model)
         model.supplier_entries += 1
-        model.events.add(model.now, "supplier_entry", f"{supplier.name} entered the national market",
+        model.events.add(model.now, "supplier_entry", f"{supplier.name} entered the market",
                          supplier=supplier.name)
     if cfg.policy.accreditation_required:
         cost = cfg.suppliers.accreditation_cost
