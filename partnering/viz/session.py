@@ -208,11 +208,11 @@ def _verdict(kpi: Kpi, change: float) -> Literal["better", "worse", "same"]:
     return "better" if improved else "worse"
 
 
-def read_kpis(frame: pd.DataFrame) -> list[KpiReading]:
-    """Each KPI's latest value and its change since step 0."""
+def read_kpis(frame: pd.DataFrame, kpis: tuple[Kpi, ...] = KPIS) -> list[KpiReading]:
+    """Each KPI's latest value and its change since the frame's first row (step 0)."""
     first, last = frame.iloc[0], frame.iloc[-1]
     readings = []
-    for kpi in KPIS:
+    for kpi in kpis:
         value, start = float(last[kpi.name]), float(first[kpi.name])
         readings.append(KpiReading(kpi, value, start, _verdict(kpi, value - start)))
     return readings
