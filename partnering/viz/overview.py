@@ -117,7 +117,7 @@ def played_seats(view: RoomView, connected: Callable[[str | None], bool] = lambd
     out = []
     labels = {c.name.split(".", 1)[1]: c.label for c in principle_controls()}
     for seat in view.seats:
-        frame = view.council_history(seat.council_name)[["step", *COUNCIL_METRICS]]
+        frame = view.council_outcomes(seat.council_name)
         choices = [Choice(labels[name], float(seat.principles[name]), "level") for name in PRINCIPLE_NAMES]
         choices += [Choice(f"Reviews: {mode_label(mode)}", share, "share")
                     for mode, share in mode_shares(view, seat.id).items()]

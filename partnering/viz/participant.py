@@ -195,8 +195,7 @@ def JoinForm(hub: Hub, view: RoomView, session: str, on_joined: Callable[[int], 
 
 def council_readings(view: RoomView, council: str):
     """The council's outcomes now and since the start (catalogue labels and directions)."""
-    frame = view.council_history(council)
-    return read_kpis(frame, tuple(CATALOGUE[m] for m in COUNCIL_METRICS))
+    return read_kpis(view.council_outcomes(council), tuple(CATALOGUE[m] for m in COUNCIL_METRICS))
 
 
 @solara.component

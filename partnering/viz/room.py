@@ -206,6 +206,9 @@ class RoomView:
     policy: dict[str, object]
     world_version: int
     """Changes only when the model stepped or a new round began: charts redraw only then."""
+    series: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Each of :data:`COUNCIL_METRICS` as a table, one row per quarter and one column per council
+    (taken once per quarter, for every page's charts and cards)."""
 
     @property
     def label(self) -> str:
@@ -228,7 +231,13 @@ class RoomView:
         return next((s for s in self.seats if s.id == seat_id), None)
 
     def council_history(self, council: str) -> pd.DataFrame:
+        """The council's rows of ``history``: who led it, its principles and outcomes, by quarter."""
         return self.history[self.history["council"] == council].reset_index(drop=True)
+
+    def council_outcomes(self, council: str) -> pd.DataFrame:
+        """``step`` and each of :data:`COUNCIL_METRICS` for one council, by quarter."""
+        steps = next(iter(self.series.values())).index
+        return pd.DataFrame({"step": steps.to_numpy(), **{m: self.series[m][council].to_numpy() for m in COUNCIL_METRICS}})
 
     def free_councils(self) -> list[str]:
         return [c.name for c in self.councils if c.led_by is None]
@@ -316,10 +325,16 @@ class Room:
             for seat in self._seats.values():
                 self.model.councils[seat.council].leader = SeatLeader(self, seat)
         self._record_quarter()
+        self._take_frames()
+        self._publish()
+
+    def _take_frames(self) -> None:
+        """The world's metrics, its events and the councils' history, once per quarter."""
         self._world_frames = (self.model.metrics_frame(), self._events())
         self._history_frame = pd.DataFrame(self._history)
+        self._series = {m: self._history_frame.pivot(index="step", columns="council", values=m)
+                        for m in COUNCIL_METRICS}
         self._world_version += 1
-        self._publish()
 
     def _events(self) -> pd.DataFrame:
         return self.model.events.to_frame().tail(FEED_LENGTH).reset_index(drop=True)
@@ -347,9 +362,7 @@ class Room:
             self.model.step()
             self._settle_decisions(before)
             self._record_quarter()
-            self._world_frames = (self.model.metrics_frame(), self._events())
-            self._history_frame = pd.DataFrame(self._history)
-            self._world_version += 1
+            self._take_frames()
             if self.model.now >= self.scenario.run.steps:
                 self._status = "ended"
             elif self._status == "waiting":
@@ -556,7 +569,7 @@ class Room:
             debrief=self._debrief, seconds_per_quarter=self.seconds_per_quarter, round=self._round,
             councils=councils, seats=seat_states, history=self._history_frame, world=world,
             decisions=tuple(self._decisions), events=events, policy=dict(self.scenario.policy.model_dump()),
-            world_version=self._world_version,
+            world_version=self._world_version, series=self._series,
         )
         with self._changed:
             self._version = view.version

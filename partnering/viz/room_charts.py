@@ -80,11 +80,10 @@ class CouncilChart(Chart):
             return self._blit(self.update_council(view, council))
 
     def update_council(self, view: RoomView, council: str) -> object:
-        history = view.history
         end = view.start_year + max(view.horizon, 1) / 4.0
         limits = []
         for metric in self.METRICS:
-            table = history.pivot(index="step", columns="council", values=metric)
+            table = view.series[metric]
             x = years(table.index.to_numpy(), view.start_year)
             own = table[council].to_numpy(dtype=float)
             others = table.drop(columns=[council]).to_numpy(dtype=float)
