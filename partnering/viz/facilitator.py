@@ -43,6 +43,9 @@ TITLE = "Partnering workshop: facilitator"
 SPREAD_WORLD_METRICS = ("service_quality", "unmet_need", "value_for_money", "trust_council_supplier")
 SPREAD_ROOM_METRICS = ("service_quality", "unmet_need", "value_for_money", "public_trust")
 CONNECTION_POLL_S = 2.0
+SETTLE_S = 0.2
+"""The facilitator's page draws a burst of changes (a room joining at once) once, this long after
+the first; a participant's own page never waits."""
 
 FACILITATOR_CSS = """
 .pt-overview { overflow-x: auto; }
@@ -202,10 +205,11 @@ def CodeGate(hub: Hub, on_open: Callable[[], None]) -> None:
 @solara.component
 def WorldsConsole(hub: Hub) -> None:
     """Without a room: every participant's private world, as they play it."""
-    view = use_follow(hub.worlds).value
-    live = use_poll(lambda: frozenset(w.session for w in hub.worlds.view.worlds if connected(w.session)),
-                    CONNECTION_POLL_S)
-    played = played_worlds(view.worlds, lambda session: session in live)
+    view = use_follow(hub.worlds, settle_s=SETTLE_S).value
+    # polled so that a dropped connection shows without any other change; read again at each render
+    use_poll(lambda: frozenset(w.session for w in hub.worlds.view.worlds if connected(w.session)), CONNECTION_POLL_S)
+    played = played_worlds(view.worlds, connected)
+    live = [p for p in played if p.connected]
     solara.HTML(unsafe_innerHTML=(
         f"<h2>{TITLE}</h2><p>Every participant's own world, live. Participants open "
         f"<b>{html.escape(hub.address)}</b>; each tab is a world of its own. Start the app with "
@@ -226,10 +230,10 @@ def WorldsConsole(hub: Hub) -> None:
 @solara.component
 def RoomConsole(hub: Hub, room: Room) -> None:
     """With a room: the clock, the room code, every participant's council, the debrief."""
-    following = use_follow(room)
+    following = use_follow(room, settle_s=SETTLE_S)
     view = following.value
-    live = use_poll(lambda: frozenset(s.session for s in room.view.seats if connected(s.session)), CONNECTION_POLL_S)
-    played = played_seats(view, lambda session: session in live)
+    use_poll(lambda: frozenset(s.session for s in room.view.seats if connected(s.session)), CONNECTION_POLL_S)
+    played = played_seats(view, connected)
     free = len(view.councils) - len(view.seats)
     solara.HTML(unsafe_innerHTML=(
         f"<h2>{TITLE}: the room</h2><p>Participants open <b>{html.escape(hub.address)}</b> and enter the room code "
@@ -273,7 +277,8 @@ def Clock(room: Room, view: RoomView, refresh: Callable[[], None]) -> None:
                           disabled=running or over, classes=["pt-clock-start"])
             solara.Button("Pause", icon_name="mdi-pause", color="primary", on_click=act(room.pause),
                           disabled=not running, classes=["pt-clock-pause"])
-            solara.Button("Advance one quarter", icon_name="mdi-skip-next", color="primary", on_click=act(room.advance),
+            # not redrawn here: the participants' pages draw the new quarter first, this page follows
+            solara.Button("Advance one quarter", icon_name="mdi-skip-next", color="primary", on_click=room.advance,
                           disabled=running or over, classes=["pt-clock-advance"])
             solara.Button("End the round", outlined=True, on_click=act(room.end_round), disabled=view.status == "ended",
                           classes=["pt-clock-end"])

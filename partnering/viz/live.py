@@ -38,8 +38,13 @@ def use_closed() -> threading.Event:
     return closed
 
 
-def use_follow(source: Followable, key: Callable[[Any], object] = lambda view: view.version) -> solara.Reactive:
-    """This session's copy of ``source.view``, replaced whenever ``key`` of a newer view differs."""
+def use_follow(source: Followable, key: Callable[[Any], object] = lambda view: view.version,
+               settle_s: float = 0.0) -> solara.Reactive:
+    """This session's copy of ``source.view``, replaced whenever ``key`` of a newer view differs.
+
+    With ``settle_s`` a burst of changes (twenty participants joining) is drawn once: after a
+    change the follower waits that long and takes the newest view.
+    """
     latest = solara.use_reactive(source.view)
     closed = use_closed()
 
@@ -51,6 +56,9 @@ def use_follow(source: Followable, key: Callable[[Any], object] = lambda view: v
                 return
             if view.version == version:
                 continue
+            if settle_s > 0 and closed.wait(settle_s):
+                return
+            view = source.view
             version = view.version
             # compared with what the page shows now, which the page may have set itself
             if key(view) != key(latest.peek()):

@@ -141,7 +141,7 @@ def RoomPage() -> None:
         if seat is None:
             JoinForm(hub, current, session, joined, notice.value)
         else:
-            CouncilDesk(room, current, seat, left, lambda: view.set(room.view))
+            CouncilDesk(room, current, seat, left)
 
 
 @solara.component
@@ -199,81 +199,92 @@ def council_readings(view: RoomView, council: str):
 
 
 @solara.component
-def CouncilDesk(room: Room, view: RoomView, seat: SeatState, on_leave: Callable[[], None],
-                refresh: Callable[[], None]) -> None:
-    """The participant's council: where the clock is, its outcomes, their decisions."""
+def CouncilDesk(room: Room, view: RoomView, seat: SeatState, on_leave: Callable[[], None]) -> None:
+    """The participant's council: where the clock is, its outcomes, their decisions.
+
+    The controls are components of their own whose arguments change only when what they show
+    changes, so a new quarter redraws the status, the cards, the chart and the log, not every
+    slider and select.
+    """
     council = view.councils[seat.council]
-    error = solara.use_reactive(None)
     chart = solara.use_memo(CouncilChart, [])
     png = solara.use_memo(lambda: chart.render_council(view, council.name),
                           [view.world_version, view.round, council.name])
-
-    def act(do: Callable[[], None]) -> None:
-        try:
-            do()
-            error.set(None)
-        except RoomError as exc:
-            error.set(str(exc))
-        refresh()  # the participant sees their own change at once
-
     with solara.Row(gap="12px", style={"align-items": "baseline", "flex-wrap": "wrap"}):
         solara.HTML(tag="h2", unsafe_innerHTML=f"You lead {html.escape(council.name)}", classes=["pt-room-council"])
         solara.Text(f"({seat.name})", classes=["pt-room-name"], style={"color": "#555"})
         solara.Button("Leave the council", text=True, on_click=on_leave, classes=["pt-leave"])
     solara.Text(view.status_text, classes=["pt-room-status"], style={"display": "block"})
-    if error.value:
-        solara.Error(error.value, classes=["pt-room-error"])
     if view.debrief:
         ParticipantDebrief(view, seat)
     solara.HTML(unsafe_innerHTML=kpi_cards_html(council_readings(view, council.name)), classes=["pt-kpis"])
     with solara.Row(gap="16px", style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
         with solara.Column(gap="8px", style={"width": "440px", "min-width": "400px", "flex": "0 0 440px"}):
-            with solara.Card("Your council's principles", margin=0):
-                solara.Text("0 = transactional, 1 = fully changemaking; they apply from the next quarter.",
-                            style={"font-size": "12px", "color": "#555"})
-                for control in principle_controls():
-                    name = control.name.split(".", 1)[1]
-
-                    def set_level(value: float, name: str = name) -> None:
-                        act(lambda: room.set_principles(seat.id, {name: float(value)}))
-
-                    ControlWidget(control, council.principles[name], set_level)
+            Principles(room, seat.id, tuple(council.principles.items()))
             with solara.Card("Reviews: what you want", margin=0):
-                Services(room, view, seat, council, act)
+                solara.Text("Your choice is used at the service's next review if the model allows it then (a "
+                            "neighbour ready to commission jointly, a community group able to take it on); otherwise "
+                            "the model's rule decides. Nobody waits for you: a review with no choice is the model's.",
+                            style={"font-size": "12px", "color": "#555"})
+                with solara.Column(gap="0px", classes=["pt-services"]):
+                    for service in council.services:
+                        ServiceRow(room, seat.id, service, seat.choices.get(service.name), review_text(service, view))
         with solara.Column(gap="8px", style={"flex": "1 1 auto", "min-width": "0"}):
             solara.Image(png, classes=["pt-chart", "pt-chart-council"])
             Decisions(view, council)
 
 
+def _refused(do: Callable[[], None], error: solara.Reactive) -> None:
+    """Carry out a participant's change; a refusal (the seat was handed back) is shown, not raised."""
+    try:
+        do()
+        error.set(None)
+    except RoomError as exc:
+        error.set(str(exc))
+
+
 @solara.component
-def Services(room: Room, view: RoomView, seat: SeatState, council: CouncilState,
-             act: Callable[[Callable[[], None]], None]) -> None:
-    """Each service, its mode now, when it is reviewed, and the mode the participant wants then."""
-    labels = [MODEL_DECIDES, *(mode_label(m) for m in MODES)]
+def Principles(room: Room, seat_id: int, levels: tuple[tuple[str, float], ...]) -> None:
+    """The council's five principle sliders; a change applies from the next quarter."""
+    error = solara.use_reactive(None)
+    current = dict(levels)
+    with solara.Card("Your council's principles", margin=0):
+        solara.Text("0 = transactional, 1 = fully changemaking; they apply from the next quarter.",
+                    style={"font-size": "12px", "color": "#555"})
+        for control in principle_controls():
+            name = control.name.split(".", 1)[1]
+
+            def set_level(value: float, name: str = name) -> None:
+                _refused(lambda: room.set_principles(seat_id, {name: float(value)}), error)
+
+            ControlWidget(control, current[name], set_level)
+        if error.value:
+            solara.Error(error.value, classes=["pt-room-error"])
+
+
+@solara.component
+def ServiceRow(room: Room, seat_id: int, service: ServiceState, wanted: str | None, review: str) -> None:
+    """One service, its mode now, when it is reviewed, and the mode the participant wants then."""
+    error = solara.use_reactive(None)
     by_label = {mode_label(m): m for m in MODES}
-    solara.Text("Your choice is used at the service's next review if the model allows it then (a neighbour "
-                "ready to commission jointly, a community group able to take it on); otherwise the model's rule "
-                "decides. Nobody waits for you: a review with no choice is the model's.",
-                style={"font-size": "12px", "color": "#555"})
-    with solara.Column(gap="0px", classes=["pt-services"]):
-        for service in council.services:
-            wanted = seat.choices.get(service.name)
-            due = " pt-due" if service.due_next else ""
 
-            def choose(label: str, service_name: str = service.name) -> None:
-                act(lambda: room.choose(seat.id, service_name, by_label.get(label)))
+    def choose(label: str) -> None:
+        _refused(lambda: room.choose(seat_id, service.name, by_label.get(label)), error)
 
-            with solara.Row(gap="6px", style={"align-items": "center", "border-bottom": "1px solid #eee"},
-                            classes=[f"pt-service pt-service-{service.name}{due}"]):
-                badge = ' <span class="pt-due-badge">next quarter</span>' if service.due_next else ""
-                solara.HTML(unsafe_innerHTML=(
-                    f'<div class="pt-service-name">{html.escape(service_label(service.name))}{badge}</div>'
-                    f'<div style="font-size:11px;color:#555"><span class="pt-service-mode">'
-                    f"{html.escape(mode_label(service.mode))}</span> · {html.escape(review_text(service, view))}</div>"),
-                    style={"flex": "1 1 auto"})
-                solara.Select("At its review", values=labels, value=mode_label(wanted) if wanted else MODEL_DECIDES,
-                              on_value=choose, dense=True, classes=[f"pt-choice pt-choice-{service.name}"],
-                              style={"max-width": "170px"})
+    due = " pt-due" if service.due_next else ""
+    badge = ' <span class="pt-due-badge">next quarter</span>' if service.due_next else ""
+    with solara.Row(gap="6px", style={"align-items": "center", "border-bottom": "1px solid #eee"},
+                    classes=[f"pt-service pt-service-{service.name}{due}"]):
+        solara.HTML(unsafe_innerHTML=(
+            f'<div class="pt-service-name">{html.escape(service_label(service.name))}{badge}</div>'
+            f'<div style="font-size:11px;color:#555"><span class="pt-service-mode">'
+            f"{html.escape(mode_label(service.mode))}</span> · {html.escape(review)}</div>"),
+            style={"flex": "1 1 auto"})
+        solara.Select("At its review", values=[MODEL_DECIDES, *by_label], value=mode_label(wanted) if wanted else MODEL_DECIDES,
+                      on_value=choose, dense=True, classes=[f"pt-choice pt-choice-{service.name}"],
+                      style={"max-width": "170px"})
+    if error.value:
+        solara.Error(error.value, classes=["pt-room-error"])
 
 
 @solara.component

@@ -28,11 +28,19 @@ def participant_colour(number: int) -> str:
     return PARTICIPANT_COLOURS[(number - 1) % len(PARTICIPANT_COLOURS)]
 
 
-def _top(values: np.ndarray, style: str) -> float:
-    """A y-axis top that moves in nice jumps (so the cached background survives most quarters)."""
+HEADROOM = 1.5
+"""A y axis grows to this many times the highest value, in nice steps, and never shrinks: redrawing
+the cached background costs ten times a quarter's update, so it should happen a few times a run."""
+
+
+def grown_top(current: float | None, values: np.ndarray, style: str) -> float:
+    """The y-axis top after new ``values``: unchanged while they fit below it, else the next nice
+    number above ``HEADROOM`` times their peak (at most 1 for an index or share that stays within 1)."""
     finite = values[np.isfinite(values)]
-    peak = float(finite.max()) if finite.size else 1.0
-    top = nice_ceiling(peak * 1.1) if peak > 0 else 1.0
+    peak = float(finite.max()) if finite.size else 0.0
+    if current is not None and peak <= current:
+        return current
+    top = nice_ceiling(peak * HEADROOM) if peak > 0 else 1.0
     if style in ("index", "share") and peak <= 1.0:
         top = min(top, 1.0)
     return top
@@ -70,6 +78,7 @@ class CouncilChart(Chart):
             ax.add_collection(self.bands[metric])
             (self.median[metric],) = ax.plot([], [], color=OTHERS_COLOUR, linewidth=1.2, linestyle="--")
             (self.own[metric],) = ax.plot([], [], color=OWN_COLOUR, linewidth=2.2)
+        self.tops: dict[str, float] = {}
         self.figure.legend(handles=[Line2D([], [], color=OWN_COLOUR, linewidth=2.2, label="your council"),
                                     Line2D([], [], color=OTHERS_COLOUR, linestyle="--", label="median of the others"),
                                     Patch(color=OTHERS_COLOUR, alpha=0.25, label="range of the others")],
@@ -95,7 +104,8 @@ class CouncilChart(Chart):
                 self.bands[metric].set_verts([])
                 self.median[metric].set_data([], [])
             self.own[metric].set_data(x, own)
-            limits.append(_top(table.to_numpy(dtype=float), CATALOGUE[metric].style))
+            self.tops[metric] = grown_top(self.tops.get(metric), table.to_numpy(dtype=float), CATALOGUE[metric].style)
+            limits.append(self.tops[metric])
         key = (view.start_year, end, tuple(limits))
         if key != self._static_key:
             for metric, top in zip(self.METRICS, limits, strict=True):
@@ -123,6 +133,7 @@ class SpreadChart(Chart):
         self.lines: dict[str, list[Line2D]] = {m: [] for m in metrics}
         self.marks: dict[str, list[Artist]] = {m: [] for m in metrics}
         self.median: dict[str, Line2D] = {}
+        self.tops: dict[str, float] = {}
         for metric, ax in self.axes.items():
             ax.set_title(_title(metric), fontsize=9, loc="left")
             ax.tick_params(labelsize=7)
@@ -178,10 +189,10 @@ class SpreadChart(Chart):
                 counts = np.sum(np.isfinite(padded), axis=0)
                 mid = np.array([np.nanmedian(padded[:, j]) if counts[j] else np.nan for j in range(longest)])
                 self.median[metric].set_data(years(np.arange(longest), start), mid)
-                limits.append(_top(padded, CATALOGUE[metric].style))
+                self.tops[metric] = grown_top(self.tops.get(metric), padded, CATALOGUE[metric].style)
             else:
                 self.median[metric].set_data([], [])
-                limits.append(1.0)
+            limits.append(self.tops.get(metric, 1.0))
         key = (start, end, tuple(limits))
         if key != self._static_key:
             for metric, top in zip(self.metrics, limits, strict=True):

@@ -144,8 +144,9 @@ def test_five_participants_each_take_a_different_council(room):
         "() => document.querySelectorAll('.pt-room-table tr.pt-row').length === 5", timeout=WAIT_MS)
     for name, council in councils.items():
         assert table_row(room.facilitator, name).locator("td.pt-cell-where").inner_text() == council
-    connected = room.facilitator.locator(".pt-connected").inner_text()
-    assert connected.startswith("5 connected") and "5 of 12 councils led" in connected
+    room.facilitator.wait_for_function(
+        "() => /^5 connected · 5 of 12 councils led/.test(document.querySelector('.pt-connected').textContent)",
+        timeout=WAIT_MS)
 
 
 def test_two_cannot_take_one_council_and_a_closed_tab_hands_it_back(room, browser):

@@ -121,7 +121,7 @@ def test_the_facilitator_needs_the_code_and_the_clock_moves_every_participants_p
     rc = open_facilitator(render)
     button(rc, "pt-clock-advance").click()
     wait_until(lambda: "quarter 1 of 20" in text(ann, "pt-room-status"))
-    assert text(rc, "pt-room-status") == text(ann, "pt-room-status")
+    wait_until(lambda: text(rc, "pt-room-status") == text(ann, "pt-room-status"))
     table = rc.find(solara.widgets.HTML, attributes={"class": "pt-overview pt-room-table"}).widget.unsafe_innerHTML
     assert 'data-name="Ann"' in table and "(q1)" in table
 
