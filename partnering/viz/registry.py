@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import itertools
 import threading
-import time
 from dataclasses import dataclass, replace
 
 from partnering.viz.controls import WorkshopSettings
+from partnering.viz.feed import Feed
 from partnering.viz.session import Snapshot
 
 NAME_LENGTH = 40
@@ -49,14 +49,14 @@ class WorldRegistry:
     """Thread-safe registry of live worlds, keyed by browser session, with change notification."""
 
     def __init__(self) -> None:
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
         self._worlds: dict[str, World] = {}
         self._numbers = itertools.count(1)
-        self._view = WorldsView(0, ())
+        self._feed = Feed(WorldsView(0, ()))
 
     def register(self, session: str, settings: WorkshopSettings, snapshot: Snapshot) -> World:
         """Add a session's world (numbered in order of arrival: 'World 1', 'World 2'...)."""
-        with self._changed:
+        with self._lock:
             existing = self._worlds.get(session)
             if existing is not None:
                 return existing
@@ -69,7 +69,7 @@ class WorldRegistry:
     def update(self, session: str, *, settings: WorkshopSettings | None = None, snapshot: Snapshot | None = None,
                name: str | None = None) -> None:
         """Replace what changed in a session's world (nothing happens for a dropped session)."""
-        with self._changed:
+        with self._lock:
             world = self._worlds.get(session)
             if world is None:
                 return
@@ -86,28 +86,21 @@ class WorldRegistry:
 
     def drop(self, session: str) -> None:
         """Forget a session's world (its tab closed). Idempotent."""
-        with self._changed:
+        with self._lock:
             if self._worlds.pop(session, None) is not None:
                 self._publish()
 
     def _publish(self) -> None:
-        self._view = WorldsView(self._view.version + 1, tuple(self._worlds.values()))
-        self._changed.notify_all()
+        self._feed.publish(WorldsView(self._feed.view.version + 1, tuple(self._worlds.values())))
 
     @property
     def view(self) -> WorldsView:
-        return self._view
+        """The registered worlds now (a new object after every change)."""
+        return self._feed.view
 
     def wait_for_change(self, version: int, timeout: float) -> WorldsView:
         """The latest view, as soon as it is newer than ``version`` or after ``timeout`` seconds."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while self._view.version <= version:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                self._changed.wait(left)
-            return self._view
+        return self._feed.wait_for_change(version, timeout)
 
     def __len__(self) -> int:
         return len(self._worlds)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -33,6 +32,8 @@ from partnering import PartneringModel
 from partnering.model.catalogue import CATALOGUE, METRICS
 from partnering.model.events import quarter_label
 from partnering.scenarios import PRINCIPLE_NAMES, Scenario
+from partnering.viz.feed import Feed
+from partnering.viz.session import Quarterly
 
 MODES: tuple[str, ...] = tuple(m.name.removeprefix("share_") for m in METRICS if m.group == "modes")
 """The delivery modes a review can choose, in the catalogue's order (in-house, outsourced,
@@ -180,7 +181,7 @@ class SeatState:
 
 
 @dataclass(frozen=True, eq=False)
-class RoomView:
+class RoomView(Quarterly):
     """Everything the pages draw from one moment of the room; never changed after it is taken.
 
     ``history`` has one row per council and quarter: who led it then, its principles and its
@@ -209,14 +210,6 @@ class RoomView:
     series: dict[str, pd.DataFrame] = field(default_factory=dict)
     """Each of :data:`COUNCIL_METRICS` as a table, one row per quarter and one column per council
     (taken once per quarter, for every page's charts and cards)."""
-
-    @property
-    def label(self) -> str:
-        return quarter_label(self.step, self.start_year)
-
-    @property
-    def done(self) -> bool:
-        return self.step >= self.horizon
 
     @property
     def status_text(self) -> str:
@@ -298,8 +291,7 @@ class Room:
         self.seed = seed
         self._model_lock = threading.RLock()
         self._seats_lock = threading.Lock()
-        self._changed = threading.Condition()
-        self._version = 0
+        self._feed: Feed[RoomView] | None = None
         self._world_version = 0
         self._seat_ids = itertools.count(1)
         self._seats: dict[int, Seat] = {}
@@ -564,17 +556,17 @@ class Room:
             seat_states = tuple(s.state(councils[s.council].name, councils[s.council].principles) for s in seats)
         world, events = self._world_frames
         view = RoomView(
-            version=self._version + 1, scenario_name=self.scenario.name, seed=self.seed, step=int(model.now),
+            version=self._feed.view.version + 1 if self._feed is not None else 1, scenario_name=self.scenario.name, seed=self.seed, step=int(model.now),
             horizon=int(self.scenario.run.steps), start_year=int(self.scenario.run.start_year), status=self._status,
             debrief=self._debrief, seconds_per_quarter=self.seconds_per_quarter, round=self._round,
             councils=councils, seats=seat_states, history=self._history_frame, world=world,
             decisions=tuple(self._decisions), events=events, policy=dict(self.scenario.policy.model_dump()),
             world_version=self._world_version, series=self._series,
         )
-        with self._changed:
-            self._version = view.version
-            self._view = view
-            self._changed.notify_all()
+        if self._feed is None:
+            self._feed = Feed(view)
+        else:
+            self._feed.publish(view)
 
     @staticmethod
     def _council_state(index: int, council, led_by: str | None) -> CouncilState:
@@ -587,18 +579,11 @@ class Room:
     @property
     def view(self) -> RoomView:
         """The latest view (a new object after every change)."""
-        return self._view
+        return self._feed.view
 
     def wait_for_change(self, version: int, timeout: float) -> RoomView:
         """The latest view, as soon as it is newer than ``version`` or after ``timeout`` seconds."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while self._version <= version:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                self._changed.wait(left)
-            return self._view
+        return self._feed.wait_for_change(version, timeout)
 
 
 def decisions_frame(decisions: tuple[Decision, ...] | list[Decision]) -> pd.DataFrame:

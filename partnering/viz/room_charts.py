@@ -52,6 +52,13 @@ def _title(metric: str) -> str:
     return f"{kpi.label}{arrow}"
 
 
+def _panel(ax, metric: str) -> None:
+    """A small panel's title (the catalogue's label and better direction), ticks and grid."""
+    ax.set_title(_title(metric), fontsize=9, loc="left")
+    ax.tick_params(labelsize=7)
+    ax.grid(alpha=0.25)
+
+
 def band_polygon(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     """The outline of the band between ``low`` and ``high`` over ``x``."""
     return np.column_stack([np.concatenate([x, x[::-1]]), np.concatenate([high, low[::-1]])])
@@ -71,9 +78,7 @@ class CouncilChart(Chart):
         self.own: dict[str, Line2D] = {}
         self.median: dict[str, Line2D] = {}
         for metric, ax in self.axes.items():
-            ax.set_title(_title(metric), fontsize=9, loc="left")
-            ax.tick_params(labelsize=7)
-            ax.grid(alpha=0.25)
+            _panel(ax, metric)
             self.bands[metric] = PolyCollection([], facecolors=OTHERS_COLOUR, alpha=0.25, linewidths=0)
             ax.add_collection(self.bands[metric])
             (self.median[metric],) = ax.plot([], [], color=OTHERS_COLOUR, linewidth=1.2, linestyle="--")
@@ -135,9 +140,7 @@ class SpreadChart(Chart):
         self.median: dict[str, Line2D] = {}
         self.tops: dict[str, float] = {}
         for metric, ax in self.axes.items():
-            ax.set_title(_title(metric), fontsize=9, loc="left")
-            ax.tick_params(labelsize=7)
-            ax.grid(alpha=0.25)
+            _panel(ax, metric)
             (self.median[metric],) = ax.plot([], [], color="black", linewidth=1.4, linestyle="--", alpha=0.8, zorder=5)
         self.figure.legend(handles=[Line2D([], [], color="black", linewidth=1.4, linestyle="--",
                                            label="median of the room"),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import ipyvuetify as v
@@ -21,18 +20,11 @@ from partnering.viz.facilitator import FacilitatorPage
 from partnering.viz.hub import current_hub, open_hub
 from partnering.viz.pages import Home
 from partnering.viz.room import Room, mode_label
+from tests.viz.test_viz_app import wait_until
 
 CODES = Codes("KQ7RM", "FACE2345")
 SMALL = {"population.councils": 5, "population.large_suppliers": 3, "run.steps": 20}
 SCRIPT = Path(sys.executable).with_name("partnering")
-
-
-def wait_until(condition, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
 
 
 def text(rc, css_class: str) -> str:
