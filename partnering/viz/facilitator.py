@@ -43,7 +43,7 @@ TITLE = "Partnering workshop: facilitator"
 SPREAD_WORLD_METRICS = ("service_quality", "unmet_need", "value_for_money", "trust_council_supplier")
 SPREAD_ROOM_METRICS = ("service_quality", "unmet_need", "value_for_money", "public_trust")
 CONNECTION_POLL_S = 2.0
-SETTLE_S = 0.2
+SETTLE_S = 0.4
 """The facilitator's page draws a burst of changes (a room joining at once) once, this long after
 the first; a participant's own page never waits."""
 

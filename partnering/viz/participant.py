@@ -227,7 +227,7 @@ def CouncilDesk(room: Room, view: RoomView, seat: SeatState, on_leave: Callable[
                             "the model's rule decides. Nobody waits for you: a review with no choice is the model's.",
                             style={"font-size": "12px", "color": "#555"})
                 with solara.Column(gap="0px", classes=["pt-services"]):
-                    for service in council.services:
+                    for service in sorted(council.services, key=lambda s: s.review_step):  # soonest first
                         ServiceRow(room, seat.id, service, seat.choices.get(service.name), review_text(service, view))
         with solara.Column(gap="8px", style={"flex": "1 1 auto", "min-width": "0"}):
             solara.Image(png, classes=["pt-chart", "pt-chart-council"])

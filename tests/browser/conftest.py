@@ -155,10 +155,14 @@ def output_dir() -> Path:
 def screenshot():
     """Keep a screenshot with the test output, in test-output/screenshots/."""
 
-    def take(page, name: str) -> Path:
+    def take(page, name: str, full_page: bool = False, selector: str | None = None) -> Path:
+        """The viewport, the whole page, or the element matching ``selector``."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path))
+        if selector is not None:
+            page.locator(selector).first.screenshot(path=str(path))
+        else:
+            page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take

@@ -28,7 +28,8 @@ def row(facilitator, name: str):
     return facilitator.locator(f'.pt-worlds-table tr.pt-row[data-name="{name}"]')
 
 
-def test_the_facilitator_sees_every_world_as_it_is_played_and_loses_it_when_the_tab_closes(app_server, open_page):
+def test_the_facilitator_sees_every_world_as_it_is_played_and_loses_it_when_the_tab_closes(app_server, open_page,
+                                                                                          screenshot):
     facilitator, facilitator_traffic = open_page()
     facilitator.goto(app_server.url + "facilitator")
     facilitator.locator(".pt-facilitator-code input").fill(printed_codes(app_server.log)["facilitator"])
@@ -52,6 +53,7 @@ def test_the_facilitator_sees_every_world_as_it_is_played_and_loses_it_when_the_
             mine = page.locator(f".pt-kpi-{metric} .pt-kpi-value").inner_text()
             assert row(facilitator, name).locator(f"td.pt-cell-{metric} .pt-value").inner_text() == mine, (name, metric)
     assert re.match(r"\d+ connected", facilitator.locator(".pt-connected").inner_text())
+    screenshot(facilitator, "facilitator_worlds")
 
     with facilitator.expect_download(timeout=WAIT_MS) as download:
         facilitator.locator("button.pt-download-worlds").click()

@@ -135,7 +135,8 @@ def test_a_wrong_code_opens_neither_the_facilitators_page_nor_a_council(room, br
     assert room.codes["room"] in room.facilitator.locator(".pt-room-code").inner_text().replace(" ", "")
 
 
-def test_five_participants_each_take_a_different_council(room):
+def test_five_participants_each_take_a_different_council(room, screenshot):
+    screenshot(room.participants[NAMES[0]], "room_join")
     for name, page in room.participants.items():  # everyone presses Join at about the same time
         join(page, room.codes["room"], name)
     councils = {name: wait_seated(page) for name, page in room.participants.items()}
@@ -209,7 +210,7 @@ def test_each_participant_decides_for_their_own_council_and_the_table_matches_ev
     assert "as they chose (In-house" in table_row(room.facilitator, decider).locator("td.pt-cell-notes").inner_text()
 
 
-def test_the_clock_runs_every_screen_and_pause_stops_it(room):
+def test_the_clock_runs_every_screen_and_pause_stops_it(room, screenshot):
     start = quarter_of(room.facilitator)
     room.facilitator.locator("button.pt-clock-start").click()
     for page in room.participants.values():
@@ -224,9 +225,11 @@ def test_the_clock_runs_every_screen_and_pause_stops_it(room):
     room.facilitator.wait_for_timeout(1500)  # longer than a quarter of the running clock
     assert {quarter_of(page) for page in room.participants.values()} == {paused}
     assert quarter_of(room.facilitator) == paused
+    screenshot(room.participants[NAMES[0]], "room_participant")
+    screenshot(room.facilitator, "room_facilitator", full_page=True)
 
 
-def test_ending_the_round_shows_the_debrief_on_every_screen(room):
+def test_ending_the_round_shows_the_debrief_on_every_screen(room, screenshot):
     room.facilitator.locator("button.pt-clock-end").click()
     room.facilitator.locator("button.pt-clock-debrief").click()
     room.facilitator.wait_for_selector(".pt-debrief", timeout=WAIT_MS)
@@ -235,6 +238,8 @@ def test_ending_the_round_shows_the_debrief_on_every_screen(room):
         assert "the round is over" in page.locator(".pt-room-status").inner_text()
         assert re.search(r"\d(st|nd|rd|th) of 5", page.locator(".pt-debrief").inner_text())
     assert room.facilitator.locator("button.pt-clock-advance").is_disabled()
+    screenshot(room.facilitator, "room_debrief", selector=".pt-debrief")
+    screenshot(room.participants[NAMES[0]], "room_participant_debrief", selector=".pt-debrief")
     assert "What did the people who did better choose" in room.facilitator.content()
 
 
