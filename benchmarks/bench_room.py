@@ -140,7 +140,8 @@ def main() -> int:
               f"{row['min']:>7.0f}{row['max']:>7.0f}")
     ok = slowest["median"] <= BUDGET_MS
     print(f"\nslowest screen per quarter: median {slowest['median']:.0f} ms, {100 * result['within_budget_share']:.0f}% "
-          f"of quarters within {BUDGET_MS:.0f} ms ({'within' if ok else 'OVER'} the budget); written to {out}")
+          f"of quarters within {BUDGET_MS:.0f} ms ({'within' if ok else 'OVER'} the budget); written to "
+          f"{out.relative_to(ROOT)}")
     return 0 if ok else 1
 
 
