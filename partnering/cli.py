@@ -560,11 +560,34 @@ def scenarios_validate(file: Annotated[str, typer.Argument(help="a scenario TOML
 def app_(
     host: Annotated[str, typer.Option(help="interface to listen on (loopback by default)")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)] = 8521,
+    room: Annotated[bool, typer.Option("--room", help="one shared world: each participant leads a council, "
+                                       "the facilitator runs the clock from /facilitator")] = False,
+    scenario: Annotated[str | None, typer.Option(help="the room's scenario (with --room; default transactional)")] = None,
+    seed: Annotated[int | None, typer.Option(help="the room's seed (with --room; default 1)", min=0)] = None,
+    seconds_per_quarter: Annotated[float, typer.Option(help="pause between quarters while the room's clock runs",
+                                                       min=1.0, max=60.0)] = 5.0,
+    room_code: Annotated[str | None, typer.Option(help="the code participants type to join (default: a new "
+                                                  "random one, printed)")] = None,
+    facilitator_code: Annotated[str | None, typer.Option(help="the code that opens /facilitator (default: a new "
+                                                         "random one, printed)")] = None,
 ) -> None:
-    """Start the workshop view in a browser (works offline)."""
-    from partnering.viz.server import serve
+    """Start the workshop view in a browser (works offline); the facilitator's page is /facilitator."""
+    from partnering.viz.access import Codes, chosen_code, new_codes
+    from partnering.viz.server import RoomSettings, serve
 
-    serve(host=host, port=port)
+    if not room and (scenario is not None or seed is not None):
+        fail("app: --scenario and --seed choose the shared world of a room; add --room (without it every "
+             "participant picks their own)")
+    try:
+        fresh = new_codes()
+        codes = Codes(chosen_code(room_code, "--room-code") if room_code else fresh.room,
+                      chosen_code(facilitator_code, "--facilitator-code") if facilitator_code else fresh.facilitator)
+    except ValueError as exc:
+        fail(f"app: {exc}")
+    if codes.room == codes.facilitator:
+        fail("app: --room-code and --facilitator-code must differ (a participant would open the facilitator's page)")
+    settings = RoomSettings(scenario or "transactional", 1 if seed is None else seed, seconds_per_quarter) if room else None
+    serve(host=host, port=port, room=settings, codes=codes)
 
 
 app.registered_commands[-1].name = "app"

@@ -5,6 +5,7 @@ Shared by tests/browser and tests/reliability, with the Chromium both launch."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -30,22 +31,32 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def app_command(port: int) -> list[str]:
+def app_command(port: int, args: tuple[str, ...] = ()) -> list[str]:
     """The installed `partnering` command next to this interpreter, else the same entry point."""
     script = Path(sys.executable).with_name("partnering")
     if script.exists():
-        return [str(script), "app", "--port", str(port)]
-    return [sys.executable, "-c", "from partnering.cli import main; main()", "app", "--port", str(port)]
+        return [str(script), "app", "--port", str(port), *args]
+    return [sys.executable, "-c", "from partnering.cli import main; main()", "app", "--port", str(port), *args]
+
+
+def printed_codes(log: Path) -> dict[str, str]:
+    """The codes `partnering app` printed at start: {"facilitator": ..., "room": ...} (room only with --room)."""
+    text = log.read_text()
+    found = {kind: match.group(1) for kind in ("facilitator", "room")
+             if (match := re.search(rf"{kind} code ([A-Z0-9]+)", text))}
+    assert "facilitator" in found, f"no facilitator code printed in {log}"
+    return found
 
 
 @contextmanager
-def running_app(log: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Start `partnering app` on a free port (output to ``log``, ``env`` added to the environment),
-    yield its URL and process once it answers, and stop it afterwards."""
+def running_app(log: Path, env: dict[str, str] | None = None,
+                args: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Start `partnering app` on a free port (output to ``log``, ``env`` added to the environment,
+    ``args`` after the port), yield its URL and process once it answers, and stop it afterwards."""
     port = free_port()
     log.parent.mkdir(exist_ok=True)
     with log.open("w") as handle:
-        process = subprocess.Popen(app_command(port), stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT,
+        process = subprocess.Popen(app_command(port, args), stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT,
                                    env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + START_TIMEOUT_S

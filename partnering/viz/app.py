@@ -18,6 +18,7 @@ from partnering.viz.components import (
     use_workshop,
 )
 from partnering.viz.controls import DEFAULT_SCENARIO, DEFAULT_SEED, WorkshopSettings
+from partnering.viz.presence import WorldTag
 
 TITLE = "Partnering workshop"
 
@@ -44,6 +45,7 @@ def Page() -> None:
                 "(one step is a quarter).</p>"
             )
         )
+        WorldTag(workshop)
         with solara.lab.Tabs(lazy=True):
             with solara.lab.Tab("Workshop", classes=["pt-tab-workshop"]):
                 WorkshopView(workshop)

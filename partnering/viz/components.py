@@ -43,6 +43,7 @@ from partnering.viz.controls import (
 from partnering.viz.levers import LEVER_NOTES
 from partnering.viz.session import (
     CHECK_SEEDS,
+    KpiReading,
     Simulation,
     Snapshot,
     check_over_seeds,
@@ -434,11 +435,10 @@ def RunCard(state: WorkshopState) -> None:
 
 
 # --- views -------------------------------------------------------------------------------------
-@solara.component
-def KpiCards(snapshot: Snapshot) -> None:
-    """The headline KPIs, each with its change since the start, coloured better or worse."""
+def kpi_cards_html(readings: list[KpiReading]) -> str:
+    """KPI cards as HTML: label, value and change since the start, coloured better or worse."""
     cards = []
-    for reading in read_kpis(snapshot.frame):
+    for reading in readings:
         metric = reading.kpi.name
         cards.append(
             f'<div class="pt-kpi pt-kpi-{metric}" title="{html.escape(reading.kpi.meaning)}">'
@@ -447,7 +447,13 @@ def KpiCards(snapshot: Snapshot) -> None:
             f'<div class="pt-kpi-change pt-{reading.verdict}">{html.escape(reading.change_text)} since start</div>'
             "</div>"
         )
-    solara.HTML(unsafe_innerHTML="".join(cards), classes=["pt-kpis"])
+    return "".join(cards)
+
+
+@solara.component
+def KpiCards(snapshot: Snapshot) -> None:
+    """The headline KPIs, each with its change since the start, coloured better or worse."""
+    solara.HTML(unsafe_innerHTML=kpi_cards_html(read_kpis(snapshot.frame)), classes=["pt-kpis"])
 
 
 @solara.component

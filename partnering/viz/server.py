@@ -17,8 +17,9 @@ from __future__ import annotations
 import math
 import os
 import warnings
+from dataclasses import dataclass
 
-APP = "partnering.viz.app:Page"
+APP = "partnering.viz.pages"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8521
 DEAD_CDN = "http://127.0.0.1:9/npm/"
@@ -86,10 +87,49 @@ def configure(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     server_settings.kernel.cull_timeout = keep_disconnected()
 
 
-def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
-    """Serve the workshop view until interrupted (what ``partnering app`` runs)."""
+@dataclass(frozen=True)
+class RoomSettings:
+    """What ``partnering app --room`` builds the shared world from."""
+
+    scenario: str = "transactional"
+    seed: int = 1
+    seconds_per_quarter: float = 5.0
+
+
+def address(host: str, port: int) -> str:
+    """The address participants open (a placeholder when the server listens on every interface)."""
+    shown = "<this computer's address>" if host in ("0.0.0.0", "::") else host
+    return f"http://{shown}:{port}/"
+
+
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, room: RoomSettings | None = None,
+          codes=None) -> None:
+    """Serve the workshop until interrupted (what ``partnering app`` runs).
+
+    With ``room`` the participants share one world (built and checked before the server starts,
+    so a bad scenario is refused in one line); either way the facilitator's page is at
+    ``/facilitator``, opened with the facilitator code printed here.
+    """
     configure(host, port)
+    from partnering.viz.hub import open_hub
+
+    shared = None
+    if room is not None:
+        from partnering.viz.controls import WorkshopSettings
+        from partnering.viz.room import Room
+
+        scenario = WorkshopSettings.from_scenario(room.scenario, room.seed).build()
+        shared = Room(scenario, room.seed, seconds_per_quarter=room.seconds_per_quarter)
+    hub = open_hub(codes, shared, address(host, port))
     import uvicorn
 
-    print(f"Partnering workshop: open http://{host}:{port}/ in a browser (works offline; Ctrl-C to stop)", flush=True)
-    uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning", access_log=False)
+    print(f"Partnering workshop: open {hub.address} in a browser (works offline; Ctrl-C to stop)", flush=True)
+    print(f"Facilitator: {hub.address}facilitator with facilitator code {hub.codes.facilitator}", flush=True)
+    if shared is not None:
+        print(f"Room: one shared world ({shared.scenario.name}, seed {shared.seed}, {len(shared.view.councils)} "
+              f"councils); participants join with room code {hub.codes.room}", flush=True)
+    try:
+        uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        if shared is not None:
+            shared.close()

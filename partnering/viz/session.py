@@ -39,8 +39,26 @@ class SupplierLoad:
     load: float
 
 
+class Quarterly:
+    """Where a run is, for a view that has ``step``, ``horizon`` and ``start_year``."""
+
+    step: int
+    horizon: int
+    start_year: int
+
+    @property
+    def label(self) -> str:
+        """'2027 Q3' for the quarter just finished ('2025 start' before the first step)."""
+        return quarter_label(self.step, self.start_year)
+
+    @property
+    def done(self) -> bool:
+        """Whether the run has reached the scenario's horizon."""
+        return self.step >= self.horizon
+
+
 @dataclass(frozen=True, eq=False)
-class Snapshot:
+class Snapshot(Quarterly):
     """What the views need from one moment of a run; never changed after it is taken."""
 
     id: int
@@ -54,16 +72,6 @@ class Snapshot:
     network: nx.Graph
     places: np.ndarray | None
     suppliers: tuple[SupplierLoad, ...]
-
-    @property
-    def label(self) -> str:
-        """'2027 Q3' for the quarter just finished ('2025 start' before the first step)."""
-        return quarter_label(self.step, self.start_year)
-
-    @property
-    def done(self) -> bool:
-        """Whether the run has reached the scenario's horizon."""
-        return self.step >= self.horizon
 
     def csv(self) -> str:
         """The per-step metrics as CSV, the same columns as ``partnering run --out FILE.csv``."""
@@ -209,11 +217,11 @@ def _verdict(kpi: Kpi, change: float) -> Literal["better", "worse", "same"]:
     return "better" if improved else "worse"
 
 
-def read_kpis(frame: pd.DataFrame) -> list[KpiReading]:
-    """Each KPI's latest value and its change since step 0."""
+def read_kpis(frame: pd.DataFrame, kpis: tuple[Kpi, ...] = KPIS) -> list[KpiReading]:
+    """Each KPI's latest value and its change since the frame's first row (step 0)."""
     first, last = frame.iloc[0], frame.iloc[-1]
     readings = []
-    for kpi in KPIS:
+    for kpi in kpis:
         value, start = float(last[kpi.name]), float(first[kpi.name])
         readings.append(KpiReading(kpi, value, start, _verdict(kpi, value - start)))
     return readings

@@ -95,41 +95,48 @@ def is_loopback(url: str) -> bool:
     return parsed.hostname in LOOPBACK
 
 
-@pytest.fixture
-def open_page(browser):
-    """Open a page in a fresh browser context (a separate session, like another participant).
+def new_page(browser, viewport: dict | None = None):
+    """A page in a fresh browser context (a separate session, like another participant) and its
+    :class:`Traffic`.
 
     Every request is recorded with ``page.on("request")``; any request that is not to loopback
     is also aborted, as in a room with no internet.
     """
+    context = browser.new_context(viewport=viewport or VIEWPORT, accept_downloads=True)
+    traffic = Traffic()
+
+    def route(route_, request) -> None:
+        if is_loopback(request.url):
+            route_.continue_()
+        else:
+            traffic.outside.append(request.url)
+            route_.abort()
+
+    def on_response(response) -> None:
+        if response.status >= 400:
+            traffic.failed.append(f"{response.status} {response.url}")
+
+    def on_failed(request) -> None:
+        if is_loopback(request.url) and not request.url.startswith(("blob:", "data:")):
+            traffic.failed.append(f"failed {request.url}: {request.failure}")
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("request", lambda request: traffic.requests.append(request.url))
+    page.on("websocket", lambda ws: traffic.requests.append(ws.url))
+    page.on("response", on_response)
+    page.on("requestfailed", on_failed)
+    return page, traffic
+
+
+@pytest.fixture
+def open_page(browser):
+    """Open pages with :func:`new_page`; their contexts close when the test ends."""
     contexts = []
 
     def open_one():
-        context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-        traffic = Traffic()
-
-        def route(route_, request) -> None:
-            if is_loopback(request.url):
-                route_.continue_()
-            else:
-                traffic.outside.append(request.url)
-                route_.abort()
-
-        def on_response(response) -> None:
-            if response.status >= 400:
-                traffic.failed.append(f"{response.status} {response.url}")
-
-        def on_failed(request) -> None:
-            if is_loopback(request.url) and not request.url.startswith(("blob:", "data:")):
-                traffic.failed.append(f"failed {request.url}: {request.failure}")
-
-        context.route("**/*", route)
-        page = context.new_page()
-        page.on("request", lambda request: traffic.requests.append(request.url))
-        page.on("websocket", lambda ws: traffic.requests.append(ws.url))
-        page.on("response", on_response)
-        page.on("requestfailed", on_failed)
-        contexts.append(context)
+        page, traffic = new_page(browser)
+        contexts.append(page.context)
         return page, traffic
 
     yield open_one
@@ -148,10 +155,14 @@ def output_dir() -> Path:
 def screenshot():
     """Keep a screenshot with the test output, in test-output/screenshots/."""
 
-    def take(page, name: str) -> Path:
+    def take(page, name: str, full_page: bool = False, selector: str | None = None) -> Path:
+        """The viewport, the whole page, or the element matching ``selector``."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path))
+        if selector is not None:
+            page.locator(selector).first.screenshot(path=str(path))
+        else:
+            page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take

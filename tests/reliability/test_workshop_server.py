@@ -348,3 +348,161 @@ def test_closed_and_abandoned_sessions_are_released_and_memory_is_reused(server)
           "after the drop")
     # released sessions' memory is reused: the next group costs well under what a session holds
     assert second_round < 0.5 * SECOND_ROUND * per_session, (second_round, per_session)
+
+
+# --- the room ---------------------------------------------------------------------------------
+ROOM_PARTICIPANTS = 20
+ROOM_SECOND_ROUND = 8
+
+
+@pytest.fixture(scope="module")
+def room_server() -> Iterator[tuple[Server, dict[str, str]]]:
+    """`partnering app --room` on uk_2018 (40 councils, so twenty participants are seated at once),
+    its clock at one quarter a second."""
+    from tests.app_server import printed_codes
+
+    log = ROOT / "test-output" / "reliability-room-server.log"
+    with running_app(log, {"PARTNERING_KEEP_DISCONNECTED": f"{IDLE_TIMEOUT_S}s"},
+                     ("--room", "--scenario", "uk_2018", "--seconds-per-quarter", "1")) as (url, process):
+        yield Server(url, process, log), printed_codes(log)
+
+
+def join_room(browser, url: str, code: str, names: list[str]) -> list:
+    """Participants who each open the room in a context of their own and take a free council."""
+    pages = []
+    for start in range(0, len(names), BATCH):
+        batch = []
+        for name in names[start:start + BATCH]:
+            page = browser.new_context(viewport={"width": 1100, "height": 750}).new_page()
+            page.goto(url, wait_until="commit")
+            batch.append((name, page))
+        for name, page in batch:
+            page.wait_for_selector(".pt-join-code input", timeout=LOAD_TIMEOUT_MS)
+            page.locator(".pt-join-code input").fill(code)
+            page.locator(".pt-join-name input").fill(name)
+            page.locator("button.pt-join").click()
+        for _, page in batch:
+            page.wait_for_selector(".pt-room-council", timeout=LOAD_TIMEOUT_MS)
+        pages += [page for _, page in batch]
+    return pages
+
+
+def open_room_facilitator(browser, url: str, code: str):
+    page = browser.new_context(viewport={"width": 1300, "height": 900}).new_page()
+    page.goto(url + "facilitator")
+    page.wait_for_selector(".pt-facilitator-code input", timeout=LOAD_TIMEOUT_MS)
+    page.locator(".pt-facilitator-code input").fill(code)
+    page.locator("button.pt-facilitator-open").click()
+    page.wait_for_selector(".pt-connected", timeout=LOAD_TIMEOUT_MS)
+    return page
+
+
+def led(facilitator) -> int:
+    text = facilitator.locator(".pt-connected").inner_text()
+    return int(text.split(" · ")[1].split(" of ")[0])
+
+
+def room_quarter(page) -> int:
+    return int(page.locator(".pt-room-status").inner_text().split("quarter ", 1)[1].split(" ", 1)[0])
+
+
+@pytest.mark.browser
+def test_twenty_participants_joining_and_leaving_the_room_keep_its_memory_flat(room_server):
+    require_browser()
+    server, codes = room_server
+
+    def drive() -> dict:
+        from playwright.sync_api import sync_playwright
+
+        numbers: dict = {}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                facilitator = open_room_facilitator(browser, server.url, codes["facilitator"])
+                for page in join_room(browser, server.url, codes["room"], ["warm-1", "warm-2"]):
+                    page.close()
+                facilitator.wait_for_function("() => / 0 of 40 councils led/.test("
+                                              "document.querySelector('.pt-connected').textContent)", timeout=30_000)
+                numbers["rss_before"] = server.rss_mb
+                for round_, count in (("first", ROOM_PARTICIPANTS), ("second", ROOM_SECOND_ROUND)):
+                    t0 = time.monotonic()
+                    pages = join_room(browser, server.url, codes["room"], [f"{round_}-{i}" for i in range(count)])
+                    facilitator.wait_for_function(
+                        f"() => / {count} of 40 councils led/.test("
+                        "document.querySelector('.pt-connected').textContent)", timeout=30_000)
+                    numbers[f"led_{round_}"] = led(facilitator)
+                    numbers[f"join_s_{round_}"] = time.monotonic() - t0
+                    numbers[f"rss_{round_}_seated"] = server.rss_mb
+                    for page in pages:  # every participant closes the tab
+                        page.close()
+                        page.context.close()
+                    facilitator.wait_for_function("() => / 0 of 40 councils led/.test("
+                                                  "document.querySelector('.pt-connected').textContent)",
+                                                  timeout=30_000)
+                    numbers[f"sessions_{round_}"], _ = server.wait_for_sessions(lambda c: c["total"] == 1, timeout=30)
+                    numbers[f"rss_{round_}_left"] = server.rss_mb
+                    numbers[f"round_s_{round_}"] = time.monotonic() - t0
+            finally:
+                browser.close()
+        return numbers
+
+    n = in_own_thread(drive)
+    assert (n["led_first"], n["led_second"]) == (ROOM_PARTICIPANTS, ROOM_SECOND_ROUND)
+    assert n["sessions_second"]["total"] == 1, "only the facilitator's session is left"
+    per_participant = (n["rss_first_seated"] - n["rss_before"]) / ROOM_PARTICIPANTS
+    second_round = n["rss_second_left"] - n["rss_first_left"]
+    TALLY.update({
+        "room participants joined and left": TALLY["room participants joined and left"] + ROOM_PARTICIPANTS
+        + ROOM_SECOND_ROUND + 2,
+        "room seconds for 20 participants to join": round(n["join_s_first"], 1),
+        "room server RSS before (MB)": round(n["rss_before"]),
+        "room server RSS with 20 seated (MB)": round(n["rss_first_seated"]),
+        "room server RSS after 20 left (MB)": round(n["rss_first_left"]),
+        f"room server RSS after {ROOM_SECOND_ROUND} more came and went (MB)": round(n["rss_second_left"]),
+    })
+    print(f"\nroom server RSS: {n['rss_before']:.0f} MB before, {n['rss_first_seated']:.0f} MB with "
+          f"{ROOM_PARTICIPANTS} seated ({per_participant:.1f} MB each), {n['rss_first_left']:.0f} MB after they left, "
+          f"{n['rss_second_left']:.0f} MB after {ROOM_SECOND_ROUND} more came and went; 20 joined in "
+          f"{n['join_s_first']:.0f} s")
+    # flat: the next group reuses what the first left behind, costing well under what it held
+    assert second_round < 0.5 * ROOM_SECOND_ROUND * max(per_participant, 0.5), (second_round, per_participant)
+
+
+@pytest.mark.browser
+def test_a_frozen_participant_never_holds_up_the_rooms_clock(room_server):
+    """A participant whose browser stops answering (its process stopped with SIGSTOP) while the
+    clock runs: everyone else's quarters keep coming."""
+    require_browser()
+    server, codes = room_server
+
+    def drive() -> dict:
+        from playwright.sync_api import sync_playwright
+
+        frozen = KillableChromium()
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                stuck = playwright.chromium.connect_over_cdp(frozen.endpoint)
+                facilitator = open_room_facilitator(browser, server.url, codes["facilitator"])
+                (lively,) = join_room(browser, server.url, codes["room"], ["lively"])
+                (slow,) = join_room(stuck, server.url, codes["room"], ["frozen"])
+                slow.locator(".pt-choice").first.click()  # halfway through a decision...
+                os.killpg(frozen.process.pid, signal.SIGSTOP)  # ...the laptop stops answering
+                start = room_quarter(facilitator)
+                started = time.monotonic()
+                facilitator.locator("button.pt-clock-start").click()
+                lively.wait_for_function(
+                    "n => Number(document.querySelector('.pt-room-status').textContent.match(/quarter (\\d+)/)[1]) >= n",
+                    arg=start + 4, timeout=30_000)
+                elapsed = time.monotonic() - started
+                reached = room_quarter(lively)
+                facilitator.locator("button.pt-clock-pause").click()
+                os.killpg(frozen.process.pid, signal.SIGCONT)
+                browser.close()
+        finally:
+            frozen.kill()
+        return {"quarters": reached - start, "seconds": elapsed}
+
+    result = in_own_thread(drive)
+    assert result["quarters"] >= 4, result
+    tally("room quarters run while a participant was frozen", result["quarters"])

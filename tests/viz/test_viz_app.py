@@ -207,7 +207,7 @@ def test_the_lever_guide_explains_every_lever():
 def test_the_server_runs_offline_without_telemetry():
     env = offline_environment("127.0.0.1", 8600)
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
-    assert env["SOLARA_APP"] == "partnering.viz.app:Page"
+    assert env["SOLARA_APP"] == "partnering.viz.pages"  # the workshop at / and the facilitator at /facilitator
     assert env["SOLARA_ASSETS_CDN"].startswith("http://127.0.0.1:")
     saved = dict(os.environ)
     try:
