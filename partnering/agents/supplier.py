@@ -109,6 +109,8 @@ class Provider(mesa.Agent):
     # --- state read by others -------------------------------------------------------------
     def refresh_load(self) -> None:
         """Its load in each line: its own part of its contracts and its part in others'."""
+        if not self.contracts and not self.subcontracts and not self.load:
+            return  # nothing held, nothing to refresh
         for ability in self.lines.values():
             ability.load = 0.0
         lines = self.lines
@@ -215,10 +217,11 @@ class Supplier(Provider):
         return procurement.should_bid(self.win_probability(line, expected_bids), self.margin, annual_value,
                                       term_years, cost_of_bid)
 
-    def price(self, service: ServiceSpec, error_sd: float, z: float, mobilisation: float = 0.0) -> tuple[float, float]:
+    def price(self, service: ServiceSpec, error_sd: float, z: float, contingency: float,
+              mobilisation: float = 0.0) -> tuple[float, float]:
         """(unit price bid, its own cost estimate): the winner's curse lives in the error, which
-        the bidder knows only in size (its contingency), not in sign. A newcomer adds the cost of
-        taking the service over (``mobilisation``, a share of a year's value) spread over the term.
+        the bidder knows only in size (its ``contingency``), not in sign. A newcomer adds the cost
+        of taking the service over (``mobilisation``, a share of a year's value) spread over the term.
 
         ``z`` is the standard normal draw behind its estimate error; a tender draws one for each
         bidder at once, in bidding order.
@@ -226,7 +229,6 @@ class Supplier(Provider):
         true_cost = self.unit_cost(service) * (1.0 + mobilisation)
         error = procurement.estimate_error(z, error_sd)
         estimate = true_cost * (1.0 + error)
-        contingency = self.model.config.behaviour.risk_contingency * error_sd
         return procurement.bid_price(true_cost, error, self.margin, contingency), estimate
 
     def record_tender(self, line: str, won: bool, lost_on_price: bool) -> None:

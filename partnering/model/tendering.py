@@ -81,8 +81,11 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
             for supplier, cost in zip(bidders, costs, strict=True):
                 supplier.cash -= cost
                 model.bid_costs_paid += cost
-        winner = _evaluate_and_award(model, lead, slots, lot_share, length, bidders, weights, error_sd, lead.place,
-                                     co_commissioned)
+        # no bid: the council may negotiate with a capable provider without advertising again
+        # (PCR 2015 reg. 32(2)(a)); with none able, the lot stays in-house
+        offers = bidders if bidders else _direct_award_candidate(lead, eligible, slots[0].incumbent)
+        winner = _evaluate_and_award(model, lead, slots, lot_share, length, offers, weights, error_sd, lead.place,
+                                     co_commissioned, expected_bids)
         record = Tender(
             step=model.now, councils=tuple(s.council.unique_id for s in slots), service=service.name, line=line,
             region=region, lot_share=lot_share, annual_value=lot_value, eligible=len(eligible), bids=len(bidders),
@@ -100,12 +103,24 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
     return awarded
 
 
+def _direct_award_candidate(lead: Council, eligible: list[Supplier], incumbent: int) -> list[Supplier]:
+    """Whom a council negotiates with after a tender drew no bid: the sitting provider if it
+    could take the lot, otherwise the capable provider it trusts most (none: nobody could)."""
+    if not eligible:
+        return []
+    sitting = [p for p in eligible if p.unique_id == incumbent]
+    if sitting:
+        return sitting
+    return [max(eligible, key=lambda p: (lead.trust_in(p.unique_id), -p.unique_id))]
+
+
 def _record(model: PartneringModel, record: Tender, lead: Council) -> None:
     """Keep the tender for the market metrics, and log a failed or uncontested one."""
     model.recent_tenders.append(record)
     what = record.service.replace("_", " ")
     if record.bids == 0:
-        model.events.add(model.now, "no_bid", f"{lead.name}: no bids for {what}; delivered in-house",
+        outcome = "directly awarded" if record.winner is not None else "delivered in-house"
+        model.events.add(model.now, "no_bid", f"{lead.name}: no bids for {what}; {outcome}",
                          council=lead.name, service=record.service)
     elif record.bids == 1:
         model.events.add(model.now, "single_bid", f"{lead.name}: a single bid for {what}",
@@ -149,7 +164,7 @@ def consortium_partner(model: PartneringModel, line: str, place: int | None, lot
 
 def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[ServiceSlot], lot_share: float,
                         length: int, bidders: list[Supplier], weights: procurement.EvaluationWeights,
-                        error_sd: float, place: int, co_commissioned: bool) -> Contract | None:
+                        error_sd: float, place: int, co_commissioned: bool, expected_bids: float) -> Contract | None:
     if not bidders:
         return None
     cfg = model.config
@@ -168,9 +183,11 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
     incumbent = slots[0].incumbent
     mobilisation = cfg.procurement.mobilisation_cost / (length / QUARTERS_PER_YEAR)
     incumbent_sd = error_sd * cfg.procurement.incumbent_error_factor
+    # each bidder shades for the winner's curse it expects from the bids tenders here draw
+    shading = cfg.behaviour.risk_contingency * procurement.expected_winners_curse(expected_bids)
     draws = rng.normal(0.0, 1.0, len(bidders)).tolist()
-    priced = [b.price(service, incumbent_sd, z) if b.unique_id == incumbent else b.price(service, error_sd, z,
-                                                                                          mobilisation)
+    priced = [b.price(service, incumbent_sd, z, shading * incumbent_sd) if b.unique_id == incumbent
+              else b.price(service, error_sd, z, shading * error_sd, mobilisation)
               for b, z in zip(bidders, draws, strict=True)]
     prices = np.array([pr for pr, _ in priced])
     fit_loss = cfg.delivery.local_fit_loss
@@ -191,7 +208,7 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
         track = np.array([sum([s.council.trust_in(b.unique_id) for s in slots]) / len(slots) for b in bidders])
     scores = procurement.score_bids(prices, perceived, social, track, weights)
     w = int(np.argmax(scores))
-    _debrief(bidders, line, prices, scores, w, weights, cfg.behaviour.risk_contingency * error_sd, cfg.procurement)
+    _debrief(bidders, line, prices, scores, w, weights, shading * error_sd, cfg.procurement)
     winner = bidders[w]
     terms = lead.contract_terms(lot_value * prices[w])
     contract = Contract(

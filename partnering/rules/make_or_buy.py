@@ -62,7 +62,7 @@ def score_circumstances(
     integration matters for services tied to others the council runs itself.
 
     >>> score_circumstances(1, 2, 0.1, 0.0, 0.4, 0.5, 0.5, MakeOrBuy())
-    Circumstances(market=0.75, flexibility=0.5, skills=0.6, integration=0.25)
+    Circumstances(market=0.6333333333333333, flexibility=0.5, skills=0.6, integration=0.25)
     """
     w = p.thin_bidders_weight
     market = 1.0 - min(1.0, w * min(bidders_last_time, p.bidders_enough) / p.bidders_enough

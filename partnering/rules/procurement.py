@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -46,6 +47,19 @@ def estimate_error(z: float, sd: float) -> float:
     0.0997
     """
     return math.exp(sd * z - sd * sd / 2) - 1.0  # minus sd^2 / 2: the lognormal's mean is one
+
+
+def expected_winners_curse(expected_bids: float) -> float:
+    """How optimistic, in sds, the lowest of ``expected_bids`` cost estimates is on average: the
+    expected largest of that many standard normals (Blom's approximation), 0 for a lone bidder.
+    A bidder who wins against more rivals has more likely underestimated its cost (Capen, Clapp
+    and Campbell 1971; Kagel and Levin 2002), so it shades its bid by this much of its error.
+
+    >>> expected_winners_curse(1.0), round(expected_winners_curse(3.0), 2), round(expected_winners_curse(9.0), 2)
+    (0.0, 0.87, 1.49)
+    """
+    n = expected_bids if expected_bids > 1.0 else 1.0
+    return NormalDist().inv_cdf((n - 3 / 8) / (n + 1 / 4))  # Blom's plotting positions
 
 
 def bid_price(true_unit_cost: float, estimate_error: float, margin: float, contingency: float = 0.0) -> float:

@@ -129,7 +129,7 @@ class Behaviour(Section):
     corner_cut_saving: float = param(0.12, 0.0, 0.5, "share of cost", "cost a supplier saves by cutting corners for a quarter", "uncertainty", "judgement")
     corner_cut_quality_loss: float = param(0.25, 0.0, 1.0, "share of quality", "quality lost when corners are cut", "uncertainty", "judgement")
     penalty_rate: float = param(0.3, 0.0, 2.0, "share of quarterly payment", "contractual penalty for detected shirking under transactional management", "uncertainty", "judgement")
-    risk_contingency: float = param(1.0, 0.0, 3.0, "sds of estimate error", "contingency bidders add to their margin for an uncertain specification", "uncertainty",
+    risk_contingency: float = param(0.7, 0.0, 2.0, "share of the winner's curse", "share of the expected winner's curse bidders add to their margin: the expected most optimistic of the estimates the bids they expect carry, in sds of estimate error", "uncertainty",
                                     "Dyer, Kagel and Levin (1989): experienced bidders shade bids for the winner's curse, though not fully")
     reputation_weight: float = param(0.2, 0.0, 1.0, "share", "weight a collaborative council gives partners' view of a supplier", "uncertainty", "judgement")
     margin_step: float = param(0.005, 0.0, 0.05, "per quarter", "how fast suppliers adjust their target margin to their win rate", "uncertainty", "judgement")

@@ -79,22 +79,22 @@ def council_outcomes(council) -> dict[str, float]:
     the parts over every council gives the model's own figure (a test checks it). Trust in
     suppliers is the mean over the firms the council contracts with.
     """
-    need = delivered = quality = unmet = spend = 0.0
-    in_house = 0
+    need = delivered = quality = unmet = spend = in_house = weight = 0.0
     for slot in council.slots:
         need += slot.need_value
         delivered += slot.delivered_value
         quality += slot.delivered_quality
         unmet += slot.unmet_value
         spend += slot.spend
-        in_house += slot.mode == "in_house"
+        in_house += slot.weight * (slot.mode == "in_house")  # a position counts its share of its service
+        weight += slot.weight
     return {
         "service_quality": quality / delivered if delivered > 0 else 0.0,
         "unmet_need": min(1.0, unmet / need) if need > 0 else 0.0,
         "value_for_money": (spend + council.overhead_quarter) / quality if quality > 0 else 0.0,
         "public_trust": float(council.public_trust),
         "trust_council_supplier": float(council.trust_in_market()),
-        "share_in_house": in_house / len(council.slots) if council.slots else 0.0,
+        "share_in_house": in_house / weight if weight > 0 else 0.0,
     }
 
 
@@ -143,6 +143,8 @@ class Decision:
     (declined: the arrangement stayed as it was)."""
     seat: int = 0
     """The id of the participant's seat."""
+    position: int = 0
+    """Which of the council's contract positions for the service was reviewed (its slot index)."""
 
     @property
     def by_participant(self) -> bool:
@@ -272,7 +274,7 @@ class SeatLeader:
             name = self.seat.name
         taken = wanted if wanted in options else default
         self.room._asked.append(Decision(int(council.model.now), council.name, name, service, tuple(options),
-                                         default, wanted, taken, seat=self.seat.id))
+                                         default, wanted, taken, seat=self.seat.id, position=slot.index))
         return taken
 
 
@@ -348,7 +350,7 @@ class Room:
         with self._model_lock:
             if self._status == "ended" or self.model.now >= self.scenario.run.steps:
                 return False
-            before = {(c.name, s.service.name): (s.term_end, s.mode) for c in self.model.councils
+            before = {(c.name, s.index): (s.term_end, s.mode) for c in self.model.councils
                       if c.leader is not None for s in c.slots}
             self._asked = []
             self.model.step()
@@ -362,17 +364,18 @@ class Room:
             self._publish()
             return True
 
-    def _settle_decisions(self, before: dict[tuple[str, str], tuple[int, str]]) -> None:
+    def _settle_decisions(self, before: dict[tuple[str, int], tuple[int, str]]) -> None:
         """Turn the questions of the quarter into decisions with their results, and use up each
-        stored choice whose service got a new arrangement (it was for that review)."""
+        stored choice whose service got a new arrangement (it was for that quarter's reviews: a
+        service bought as several contracts applies it to every one reviewed that quarter)."""
         by_name = {c.name: c for c in self.model.councils}
-        latest: dict[tuple[str, str], Decision] = {}
-        for asked in self._asked:  # a service asked twice in a quarter (an invitation, then its review): the last counts
-            latest[asked.council, asked.service] = asked
+        latest: dict[tuple[str, int], Decision] = {}
+        for asked in self._asked:  # a position asked twice in a quarter (an invitation, then its review): the last counts
+            latest[asked.council, asked.position] = asked
         settled = []
-        for (council_name, service), asked in latest.items():
-            slot = next(s for s in by_name[council_name].slots if s.service.name == service)
-            changed = before.get((council_name, service)) != (slot.term_end, slot.mode)
+        for (council_name, position), asked in latest.items():
+            slot = by_name[council_name].slots[position]
+            changed = before.get((council_name, position)) != (slot.term_end, slot.mode)
             settled.append(replace(asked, result=slot.mode, kind="review" if changed else "invitation"))
         with self._seats_lock:
             for decision in settled:
@@ -572,9 +575,20 @@ class Room:
     def _council_state(index: int, council, led_by: str | None) -> CouncilState:
         next_quarter = {s.service.name for s in council.services_due_for_review(within=1)}
         within_year = {s.service.name for s in council.services_due_for_review(within=4)}
-        services = tuple(ServiceState(s.service.name, s.mode, int(s.term_end), s.service.name in next_quarter,
-                                      s.service.name in within_year) for s in council.slots)
-        return CouncilState(index, council.name, dict(council.principles), services, led_by)
+        # a service is bought as a portfolio of contracts: show it once, in the mode that carries
+        # most of its value, with its next review
+        positions: dict[str, list] = {}
+        for slot in council.slots:
+            positions.setdefault(slot.service.name, []).append(slot)
+        services = []
+        for name, slots in positions.items():
+            weight: dict[str, float] = {}
+            for slot in slots:
+                weight[slot.mode] = weight.get(slot.mode, 0.0) + slot.weight
+            mode = max(weight, key=lambda m: (weight[m], m))
+            services.append(ServiceState(name, mode, min(int(slot.term_end) for slot in slots), name in next_quarter,
+                                         name in within_year))
+        return CouncilState(index, council.name, dict(council.principles), tuple(services), led_by)
 
     @property
     def view(self) -> RoomView:

@@ -25,6 +25,7 @@ from partnering.scenarios import (
     Scenario,
     apply_overrides,
     load_scenario,
+    parameter,
     parameter_table,
     scenario_from_dict,
 )
@@ -87,7 +88,7 @@ def procurement_scenarios(draw) -> Scenario:
         "world.cost_estimate_error": draw(within(0.0, 0.5)),
         "world.commercial_capability": draw(within(0.0, 1.0)),
         "world.bid_cost": draw(within(0.0, 0.1)),
-        "behaviour.risk_contingency": draw(within(0.0, 3.0)),
+        "behaviour.risk_contingency": draw(within(0.0, float(parameter("behaviour.risk_contingency").high))),
     })
 
 

@@ -15,9 +15,9 @@ M = MakeOrBuy()
 
 def test_circumstances_scored_from_market_flexibility_skill_and_integration():
     c = make_or_buy.score_circumstances(1, 2, 0.1, 0.0, 0.4, 0.5, 0.5, M)
-    # market: 1 - (0.5 * 1/4 + 0.5 * 2/8) = 0.75; flexibility: 0.1/0.2 * 1 = 0.5
+    # market: 1 - (0.5 * 1/3 + 0.5 * 2/5) = 1 - 0.3667 = 0.6333; flexibility: 0.1/0.2 * 1 = 0.5
     # skills: 1 - 0.4 = 0.6; integration: 0.5 * 0.5 = 0.25
-    assert (c.market, c.flexibility, c.skills, c.integration) == pytest.approx((0.75, 0.5, 0.6, 0.25))
+    assert (c.market, c.flexibility, c.skills, c.integration) == pytest.approx((0.63333, 0.5, 0.6, 0.25), abs=1e-4)
     thick = make_or_buy.score_circumstances(6, 10, 0.1, 1.0, 0.4, 0.5, 0.5, M)
     assert thick.market == 0.0 and thick.flexibility == 0.0
 

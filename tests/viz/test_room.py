@@ -133,7 +133,7 @@ def test_a_stored_choice_is_carried_out_at_the_review_and_then_used_up(room):
     decision = next(d for d in room.view.decisions if d.service == service and d.kind == "review")
     assert (decision.wanted, decision.taken, decision.result) == ("in_house", "in_house", "in_house")
     assert decision.by_participant and "you chose In-house" in decision.sentence(2025)
-    assert room.model.councils[0].slots[[s.service.name for s in room.model.councils[0].slots].index(service)].mode == "in_house"
+    assert room.model.councils[0].slots[decision.position].mode == "in_house"  # the position reviewed
     assert service not in room.view.seat(seat).choices, "the choice was for that review only"
 
 

@@ -217,6 +217,8 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
     prior = cfg.trust.prior
     now = model.now
     market_bids, initial_bids = model.market_bids, cfg.procurement.initial_bidders
+    region_of = model.region_of
+    beliefs: dict[tuple[int, tuple[str, int]], float] = {}
     # rows numbered in order of first appearance: ``setdefault`` keeps the first number given
     provider_row: dict[Provider, int] = {}
     council_row: dict[Council, int] = {}
@@ -258,9 +260,12 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
         unit_cost = unit_costs.get(key)
         if unit_cost is None:  # a firm's unit cost for a service is fixed within the quarter
             unit_cost = unit_costs[key] = provider.unit_cost(service)
-        market = (line, model.region_of[lots[0].slot.council.place])
-        belief = provider.win_probability(line, market_bids.get(market, initial_bids)) if provider.kind != "vcse" \
-            else 0.0
+        market = (line, region_of[lots[0].slot.council.place])
+        key = (prow, market)
+        belief = beliefs.get(key)
+        if belief is None:  # a provider's belief in a market is fixed within the quarter
+            belief = beliefs[key] = provider.win_probability(line, market_bids.get(market, initial_bids)) \
+                if provider.kind != "vcse" else 0.0
         c = contract
         contract_rows.append((prow, lead, trust / n_lots, trust_in_council / n_lots, n_lots, unit_cost,
                               service.measurability, sum([sub.share for sub in subs]), belief,
