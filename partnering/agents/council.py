@@ -41,7 +41,8 @@ class Council(mesa.Agent):
     # slots rather than a per-instance dict: read and written many times a quarter (Mesa's own
     # model, unique_id and pos too, so an agent has no instance dict at all)
     __slots__ = ("_weights", "_weights_key", "affordability", "annual_budget", "attitude", "budget_index",
-                 "commercial_capability", "demand", "demand_noise", "demand_trend", "intention", "intention_score", "late_payment", "leader", "model",
+                 "commercial_capability", "demand", "demand_noise", "demand_trend", "failures_quarter",
+                 "failures_seen", "intention", "intention_score", "late_payment", "leader", "model",
                  "monitoring_quarter", "name", "overhead_quarter", "paid_to_providers", "partners",
                  "place", "pos", "principles", "public_trust", "recent_disruption", "slots",
                  "spend_quarter", "steering_strength", "trust", "unique_id", "unit_cost_estimate",
@@ -73,6 +74,10 @@ class Council(mesa.Agent):
         self.vfm_in_house = 1.0
         self.vfm_outsourced = 1.0
         self.recent_disruption = 0.0
+        self.failures_quarter = 0
+        """Supplier failures this quarter that hit its services or a neighbour's."""
+        self.failures_seen = 0.0
+        """Its memory of such failures (smoothed)."""
         self.attitude = attitude
         self.intention_score = 0.0
         self.intention = "same"
@@ -292,15 +297,22 @@ class Council(mesa.Agent):
             self.vfm_in_house = learning.smooth(self.vfm_in_house, in_quality / in_spend, rate)
         self.recent_disruption = learning.smooth(self.recent_disruption, self.disruption(),
                                                  config.learning.disruption_memory)
+        self.failures_seen = learning.smooth(self.failures_seen, self.failures_quarter, config.learning.failure_memory)
+        self.failures_quarter = 0
 
     def update_intention(self) -> None:
         """Its survey answer: outsource more, the same or less, from its own experience."""
         config = self.model.config
-        self.intention_score = make_or_buy.intention_score(
-            self.vfm_outsourced, self.vfm_in_house, self.trust_in_market(), self.recent_disruption,
-            self.attitude, config.behaviour.intention_bias, config.make_or_buy,
-        )
+        self.intention_score = self.intention_parts().score
         self.intention = make_or_buy.intention_from_score(self.intention_score, config.behaviour.intention_threshold)
+
+    def intention_parts(self) -> make_or_buy.IntentionParts:
+        """What its intention score is made of: its experience, its attitude, the common bias."""
+        config = self.model.config
+        return make_or_buy.intention_parts(
+            self.vfm_outsourced, self.vfm_in_house, self.trust_in_market(), self.recent_disruption,
+            self.budget_pressure, self.failures_seen, self.attitude, config.behaviour.intention_bias,
+            config.make_or_buy)
 
     def update_public_trust(self) -> None:
         """Residents' trust moves with quality, unmet need, disruption and transparency."""

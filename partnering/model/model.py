@@ -98,6 +98,7 @@ class PartneringModel(mesa.Model):
         self.region_line_value: dict[tuple[int, str], float] = {}
         """£m a year of each line in each region at the starting demand."""
         populate(self)
+        self.council_by_id = {c.unique_id: c for c in self.councils}
         self.sme_line_shares = sme_line_shares(self)
         """Shares in which SMEs' entry splits across lines (their weights for choosing a line)."""
         self.initial_large = cfg.population.large_suppliers

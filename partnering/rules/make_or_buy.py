@@ -164,26 +164,63 @@ def relative_advantage(a: float, b: float) -> float:
     return (a - b) / mean if mean > 0 else 0.0
 
 
-def intention_score(
+@dataclass(frozen=True)
+class IntentionParts:
+    """The parts of a council's intention score: its experience, and what is not experience."""
+
+    value_for_money: float
+    """Outsourced against in-house value for money, relative, weighted."""
+    trust: float
+    """Trust in its suppliers against the norm, weighted."""
+    disruption: float
+    """Recent disruption (negative), weighted."""
+    budget_pressure: float
+    """How far its budget falls short of its need, weighted: pressure argues for buying cheaper."""
+    failures_seen: float
+    """Supplier failures it has seen, in its own services or its neighbours' (negative), weighted."""
+    attitude: float
+    """Its own idiosyncratic leaning (small: intentions are meant to come from experience)."""
+    bias: float
+    """The leaning common to every council (calibrated)."""
+
+    @property
+    def experience(self) -> float:
+        return self.value_for_money + self.trust + self.disruption + self.budget_pressure + self.failures_seen
+
+    @property
+    def score(self) -> float:
+        return self.experience + self.attitude + self.bias
+
+
+def intention_parts(
     vfm_outsourced: float,
     vfm_in_house: float,
     trust_in_suppliers: float,
     recent_disruption: float,
+    budget_pressure: float,
+    failures_seen: float,
     attitude: float,
     bias: float,
     p: MakeOrBuy,
-) -> float:
-    """A council's leaning towards outsourcing more (positive) or less (negative).
+) -> IntentionParts:
+    """A council's leaning towards outsourcing more (positive) or less (negative), in parts.
 
-    Its own experience: relative value for money of outsourced against in-house services, its
-    trust in suppliers and recent disruption; plus its individual attitude and a common bias.
+    Its own experience: value for money of outsourced against in-house services, its trust in
+    suppliers, recent disruption, budget pressure and the supplier failures it has seen nearby;
+    plus a small individual attitude and a bias common to all councils.
 
-    >>> intention_score(1.1, 1.0, 0.5, 0.0, 0.0, 0.0, MakeOrBuy()) > 0
-    True
+    >>> round(intention_parts(1.1, 1.0, 0.6, 0.0, 0.1, 0.0, 0.0, 0.0, MakeOrBuy()).score, 3)   # 2 * 0.0952 + 0.1
+    0.29
     """
-    relative = relative_advantage(vfm_outsourced, vfm_in_house)
-    return (relative * p.intention_vfm_weight + p.intention_trust_weight * (trust_in_suppliers - p.intention_trust_norm)
-            - p.intention_disruption_weight * recent_disruption + attitude + bias)
+    return IntentionParts(
+        value_for_money=p.intention_vfm_weight * relative_advantage(vfm_outsourced, vfm_in_house),
+        trust=p.intention_trust_weight * (trust_in_suppliers - p.intention_trust_norm),
+        disruption=-p.intention_disruption_weight * recent_disruption,
+        budget_pressure=p.intention_pressure_weight * budget_pressure,
+        failures_seen=-p.intention_failure_weight * failures_seen,
+        attitude=attitude,
+        bias=bias,
+    )
 
 
 def intention_from_score(score: float, threshold: float) -> str:

@@ -263,6 +263,8 @@ class MakeOrBuy(Section):
     intention_trust_weight: float = u(1.0, 0.0, 5.0, "score", "intention score per unit of trust in suppliers above the norm")
     intention_trust_norm: float = u(0.6, 0.0, 1.0, "trust", "trust in suppliers a council regards as normal in its survey answer")
     intention_disruption_weight: float = u(3.0, 0.0, 20.0, "score", "fall in the intention score per unit of recent disruption")
+    intention_pressure_weight: float = u(1.0, 0.0, 5.0, "score", "rise in the intention score per unit of budget pressure (buying in to save money)")
+    intention_failure_weight: float = u(0.5, 0.0, 5.0, "score", "fall in the intention score per supplier failure seen lately in its own or its neighbours' services")
 
 
 class Trust(Section):
@@ -286,6 +288,7 @@ class Learning(Section):
     joint_learning_rate: float = u(0.03, 0.0, 0.5, "per quarter", "speed of joint learning in a fully creative, fully trusted partnership")
     vfm_memory: float = u(0.1, 0.0, 1.0, "per quarter", "weight of the latest quarter in a council's memory of value for money")
     disruption_memory: float = u(0.2, 0.0, 1.0, "per quarter", "weight of the latest quarter in a council's memory of disruption")
+    failure_memory: float = u(0.1, 0.0, 1.0, "per quarter", "weight of the latest quarter in a council's memory of supplier failures it has seen")
 
 
 class Market(Section):

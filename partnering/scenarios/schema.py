@@ -139,7 +139,7 @@ class Behaviour(Section):
     status_quo_bias: float = param(0.4, 0.0, 3.0, "utility", "utility of keeping the current mode, scaled by asset specificity", "uncertainty", "judgement")
     insourcing_bias: float = param(0.0, -3.0, 3.0, "utility", "baseline preference for in-house delivery at a review", "uncertainty", "judgement")
     intention_bias: float = param(0.0, -2.0, 2.0, "score", "councils' baseline leaning towards outsourcing more (survey calibration)", "uncertainty", "judgement")
-    intention_spread: float = param(0.3, 0.0, 2.0, "score", "sd of councils' individual attitudes to outsourcing (survey calibration)", "uncertainty", "judgement")
+    intention_spread: float = param(0.05, 0.0, 0.15, "score", "sd of councils' idiosyncratic attitudes to outsourcing: small, since intentions come from experience", "uncertainty", "judgement")
     intention_threshold: float = param(0.25, 0.01, 2.0, "score", "score beyond which a council intends more or less outsourcing", "uncertainty", "judgement")
 
 

@@ -66,13 +66,21 @@ def test_relative_advantage_is_the_gap_over_the_mean():
 
 
 def test_intention_reads_experience_attitude_and_bias():
-    # vfm 1.2 vs 0.8 -> relative 0.4 -> 0.8; trust 0.6 - 0.6 = 0; disruption 0.1 -> -0.3
-    # + attitude 0.1 + bias -0.2 = 0.8 - 0.3 + 0.1 - 0.2 = 0.4
-    score = make_or_buy.intention_score(1.2, 0.8, 0.6, 0.1, 0.1, -0.2, M)
-    assert score == pytest.approx(0.4)
-    assert make_or_buy.intention_from_score(score, 0.25) == "more"
-    assert make_or_buy.intention_from_score(-score, 0.25) == "less"
-    assert make_or_buy.intention_from_score(0.2, 0.25) == "same"
+    # vfm 1.2 vs 0.8 -> relative 0.4 -> x2 = 0.8; trust 0.6 - 0.6 = 0; disruption 0.1 -> -0.3;
+    # pressure 0.2 -> +0.2; one failure seen -> -0.5; attitude 0.1, bias -0.2:
+    # 0.8 - 0.3 + 0.2 - 0.5 + 0.1 - 0.2 = 0.1
+    parts = make_or_buy.intention_parts(1.2, 0.8, 0.6, 0.1, 0.2, 1.0, 0.1, -0.2, M)
+    assert parts.experience == pytest.approx(0.2)
+    assert parts.score == pytest.approx(0.1)
+    assert make_or_buy.intention_from_score(parts.score, 0.05) == "more"
+    assert make_or_buy.intention_from_score(-parts.score, 0.05) == "less"
+    assert make_or_buy.intention_from_score(parts.score, 0.25) == "same"
+
+
+def test_failures_seen_and_disruption_turn_a_council_against_outsourcing():
+    calm = make_or_buy.intention_parts(1.0, 1.0, 0.6, 0.0, 0.0, 0.0, 0.0, 0.0, M).score
+    shaken = make_or_buy.intention_parts(1.0, 1.0, 0.6, 0.05, 0.0, 2.0, 0.0, 0.0, M).score
+    assert calm == 0.0 and shaken == pytest.approx(-0.15 - 1.0)
 
 
 def test_a_stated_intention_tilts_the_next_review():

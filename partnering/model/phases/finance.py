@@ -94,6 +94,12 @@ def handle_failure(model: PartneringModel, provider: Provider, cause: str,
             slot.stopgap_until = stopgap_until
             slot.disrupted += lot.share * slot.weight
             councils.add(slot.council.unique_id)
+    seen = set(councils)  # a failure is seen by the councils it hit and by their neighbours
+    for council_id in councils:
+        council = model.council_by_id[council_id]
+        seen.update(model.councils[place].unique_id for place in model.neighbours[council.place])
+    for council_id in seen:
+        model.council_by_id[council_id].failures_quarter += 1
     provider.active = False
     n_services = sum(len(c.lots) for c in contracts)
     if provider.kind in ("large", "sme"):
