@@ -9,7 +9,7 @@ PYTHON_CANDIDATES := python3.13 python3.12 \
 	$(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) \
 	$(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) python3
 
-.PHONY: demo test app bench lint clean venv golden calibrate validation-report
+.PHONY: demo test app bench lint clean venv golden calibrate calibrate-quick validation-report
 
 venv: $(STAMP)
 
@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	if [ -z "$$found" ]; then echo "partnering needs Python >= 3.12 (Mesa 3.5); none found on PATH or in ~/.pyenv/versions" >&2; exit 1; fi; \
 	if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$found"; $$found -m venv $(VENV); fi; \
 	$(PY) -m pip install -q --upgrade pip; \
-	$(PY) -m pip install -q -e '.[dev,dask,ema,app,browser,bench]'; \
+	$(PY) -m pip install -q -e '.[dev,dask,ema,calibration,app,browser,bench]'; \
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -44,6 +44,9 @@ validation-report: $(STAMP)
 
 calibrate: $(STAMP)
 	$(VENV)/bin/partnering calibrate
+
+calibrate-quick: $(STAMP)
+	$(VENV)/bin/partnering calibrate --quick
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

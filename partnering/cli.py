@@ -458,31 +458,51 @@ def demo(
 def calibrate(
     out: Annotated[Path, typer.Option(help="folder for the calibration's sweeps (resumable)")] = Path("results/calibration"),
     scenario: Annotated[str, typer.Option(help="scenario to calibrate")] = "uk_2018",
-    write: Annotated[bool, typer.Option(help="write the fitted values and provenance into the scenario file")] = True,
+    quick: Annotated[bool, typer.Option(help="a smaller run (3 generations of 40 particles): under ten minutes on two cores")] = False,
+    write: Annotated[bool, typer.Option(help="write the point estimate and its provenance into the scenario file")] = True,
+    figures: Annotated[Path | None, typer.Option(help="folder for the posterior's plots and tables (default: OUT/report)")] = None,
+    seed: Annotated[int, typer.Option(help="root seed of the procedure", min=0)] = 2018,
     workers: Annotated[int | None, typer.Option(help="local worker processes (default: all cores)", min=1)] = None,
-    search_points: Annotated[int, typer.Option(help="Latin hypercube points in the search", min=3)] = 20,
-    refine_points: Annotated[int, typer.Option(help="Latin hypercube points in the refinement", min=3)] = 12,
-    check_replications: Annotated[int, typer.Option(help="fresh replications of the final check", min=20)] = 40,
+    dask: Annotated[str | None, typer.Option(help="run on the Dask scheduler at this address, e.g. tcp://127.0.0.1:8786")] = None,
 ) -> None:
-    """Fit uk_2018's intention parameters to the 2018 survey (more 0.15 / same 0.46 / less 0.39)."""
+    """Fit six uncertainties of uk_2018 to seven UK figures by ABC-SMC; three more are held out."""
     from partnering.experiments.calibration import calibrate as run_calibration
-    from partnering.experiments.calibration import write_calibration
+    from partnering.experiments.calibration import write_calibration, write_report
+    from partnering.experiments.sweep import parse_dask_address
 
+    size = "quick" if quick else "full"
     try:
-        result = _execute(f"calibrating {scenario} to the 2018 council survey", out, lambda progress: run_calibration(
-            out, scenario, search_points=search_points, refine_points=refine_points,
-            check_replications=check_replications, workers=workers, progress=progress))
-    except RuntimeError as exc:
+        if dask is not None:
+            parse_dask_address(dask)
+        result = _execute(f"calibrating {scenario} ({size}) to UK figures by ABC-SMC", out, lambda progress: run_calibration(
+            out, scenario, size=size, root_seed=seed, workers=workers, dask_address=dask, progress=progress))
+    except (RuntimeError, ScenarioError) as exc:
         fail(str(exc))
-    table = Table(title=f"{scenario}: outsourcing intentions at the survey step, {result.best.replications} replications")
-    for column in ("answer", "survey", "model", "95% interval", "error"):
-        table.add_column(column, justify="left" if column == "answer" else "right")
-    for row in result.table().itertuples():
-        table.add_row(row.answer, f"{row.target:.2f}", f"{row.model:.3f}", f"[{row.ci_low:.3f}, {row.ci_high:.3f}]",
-                      f"{row.error:+.3f}")
-    console.print(table)
-    console.print("fitted: " + ", ".join(f"{k} = {v:.4f}" for k, v in result.best.values.items()))
-    console.print(f"distance to the survey: {result.best.distance:.4f}")
+    moments = result.moment_table()
+    table = Table(title=f"{scenario}: moments on {len(result.check)} fresh replications of the point estimate")
+    for column in ("moment", "role", "target", "model", "95% interval", "posterior predictive", "within tolerance"):
+        table.add_column(column, justify="left" if column in ("moment", "role") else "right")
+    for row in moments.itertuples():
+        table.add_row(row.moment, row.role.replace("_", " "), f"{row.target:.3g}", f"{row.model:.3f}",
+                      f"[{row.ci_low:.3f}, {row.ci_high:.3f}]", f"[{row.predictive_low:.3f}, {row.predictive_high:.3f}]",
+                      f"{'yes' if row.within_tolerance else 'no'} (±{row.tolerance:g})")
+    wide.print(table)
+    params = Table(title="posterior of the free parameters (uniform priors)")
+    for column in ("parameter", "prior", "point", "posterior mean ± sd", "90% interval", "sd / prior sd", "identified"):
+        params.add_column(column, justify="left" if column in ("parameter", "identified") else "right")
+    for row in result.parameter_table().itertuples():
+        params.add_row(row.parameter, f"{row.prior_low:g} to {row.prior_high:g}", f"{row.point:.4f}",
+                       f"{row.posterior_mean:.4f} ± {row.posterior_sd:.4f}", f"[{row.q05:.4f}, {row.q95:.4f}]",
+                       f"{row.sd_ratio:.2f}", row.identified)
+    wide.print(params)
+    parts = Table(title="variance of councils' intention scores at the survey step")
+    for column in ("part", "variance", "share of the score's variance"):
+        parts.add_column(column, justify="left" if column == "part" else "right")
+    for row in result.decomposition.itertuples():
+        parts.add_row(row.part.replace("_", " "), f"{row.variance:.4f}", f"{row.share:.2f}")
+    wide.print(parts)
+    for path in write_report(result, figures if figures is not None else out / "report"):
+        console.print(f"wrote {path}")
     if write:
         path = write_calibration(result)
         console.print(f"wrote the calibrated values and their provenance into {path}")

@@ -1,313 +1,575 @@
-"""Calibrating ``uk_2018`` to the 2018 survey of council leaders' outsourcing intentions.
+"""Calibrating ``uk_2018`` to real UK figures, with some figures held out as a test.
 
-The target (NLGN Leadership Index, summer 2018, in NLGN 2018 *From transactions to
-changemaking*): 15% of councils intended to outsource more over the next two years, 46% the
-same and 39% less. The model reads the same three shares from its councils at ``run.survey_step``.
+The moments (:data:`MOMENTS`) are real figures from the package's ``data/uk_anchors.toml``,
+each read from the model at the quarter it refers to. Seven are **fitted**: the 2018 survey's
+shares of councils intending to outsource more and less (the third share is implied), the SME
+share of council spend paid directly, the shares of tenders without competition in 2016 and
+2018, bids per tender and the share of awarded tenders with a single bid. Three are **held
+out**, never fitted and reported as a test: the VCSE share of spend, the share of spend with
+local providers and the bids per tender of 2012. Six declared uncertainties are free
+(:data:`PRIORS`): more moments than parameters, so the fit can fail.
 
-The procedure, run by ``partnering calibrate`` and reported with its fit:
+The method is ABC-SMC (Beaumont, Cornuet, Marin and Robert 2009; Toni et al. 2009), with
+pyabc's multivariate-normal transition kernel and its plots, run through the project's sweep
+runner: every batch of particles is one resumable sweep, so an interrupted calibration picks up
+where it stopped and any executor (local pool, Dask) runs it, with the same numbers.
 
-1. **Search**: a Latin hypercube over a prior box inside the declared bounds of the free
-   parameters (by default the two attitude parameters, ``behaviour.intention_bias`` and
-   ``behaviour.intention_spread``; see ``PRIOR_BOUNDS``), each point run for a few replications
-   through the sweep runner, every point on its own seeds.
-2. **Refinement**: a finer Latin hypercube, with more replications, in a box around the optimum of
-   a quadratic response surface fitted to the search; the surface is refitted to every point and
-   its optimum in the box is the calibrated point (smoothing replication noise rather than picking
-   the luckiest point).
-3. **Check**: the calibrated point run for 40 fresh replications (by default; at least 20 from the
-   command line), each share reported with its 95% interval and the Euclidean distance to the
-   target. A check that misses any share by more than 0.03 joins the evidence, and the surface's
-   new optimum is checked on new seeds, at most three times; the last check is what is reported.
+1. Generation 0 samples the uniform priors; each particle is one run of the scenario.
+2. Each later generation's tolerance is a quantile of the last generation's distances; particles
+   are drawn from the last population by weight, moved by the kernel fitted to it, and kept
+   when their run lands within the tolerance; weights are prior over kernel density.
+3. The posterior is the last population. Its weighted mean is the point written into the
+   scenario, with its provenance; a check on fresh seeds gives each moment (fitted and held-out)
+   with its interval, and posterior draws give the posterior predictive intervals.
 
-Nothing here types a model output in: the fitted values are what the search finds, and the
-shipped scenario records how they were found (method, distance, seeds, date).
+The distance is the Euclidean distance of each fitted moment's gap in units of its tolerance.
+Nothing here types a model output in: the fitted values are what the procedure finds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from partnering.experiments.design import scenario_design
 from partnering.experiments.results import SweepResults
 from partnering.experiments.sweep import run_sweep
 from partnering.scenarios import Scenario, ScenarioError, apply_overrides, load_scenario, parameter
-from partnering.scenarios.anchors import survey_2018, uk_anchors
+from partnering.scenarios.anchors import uk_anchors
 from partnering.scenarios.loader import builtin_dir
 
-SURVEY_TARGET: dict[str, float] = survey_2018()
-"""NLGN Leadership Index, summer 2018: councils intending to outsource more / the same / less
-(read from the package's data/uk_anchors.toml)."""
-
-SURVEY_SOURCE = uk_anchors()["survey"]["outsourcing_intention_2018"]["source"]
-
-FREE_PARAMETERS: tuple[str, ...] = ("behaviour.intention_bias", "behaviour.intention_spread")
-"""The parameters fitted by default: councils' common leaning and the spread of their attitudes."""
-
-PRIOR_BOUNDS: dict[str, tuple[float, float]] = {
-    "behaviour.intention_bias": (-0.8, 0.6),
-    "behaviour.intention_spread": (0.05, 1.0),
-}
-"""Where the search looks (inside the declared bounds): a common leaning between clearly against
-and clearly for outsourcing, and attitudes from near-uniform to widely spread. Parameters not
-listed here are searched over their declared bounds."""
-
-SHARE_COLUMNS = {"more": "intend_more", "same": "intend_same", "less": "intend_less"}
+Role = Literal["fit", "held_out"]
 
 
 @dataclass(frozen=True)
-class Fit:
-    """One parameter point's intention shares over replications, and its distance to the target."""
+class Moment:
+    """One real figure the model is compared with."""
 
-    values: Mapping[str, float]
-    shares: Mapping[str, float]
-    intervals: Mapping[str, tuple[float, float]]
-    distance: float
-    replications: int
-    seeds: tuple[int, ...] = ()
-    root_seed: int = 0
+    name: str
+    metric: str
+    """The catalogue column that measures it."""
+    year: int
+    """The calendar year it describes (read at the last quarter of that year, or the survey)."""
+    anchor: tuple[str, ...]
+    """Where the figure is in uk_anchors.toml."""
+    tolerance: float
+    """How close the model must come to count as fitting it (the distance's unit)."""
+    role: Role
+    note: str = ""
 
+    @property
+    def target(self) -> float:
+        table = uk_anchors()
+        for key in self.anchor:
+            table = table[key]
+        return float(table)
 
-@dataclass
-class Calibration:
-    """The outcome of a calibration: the search, the refinement and the final check."""
-
-    scenario: str
-    parameters: tuple[str, ...]
-    target: Mapping[str, float]
-    search: list[Fit] = field(default_factory=list)
-    refinement: list[Fit] = field(default_factory=list)
-    checks: list[Fit] = field(default_factory=list)
-    best: Fit | None = None
-    seeds: tuple[int, ...] = ()
-    root_seed: int = 0
-    date: str = ""
-
-    def table(self) -> pd.DataFrame:
-        """The final fit: each share against its target with its interval."""
-        assert self.best is not None
-        rows = []
-        for answer, target in self.target.items():
-            low, high = self.best.intervals[answer]
-            rows.append({"answer": answer, "target": target, "model": self.best.shares[answer],
-                         "ci_low": low, "ci_high": high, "error": self.best.shares[answer] - target})
-        return pd.DataFrame(rows)
-
-    def provenance(self) -> dict[str, str]:
-        """What the shipped scenario records about how its values were found."""
-        assert self.best is not None
-        shares = ", ".join(f"{a} {self.best.shares[a]:.3f}" for a in self.target)
-        return {
-            "status": "calibrated by `partnering calibrate`",
-            "method": (f"Latin hypercube search ({len(self.search)} points x {self.search[0].replications} "
-                       f"replications) then refinement ({len(self.refinement)} points x "
-                       f"{self.refinement[0].replications}) around the optimum of a quadratic response surface, "
-                       f"each point on its own seeds, through the sweep runner; {len(self.checks)} check(s) on "
-                       f"fresh seeds, the last over {self.best.replications} replications"),
-            "target": f"more {self.target['more']}, same {self.target['same']}, less {self.target['less']} ({SURVEY_SOURCE})",
-            "fitted": ", ".join(f"{k} = {v:.4f}" for k, v in self.best.values.items()),
-            "fit": shares,
-            "distance": f"{self.best.distance:.4f}",
-            "check_root_seed": str(self.root_seed),
-            "check_seeds": " ".join(str(s) for s in self.seeds),
-            "date": self.date,
-        }
+    @property
+    def source(self) -> str:
+        table = uk_anchors()
+        for key in self.anchor[:-1]:
+            table = table[key]
+        return str(table.get("source", ""))
 
 
-def survey_step(scenario: Scenario) -> int:
-    """The step whose intentions the survey reads (0 in the scenario means the last step)."""
-    return scenario.run.survey_step or scenario.run.steps
+MOMENTS: tuple[Moment, ...] = (
+    Moment("survey: intend to outsource more", "intend_more", 2018,
+           ("survey", "outsourcing_intention_2018", "more"), 0.05, "fit"),
+    Moment("survey: intend to outsource less", "intend_less", 2018,
+           ("survey", "outsourcing_intention_2018", "less"), 0.05, "fit",
+           "the third share (the same) is implied by the other two"),
+    Moment("SME share of council spend, direct", "sme_share_direct", 2018,
+           ("spend", "local_government_2023_24", "sme_direct_share"), 0.05, "fit",
+           "a 2023-24 figure read at the 2018 survey: the model has no later years"),
+    Moment("tenders without competition, 2018", "uncontested_share", 2018,
+           ("competition", "uk_2018", "no_competition_share_2018"), 0.05, "fit"),
+    Moment("tenders without competition, 2016", "uncontested_share", 2016,
+           ("competition", "uk_2018", "no_competition_share_2016"), 0.05, "fit"),
+    Moment("bids per tender, 2018", "bids_per_tender", 2018,
+           ("competition", "europe_2018", "mean_bids_2018_below"), 0.5, "fit",
+           "European tenders drew fewer than three bids in 2018: the bound is the target"),
+    Moment("single-bid share of awarded tenders, 2018", "single_bid_share", 2018,
+           ("competition", "europe_2018", "single_bid_share"), 0.05, "fit", "European (TED) figure"),
+    Moment("VCSE share of council spend", "vcse_share", 2018,
+           ("spend", "councils_2022", "vcse_share"), 0.04, "held_out", "a 2022 figure read at the 2018 survey"),
+    Moment("share of spend with local providers", "local_share", 2018,
+           ("spend", "councils_2022", "local_share"), 0.08, "held_out",
+           "the model's local is the council's own place; the survey's may be wider"),
+    Moment("bids per tender, 2012", "bids_per_tender", 2012,
+           ("competition", "europe_2018", "mean_bids_2012"), 0.5, "held_out", "European (TED) figure"),
+)
+"""Every moment, fitted or held out."""
+
+FITTED: tuple[Moment, ...] = tuple(m for m in MOMENTS if m.role == "fit")
+HELD_OUT: tuple[Moment, ...] = tuple(m for m in MOMENTS if m.role == "held_out")
 
 
-def intention_shares(metrics: pd.DataFrame, step: int) -> pd.DataFrame:
-    """Per arm and replication, the three intention shares at the survey step."""
-    at = metrics[metrics["step"] == step]
-    frame = at[["arm", "replication", *SHARE_COLUMNS.values()]].copy()
-    return frame.rename(columns={v: k for k, v in SHARE_COLUMNS.items()})
+@dataclass(frozen=True)
+class Prior:
+    """A uniform prior inside a parameter's declared bounds."""
+
+    name: str
+    low: float
+    high: float
+
+    @property
+    def sd(self) -> float:
+        return (self.high - self.low) / math.sqrt(12)
 
 
-def distance(shares: Mapping[str, float], target: Mapping[str, float]) -> float:
-    """Euclidean distance between the model's mean shares and the survey's.
+PRIORS: tuple[Prior, ...] = (
+    Prior("behaviour.intention_bias", -0.6, 0.6),
+    Prior("behaviour.intention_threshold", 0.02, 0.4),
+    Prior("world.bid_cost", 0.002, 0.03),
+    Prior("suppliers.sme_capacity_median", 1.0, 10.0),
+    Prior("supply_chain.base_share", 0.0, 0.4),
+    Prior("suppliers.large_extra_region_chance", 0.0, 0.6),
+)
+"""The free parameters and where the search looks (each inside its declared bounds): the
+intention score's common leaning and its threshold, the cost of bidding, SMEs' size, how much
+primes subcontract, and how far large firms' footprints reach."""
 
-    >>> round(distance({"more": 0.2, "same": 0.4, "less": 0.4}, SURVEY_TARGET), 4)
-    0.0787
+SETTINGS = {
+    "quick": {"population": 40, "generations": 3, "candidates": 4, "candidate_replications": 6,
+              "check_replications": 20, "predictive": 20},
+    "full": {"population": 120, "generations": 6, "candidates": 6, "candidate_replications": 10,
+             "check_replications": 40, "predictive": 60},
+    "smoke": {"population": 6, "generations": 2, "candidates": 2, "candidate_replications": 2,
+              "check_replications": 3, "predictive": 3},
+}
+"""The sizes of run: ``--quick`` (under ten minutes on two cores), the full one, and a smoke
+test of the machinery for the test suite."""
+
+
+def step_of(moment: Moment, scenario: Scenario) -> int:
+    """The quarter at which a moment is read: the survey for its year, else the last quarter of
+    its calendar year (the market metrics cover the four quarters to it)."""
+    survey = scenario.run.survey_step or scenario.run.steps
+    step = (moment.year - scenario.run.start_year + 1) * 4
+    return survey if step >= survey else max(0, step)
+
+
+def read_moments(metrics: pd.DataFrame, scenario: Scenario, moments: Sequence[Moment] = MOMENTS) -> dict[str, float]:
+    """Each moment's value in one run's metrics."""
+    by_step = metrics.set_index("step")
+    return {m.name: float(by_step.at[step_of(m, scenario), m.metric]) for m in moments}
+
+
+def distance(values: Mapping[str, float], moments: Sequence[Moment] = FITTED) -> float:
+    """Euclidean distance of the fitted moments' gaps, each in units of its tolerance.
+
+    >>> distance({m.name: m.target for m in FITTED})
+    0.0
     """
-    return math.sqrt(sum((shares[k] - target[k]) ** 2 for k in target))
+    return math.sqrt(sum(((values[m.name] - m.target) / m.tolerance) ** 2 for m in moments))
 
 
-def summarise(values: Mapping[str, float], per_replication: pd.DataFrame, target: Mapping[str, float]) -> Fit:
-    """Mean shares with Student-t 95% intervals over replications, and the distance."""
-    n = len(per_replication)
-    shares, intervals = {}, {}
-    for answer in target:
-        column = per_replication[answer].to_numpy(dtype=float)
-        mean = float(column.mean())
-        half = float(stats.t.ppf(0.975, n - 1) * column.std(ddof=1) / math.sqrt(n)) if n > 1 else math.inf
-        shares[answer] = mean
-        intervals[answer] = (mean - half, mean + half)
-    return Fit(dict(values), shares, intervals, distance(shares, target), n)
-
-
-def _evaluate_points(points: Sequence[Mapping[str, float]], base: Scenario, out: Path, replications: int,
-                     root_seed: int, target: Mapping[str, float], executor, workers: int | None,
-                     progress: Callable | None) -> list[Fit]:
-    """Run each point with its own replication seeds (root_seed + index) through the sweep runner.
-
-    Independent seeds per point keep one seed set's quirks out of the response surface, which a
-    common set shared by every point would pass on to all of them alike.
-    """
-    fits = []
-    step = survey_step(base)
-    for index, values in enumerate(points):
-        scenario = apply_overrides(base, {k: _typed(k, v) for k, v in values.items()})
-        design = scenario_design(scenario.model_copy(update={"name": f"{base.name}-p{index:03d}"}),
-                                 replications=replications, steps=step, root_seed=root_seed + index,
-                                 name=f"calibrate {base.name}: point {index}")
-        folder = out / f"p{index:03d}"
-        run_sweep(design, folder, executor=executor, workers=workers, progress=progress)
-        results = SweepResults(folder)
-        failures = results.failures()
-        if len(failures):
-            raise RuntimeError(f"calibration run failed: {failures.iloc[0]['arm']}: {failures.iloc[0]['error']}")
-        per_rep = intention_shares(results.metrics(columns=list(SHARE_COLUMNS.values())), step)
-        fit = summarise(values, per_rep, target)
-        fits.append(Fit(fit.values, fit.shares, fit.intervals, fit.distance, fit.replications, design.seeds, root_seed + index))
-    return fits
-
-
-def latin_hypercube(box: Mapping[str, tuple[float, float]], samples: int, seed: int) -> list[dict[str, float]]:
-    """``samples`` points of a Latin hypercube over ``box`` (scipy.stats.qmc, seeded)."""
-    from scipy.stats import qmc
-
-    names = list(box)
-    unit = qmc.LatinHypercube(d=len(names), rng=np.random.default_rng(seed)).random(samples)
-    lows, highs = np.array([box[n] for n in names], dtype=float).T
-    return [dict(zip(names, map(float, row), strict=True)) for row in qmc.scale(unit, lows, highs)]
-
-
-def search_bounds(parameters: Sequence[str], bounds: Mapping[str, Sequence[float]] | None = None) -> dict[str, tuple[float, float]]:
-    """The box the search covers: given bounds, else the calibration prior, else the declared bounds."""
-    out = {}
-    for name in parameters:
-        info = parameter(name)
-        given = (bounds or {}).get(name) or PRIOR_BOUNDS.get(name) or (info.low, info.high)
-        out[name] = (float(given[0]), float(given[1]))
-    return out
-
-
-def _refinement_bounds(best: Fit, box: Mapping[str, tuple[float, float]], shrink: float) -> dict[str, tuple[float, float]]:
-    """A box centred on the best point, ``shrink`` of the search box wide, kept inside it."""
-    bounds = {}
-    for name, (low, high) in box.items():
-        half = 0.5 * shrink * (high - low)
-        centre = min(high - half, max(low + half, best.values[name]))
-        bounds[name] = (centre - half, centre + half)
-    return bounds
-
-
-def calibrate(out: str | Path, scenario: str | Path | Scenario = "uk_2018",
-              parameters: Sequence[str] = FREE_PARAMETERS, target: Mapping[str, float] | None = None,
-              search_points: int = 20, search_replications: int = 4, refine_points: int = 12,
-              refine_replications: int = 16, check_replications: int = 40, root_seed: int = 2018,
-              bounds: Mapping[str, Sequence[float]] | None = None, workers: int | None = None,
-              progress: Callable | None = None, tolerance: float = 0.03, max_checks: int = 3) -> Calibration:
-    """Fit ``parameters`` of ``scenario`` so its intention shares match the survey.
-
-    Every point is a resumable sweep under ``out`` (search/, refine/, check-K/), so an
-    interrupted calibration picks up where it stopped. If the check on fresh seeds misses any
-    share by more than ``tolerance``, its runs join the response surface and the new optimum is
-    checked on new seeds, at most ``max_checks`` times; the last check is reported either way.
-    """
-    from partnering.experiments.sweep import process_pool
-
-    target = dict(target or SURVEY_TARGET)
-    base = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
-    for name in parameters:
-        info = parameter(name)
+def check_priors(priors: Sequence[Prior]) -> None:
+    for prior in priors:
+        info = parameter(prior.name)
         if info.kind != "uncertainty":
-            raise ScenarioError(f"calibrate: {name} is a {info.kind}; only uncertainties can be calibrated")
-    out = Path(out)
-    result = Calibration(base.name, tuple(parameters), target)
-    box = search_bounds(parameters, bounds)
-    pool = process_pool(workers) if workers != 1 else None
-    try:
-        result.search = _evaluate_points(latin_hypercube(box, search_points, root_seed), base, out / "search",
-                                         search_replications, root_seed * 1000, target, pool, workers, progress)
-        near = _refinement_bounds(surrogate_optimum(result.search, parameters, box, target), box, shrink=0.3)
-        result.refinement = _evaluate_points(latin_hypercube(near, refine_points, root_seed + 1), base, out / "refine",
-                                             refine_replications, root_seed * 1000 + 500, target, pool, workers, progress)
-        evidence = [*result.search, *result.refinement]
-        for round_ in range(max_checks):
-            guess = surrogate_optimum(evidence, parameters, near, target)
-            values = {k: round(v, 4) for k, v in guess.values.items()}  # checked exactly as written
-            check = _evaluate_points([values], base, out / f"check-{round_ + 1}", check_replications,
-                                     root_seed * 1000 + 900 + round_, target, pool, workers, progress)[0]
-            result.checks.append(check)
-            evidence.append(check)
-            if all(abs(check.shares[a] - target[a]) <= tolerance for a in target):
-                break
-    finally:
-        if pool is not None:
-            pool.shutdown()
-    result.best = result.checks[-1]
-    result.seeds = result.best.seeds
-    result.root_seed = result.best.root_seed
-    result.date = dt.date.today().isoformat()
-    return result
-
-
-def surrogate_optimum(fits: Sequence[Fit], parameters: Sequence[str], box: Mapping[str, tuple[float, float]],
-                      target: Mapping[str, float]) -> Fit:
-    """The point of ``box`` whose predicted shares are nearest the target.
-
-    Each share is smoothed by a quadratic response surface fitted (weighted by replications)
-    to every point evaluated so far, so that the choice does not chase one point's replication
-    noise (a winner's curse of its own). Returns a Fit holding the predicted shares.
-    """
-    names = list(parameters)
-    x = np.array([[f.values[n] for n in names] for f in fits])
-    w = np.sqrt(np.array([f.replications for f in fits], dtype=float))
-
-    def features(points: np.ndarray) -> np.ndarray:
-        cols = [np.ones(len(points))] + [points[:, i] for i in range(points.shape[1])]
-        for i in range(points.shape[1]):
-            for j in range(i, points.shape[1]):
-                cols.append(points[:, i] * points[:, j])
-        return np.column_stack(cols)
-
-    design = features(x) * w[:, None]
-    coefs = {a: np.linalg.lstsq(design, np.array([f.shares[a] for f in fits]) * w, rcond=None)[0] for a in target}
-    grid = np.stack(np.meshgrid(*[np.linspace(*box[n], 41) for n in names], indexing="ij"), axis=-1).reshape(-1, len(names))
-    predicted = {a: np.clip(features(grid) @ c, 0.0, 1.0) for a, c in coefs.items()}
-    gaps = np.sqrt(sum((predicted[a] - target[a]) ** 2 for a in target))
-    i = int(np.argmin(gaps))
-    shares = {a: float(predicted[a][i]) for a in target}
-    return Fit(dict(zip(names, map(float, grid[i]), strict=True)), shares, {a: (shares[a], shares[a]) for a in target},
-               float(gaps[i]), 0)
+            raise ScenarioError(f"calibrate: {prior.name} is a {info.kind}; only uncertainties can be calibrated")
+        if not (info.low <= prior.low < prior.high <= info.high):
+            raise ScenarioError(f"calibrate: prior of {prior.name} [{prior.low:g}, {prior.high:g}] must lie inside "
+                                f"its declared bounds {info.low:g} to {info.high:g}")
+    names = [m.name for m in MOMENTS]
+    if len(set(names)) != len(names):
+        raise ScenarioError("calibrate: two moments share a name")
+    if len(FITTED) <= len(priors):
+        raise ScenarioError(f"calibrate: {len(FITTED)} fitted moments for {len(priors)} parameters; a fit needs more "
+                            "moments than free parameters")
 
 
 def _typed(name: str, value: float) -> Any:
     return round(value) if parameter(name).type == "int" else float(value)
 
 
+# --- running particles through the sweep runner ------------------------------------------------
+def _batch_seed(root_seed: int, *labels: int) -> int:
+    """A root seed for one batch, from the calibration's root and the batch's place in it."""
+    return int(np.random.SeedSequence([root_seed, *labels]).generate_state(1)[0])
+
+
+def run_particles(base: Scenario, particles: Sequence[Mapping[str, float]], folder: Path, root_seed: int,
+                  executor=None, workers: int | None = None, progress: Callable | None = None,
+                  replications: int = 1) -> pd.DataFrame:
+    """Run each particle (a dict of parameter values) ``replications`` times as one sweep in
+    ``folder`` (resumable), and return its moments, one row per particle (means over
+    replications), in the order given."""
+    if not particles:
+        return pd.DataFrame(columns=[m.name for m in MOMENTS])
+    scenarios = []
+    for index, values in enumerate(particles):
+        scenario = apply_overrides(base, {k: _typed(k, v) for k, v in values.items()})
+        scenarios.append(scenario.model_copy(update={"name": f"{base.name}-c{index:04d}"}))
+    steps = max(step_of(m, base) for m in MOMENTS)
+    design = scenario_design(scenarios, replications=replications, steps=steps, root_seed=root_seed,
+                             name=f"calibrate {base.name}: {folder.name}")
+    run_sweep(design, folder, executor=executor, workers=workers, progress=progress)
+    results = SweepResults(folder)
+    failures = results.failures()
+    if len(failures):
+        raise RuntimeError(f"calibration run failed: {failures.iloc[0]['arm']}: {failures.iloc[0]['error']}")
+    metrics = results.metrics(columns=sorted({m.metric for m in MOMENTS}))
+    rows = []
+    for scenario in scenarios:
+        runs = metrics[metrics["arm"] == scenario.name]
+        per_rep = [read_moments(frame, base) for _, frame in runs.groupby("replication")]
+        rows.append({m.name: float(np.mean([r[m.name] for r in per_rep])) for m in MOMENTS})
+    return pd.DataFrame(rows)
+
+
+# --- ABC-SMC ---------------------------------------------------------------------------------
+@dataclass
+class Generation:
+    """One ABC-SMC population: accepted particles, their weights, distances and moments."""
+
+    index: int
+    epsilon: float
+    particles: pd.DataFrame
+    """One row per accepted particle: parameter columns, then moment columns."""
+    weights: np.ndarray
+    distances: np.ndarray
+    evaluated: int
+    """Runs it took to accept the population."""
+
+    def save(self, folder: Path) -> None:
+        frame = self.particles.copy()
+        frame["weight"], frame["distance"] = self.weights, self.distances
+        frame.to_parquet(folder / "population.parquet")
+        (folder / "generation.json").write_text(json.dumps({"epsilon": self.epsilon, "evaluated": self.evaluated}))
+
+    @classmethod
+    def load(cls, index: int, folder: Path) -> Generation:
+        frame = pd.read_parquet(folder / "population.parquet")
+        info = json.loads((folder / "generation.json").read_text())
+        weights, distances = frame.pop("weight").to_numpy(), frame.pop("distance").to_numpy()
+        return cls(index, float(info["epsilon"]), frame, weights, distances, int(info["evaluated"]))
+
+
+@dataclass
+class Calibration:
+    """The outcome of a calibration: the generations, the point estimate and its checks."""
+
+    scenario: str
+    priors: tuple[Prior, ...]
+    generations: list[Generation] = field(default_factory=list)
+    point: dict[str, float] = field(default_factory=dict)
+    check: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Moments of the point estimate on fresh seeds: one row per replication."""
+    predictive: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Moments of posterior draws, one run each."""
+    decomposition: pd.DataFrame = field(default_factory=pd.DataFrame)
+    candidates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The points considered for the estimate (the posterior mean and the best particles), with
+    their mean distance over replications."""
+    check_root_seed: int = 0
+    check_seeds: tuple[int, ...] = ()
+    date: str = ""
+    size: str = "full"
+
+    @property
+    def posterior(self) -> Generation:
+        return self.generations[-1]
+
+    def parameter_table(self) -> pd.DataFrame:
+        """Each free parameter: prior, posterior mean and sd, and how far the data pin it down."""
+        g = self.posterior
+        w = g.weights / g.weights.sum()
+        rows = []
+        for prior in self.priors:
+            x = g.particles[prior.name].to_numpy(dtype=float)
+            mean = float(w @ x)
+            sd = float(math.sqrt(max(0.0, w @ (x - mean) ** 2)))
+            ratio = sd / prior.sd
+            rows.append({"parameter": prior.name, "prior_low": prior.low, "prior_high": prior.high, "point": self.point[prior.name],
+                         "posterior_mean": mean, "posterior_sd": sd, "q05": _weighted_quantile(x, w, 0.05),
+                         "q95": _weighted_quantile(x, w, 0.95), "sd_ratio": ratio, "identified": _identified(ratio)})
+        return pd.DataFrame(rows)
+
+    def moment_table(self) -> pd.DataFrame:
+        """Each moment, fitted and held out: target, the check's mean and interval, the
+        posterior predictive interval, and whether it is within tolerance."""
+        rows = []
+        for m in MOMENTS:
+            values = self.check[m.name].to_numpy(dtype=float)
+            mean, low, high = _mean_interval(values)
+            pred = self.predictive[m.name].to_numpy(dtype=float) if len(self.predictive) else np.array([np.nan])
+            rows.append({"moment": m.name, "role": m.role, "metric": m.metric, "year": m.year, "target": m.target,
+                         "tolerance": m.tolerance, "model": mean, "ci_low": low, "ci_high": high,
+                         "predictive_low": float(np.nanquantile(pred, 0.025)),
+                         "predictive_high": float(np.nanquantile(pred, 0.975)),
+                         "within_tolerance": abs(mean - m.target) <= m.tolerance, "source": m.source})
+        return pd.DataFrame(rows)
+
+    def provenance(self) -> dict[str, str]:
+        """What the shipped scenario records about how its values were found."""
+        moments = self.moment_table()
+        fit = moments[moments["role"] == "fit"]
+        g = self.posterior
+        return {
+            "status": "calibrated by `partnering calibrate`",
+            "method": (f"ABC-SMC ({self.size}: {len(self.generations)} generations of {len(g.particles)} particles, "
+                       f"{sum(x.evaluated for x in self.generations)} runs; pyabc's multivariate-normal kernel) "
+                       f"through the sweep runner; point = the nearest on average, over replications, of the "
+                       f"posterior mean and the best particles; check over {len(self.check)} fresh replications"),
+            "fitted_moments": "; ".join(f"{m.name} {m.target:g}" for m in FITTED),
+            "held_out_moments": "; ".join(f"{m.name} {m.target:g}" for m in HELD_OUT),
+            "fitted": ", ".join(f"{k} = {v:.4f}" for k, v in self.point.items()),
+            "fit": "; ".join(f"{r.moment} {r.model:.3f}" for r in fit.itertuples()),
+            "within_tolerance": f"{int(fit['within_tolerance'].sum())} of {len(fit)} fitted moments",
+            "final_epsilon": f"{g.epsilon:.3f}",
+            "check_root_seed": str(self.check_root_seed),
+            "check_seeds": " ".join(str(s) for s in self.check_seeds),
+            "date": self.date,
+        }
+
+
+def _identified(ratio: float) -> str:
+    """How far the data pin a parameter down: its posterior sd against its prior's."""
+    if ratio < 1 / 2:
+        return "pinned down"
+    if ratio < 4 / 5:
+        return "partly"
+    return "not by these data"
+
+
+def _weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
+    order = np.argsort(x)
+    cum = np.cumsum(w[order]) / w.sum()
+    return float(x[order][min(len(x) - 1, int(np.searchsorted(cum, q)))])
+
+
+def _mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and its Student-t 95% interval over replications."""
+    from scipy import stats
+
+    n = len(values)
+    mean = float(values.mean())
+    if n < 2:
+        return mean, math.nan, math.nan
+    half = float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / math.sqrt(n))
+    return mean, mean - half, mean + half
+
+
+def _prior_sample(priors: Sequence[Prior], n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({p.name: rng.uniform(p.low, p.high, n) for p in priors})
+
+
+def _inside(frame: pd.DataFrame, priors: Sequence[Prior]) -> np.ndarray:
+    ok = np.ones(len(frame), dtype=bool)
+    for p in priors:
+        ok &= (frame[p.name] >= p.low).to_numpy() & (frame[p.name] <= p.high).to_numpy()
+    return ok
+
+
+def _distances(moments: pd.DataFrame) -> np.ndarray:
+    return np.array([distance(row) for row in moments.to_dict("records")])
+
+
+def calibrate(out: str | Path, scenario: str | Path | Scenario = "uk_2018", *, size: str = "full",
+              priors: Sequence[Prior] = PRIORS, root_seed: int = 2018, quantile: float = 0.5,
+              workers: int | None = None, dask_address: str | None = None,
+              progress: Callable | None = None) -> Calibration:
+    """Fit ``priors``' parameters of ``scenario`` to the fitted moments by ABC-SMC.
+
+    Every batch of particles is a resumable sweep under ``out`` (gen-K/batch-B/), and each
+    finished generation is saved (gen-K/population.parquet), so an interrupted calibration picks
+    up where it stopped.
+    """
+    from contextlib import ExitStack
+
+    from partnering.experiments.sweep import dask_executor, process_pool
+
+    if size not in SETTINGS:
+        raise ScenarioError(f"calibrate: size {size!r}; allowed: {', '.join(SETTINGS)}")
+    check_priors(priors)
+    settings = SETTINGS[size]
+    base = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    _claim(out, base, priors, size, root_seed, quantile)
+    result = Calibration(base.name, tuple(priors), size=size)
+    n = settings["population"]
+    with ExitStack() as stack:
+        if dask_address is not None:
+            executor = stack.enter_context(dask_executor(dask_address))
+        else:
+            executor = stack.enter_context(process_pool(workers)) if workers != 1 else None
+        for t in range(settings["generations"]):
+            folder = out / f"gen-{t}"
+            if (folder / "population.parquet").exists():
+                result.generations.append(Generation.load(t, folder))
+                continue
+            folder.mkdir(exist_ok=True)
+            result.generations.append(_generation(t, result.generations[-1] if t else None, base, priors, n, folder,
+                                                  root_seed, quantile, executor, workers, progress))
+            result.generations[-1].save(folder)
+        result.point, result.candidates = _point_estimate(result.posterior, priors, base, settings, out, root_seed,
+                                                          executor, workers, progress)
+        result.check_root_seed = _batch_seed(root_seed, 9000)
+        point_scenario = apply_overrides(base, {k: _typed(k, v) for k, v in result.point.items()})
+        result.check = _replicated(point_scenario, settings["check_replications"], out / "check", result.check_root_seed,
+                                   executor, workers, progress)
+        result.check_seeds = scenario_design(point_scenario, replications=settings["check_replications"],
+                                             root_seed=result.check_root_seed).seeds
+        result.predictive = run_particles(base, _posterior_draws(result.posterior, settings["predictive"],
+                                                                 _batch_seed(root_seed, 9001)),
+                                          out / "predictive", _batch_seed(root_seed, 9002), executor, workers, progress)
+        result.decomposition = intention_decomposition(point_scenario, seeds=result.check_seeds[:8])
+    result.date = dt.date.today().isoformat()
+    return result
+
+
+def _generation(t: int, previous: Generation | None, base: Scenario, priors: Sequence[Prior], n: int, folder: Path,
+                root_seed: int, quantile: float, executor, workers, progress) -> Generation:
+    """One ABC-SMC generation: the prior's sample at first, then kernel moves from the last."""
+    names = [p.name for p in priors]
+    if previous is None:
+        particles = _prior_sample(priors, n, _batch_seed(root_seed, t, 0))
+        moments = run_particles(base, particles.to_dict("records"), folder / "batch-0", _batch_seed(root_seed, t, 0, 1),
+                                executor, workers, progress)
+        return Generation(t, math.inf, pd.concat([particles, moments], axis=1), np.full(n, 1.0 / n),
+                          _distances(moments), n)
+    from pyabc.transition import MultivariateNormalTransition
+
+    epsilon = _weighted_quantile(previous.distances, previous.weights, quantile)
+    kernel = MultivariateNormalTransition()
+    kernel.fit(previous.particles[names], previous.weights / previous.weights.sum())
+    accepted: list[pd.DataFrame] = []
+    evaluated, batch, kept = 0, 0, 0
+    while kept < n:
+        # batch size from the acceptance so far (at least the population, at most four times it)
+        rate = kept / evaluated if evaluated else 1 / 2
+        size = int(min(4 * n, max(n, math.ceil((n - kept) / max(rate, 1 / 8)))))
+        np.random.seed(_batch_seed(root_seed, t, batch) % 2**32)  # pyabc's kernel draws from numpy's global state
+        candidates = kernel.rvs(size)
+        candidates = candidates[_inside(candidates, priors)].reset_index(drop=True)
+        moments = run_particles(base, candidates.to_dict("records"), folder / f"batch-{batch}",
+                                _batch_seed(root_seed, t, batch, 1), executor, workers, progress)
+        d = _distances(moments) if len(moments) else np.array([])
+        keep = d <= epsilon
+        frame = pd.concat([candidates, moments], axis=1)[keep]
+        frame["distance"] = d[keep]
+        accepted.append(frame)
+        evaluated += len(candidates)
+        kept += int(keep.sum())
+        batch += 1
+    population = pd.concat(accepted).iloc[:n].reset_index(drop=True)
+    distances = population.pop("distance").to_numpy()
+    # importance weights: the uniform prior over the kernel's mixture density at each particle
+    density = np.atleast_1d(kernel.pdf(population[names]))
+    weights = 1.0 / np.maximum(density, np.finfo(float).tiny)
+    return Generation(t, epsilon, population, weights / weights.sum(), distances, evaluated)
+
+
+def _point_estimate(posterior: Generation, priors: Sequence[Prior], base: Scenario, settings: Mapping[str, int],
+                    out: Path, root_seed: int, executor, workers, progress) -> tuple[dict[str, float], pd.DataFrame]:
+    """The point written into the scenario: of the posterior's weighted mean and its particles
+    nearest the data, the one whose moments come nearest on average over a few replications each
+    (one run per particle is too noisy to choose by, and a wide posterior's mean can sit where
+    no particle fits)."""
+    names = [p.name for p in priors]
+    mean = {n: float(np.average(posterior.particles[n], weights=posterior.weights)) for n in names}
+    best = np.argsort(posterior.distances, kind="stable")[: settings["candidates"]]
+    candidates = [mean, *({n: float(posterior.particles.iloc[i][n]) for n in names} for i in best)]
+    candidates = [{n: round(v, 4) for n, v in c.items()} for c in candidates]  # checked exactly as written
+    moments = run_particles(base, candidates, out / "candidates", _batch_seed(root_seed, 8000), executor, workers,
+                            progress, replications=settings["candidate_replications"])
+    table = pd.DataFrame(candidates)
+    table["kind"] = ["posterior mean"] + ["particle"] * (len(candidates) - 1)
+    table["distance"] = _distances(moments)
+    return candidates[int(np.argmin(table["distance"].to_numpy()))], table
+
+
+def _posterior_draws(generation: Generation, n: int, seed: int) -> list[dict[str, float]]:
+    rng = np.random.default_rng(seed)
+    w = generation.weights / generation.weights.sum()
+    idx = rng.choice(len(w), size=n, p=w)
+    names = [c for c in generation.particles.columns if "." in c]
+    return [{k: float(generation.particles.iloc[i][k]) for k in names} for i in idx]
+
+
+def _replicated(scenario: Scenario, replications: int, folder: Path, root_seed: int, executor, workers,
+                progress) -> pd.DataFrame:
+    """The moments of ``scenario`` on ``replications`` seeds, one row per replication."""
+    steps = max(step_of(m, scenario) for m in MOMENTS)
+    design = scenario_design(scenario.model_copy(update={"name": f"{scenario.name}-check"}), replications=replications,
+                             steps=steps, root_seed=root_seed, name=f"check {scenario.name}")
+    run_sweep(design, folder, executor=executor, workers=workers, progress=progress)
+    results = SweepResults(folder)
+    metrics = results.metrics(columns=sorted({m.metric for m in MOMENTS}))
+    return pd.DataFrame([read_moments(frame, scenario) for _, frame in metrics.groupby("replication")])
+
+
+def reproduce(scenario: str | Path | Scenario = "uk_2018", replications: int = 20, root_seed: int = 2026,
+              out: str | Path | None = None, workers: int | None = None) -> pd.DataFrame:
+    """Every moment of a (shipped) scenario on ``replications`` seeds from ``root_seed``: one row
+    per replication."""
+    import tempfile
+
+    from partnering.experiments.sweep import process_pool
+
+    base = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
+    if out is None:
+        with tempfile.TemporaryDirectory(prefix="partnering-") as folder:
+            return reproduce(base, replications, root_seed, folder, workers)
+    pool = process_pool(workers) if workers != 1 else None
+    try:
+        return _replicated(base, replications, Path(out), root_seed, pool, workers, None)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+# --- the intention score, decomposed -----------------------------------------------------------
+def intention_decomposition(scenario: Scenario, seeds: Sequence[int]) -> pd.DataFrame:
+    """How much of the variance of councils' intention scores at the survey step their
+    experience explains, against their idiosyncratic attitude: one row per part, with its
+    variance and its share of the score's (covariances split evenly between the parts)."""
+    from partnering.model.model import PartneringModel
+
+    step = scenario.run.survey_step or scenario.run.steps
+    parts = []
+    for seed in seeds:
+        model = PartneringModel(scenario, rng=int(seed)).run(step)
+        for council in model.councils:
+            p = council.intention_parts()
+            parts.append({**{k: v for k, v in asdict(p).items() if k != "bias"}, "experience": p.experience,
+                          "score": p.score})
+    frame = pd.DataFrame(parts)
+    total = float(frame["score"].var(ddof=0))
+    components = [c for c in frame.columns if c not in ("experience", "score")]
+    cov = frame[components].cov(ddof=0)
+    rows = [{"part": c, "variance": float(cov.at[c, c]), "share": float(cov[c].sum() / total) if total > 0 else math.nan}
+            for c in components]
+    experience = [c for c in components if c != "attitude"]
+    rows.append({"part": "experience (all five)", "variance": float(frame["experience"].var(ddof=0)),
+                 "share": float(cov.loc[experience].sum().sum() / total) if total > 0 else math.nan})
+    rows.append({"part": "score", "variance": total, "share": 1.0})
+    return pd.DataFrame(rows)
+
+
+# --- writing the result ----------------------------------------------------------------------
 def write_calibration(calibration: Calibration, path: str | Path | None = None) -> Path:
     """Write the fitted values and their provenance into the scenario file, keeping its comments.
 
     By default the built-in scenario of that name is rewritten in place.
     """
-    assert calibration.best is not None
     target = Path(path) if path is not None else builtin_dir() / f"{calibration.scenario}.toml"
     text = target.read_text(encoding="utf-8")
-    for name, value in calibration.best.values.items():
+    for name, value in calibration.point.items():
         section, _, key = name.partition(".")
         text = _set_value(text, section, key, repr(_typed(name, value)))
     text = _replace_table(text, "provenance", calibration.provenance())
@@ -321,6 +583,48 @@ def write_calibration(calibration: Calibration, path: str | Path | None = None) 
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(target)
     return target
+
+
+def write_report(calibration: Calibration, folder: str | Path) -> list[Path]:
+    """The posterior's marginals and pairwise plot (pyabc's), and the tables, as files."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from pyabc.visualization import plot_kde_matrix
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    g = calibration.posterior
+    names = [p.name for p in calibration.priors]
+    limits = {p.name: (p.low, p.high) for p in calibration.priors}
+    written = []
+    grid = plot_kde_matrix(g.particles[names], g.weights / g.weights.sum(), limits=limits, refval=calibration.point)
+    grid.fig.set_size_inches(13, 13) if hasattr(grid, "fig") else None
+    figure = plt.gcf()
+    path = folder / "posterior-pairs.png"
+    figure.savefig(path, dpi=80)
+    plt.close("all")
+    written.append(path)
+    fig, axes = plt.subplots(2, math.ceil(len(names) / 2), figsize=(12, 6))
+    for ax, prior in zip(np.ravel(axes), calibration.priors, strict=False):
+        ax.hist(g.particles[prior.name], bins=15, weights=g.weights, range=(prior.low, prior.high), color="#0072B2",
+                alpha=0.8, density=True)
+        ax.axhline(1.0 / (prior.high - prior.low), color="#999999", linestyle="--", label="prior")
+        ax.axvline(calibration.point[prior.name], color="#D55E00", label="point")
+        ax.set_title(prior.name, fontsize=9)
+    np.ravel(axes)[0].legend(fontsize=8)
+    fig.tight_layout()
+    path = folder / "posterior-marginals.png"
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+    written.append(path)
+    for name, frame in (("parameters", calibration.parameter_table()), ("moments", calibration.moment_table()),
+                        ("intention-variance", calibration.decomposition)):
+        path = folder / f"calibration-{name}.csv"
+        frame.to_csv(path, index=False)
+        written.append(path)
+    return written
 
 
 def _set_value(text: str, section: str, key: str, value: str) -> str:
@@ -339,8 +643,6 @@ def _set_value(text: str, section: str, key: str, value: str) -> str:
 
 def _replace_table(text: str, section: str, values: Mapping[str, str]) -> str:
     """Replace the whole ``[section]`` table with ``values``."""
-    import json
-
     body = "".join(f"{k} = {json.dumps(v, ensure_ascii=False)}\n" for k, v in values.items())
     header = re.search(rf"^\[{re.escape(section)}\]\s*$", text, flags=re.M)
     if header is None:
@@ -350,14 +652,17 @@ def _replace_table(text: str, section: str, values: Mapping[str, str]) -> str:
     return text[: header.start()] + f"[{section}]\n{body}" + ("\n" + text[end:] if following else "")
 
 
-def reproduce(scenario: str | Path | Scenario = "uk_2018", replications: int = 20, root_seed: int = 2026,
-              out: str | Path | None = None, workers: int | None = None) -> Fit:
-    """Run a (shipped) scenario and report its survey-step intention shares against the target."""
-    import tempfile
-
-    base = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
-    if out is None:
-        with tempfile.TemporaryDirectory(prefix="partnering-") as folder:
-            return reproduce(base, replications, root_seed, folder, workers)
-    # _evaluate_points seeds point 0 with root_seed + 0: the same seeds as the calibration's check
-    return _evaluate_points([{}], base, Path(out), replications, root_seed, SURVEY_TARGET, None, workers, None)[0]
+def _claim(out: Path, base: Scenario, priors: Sequence[Prior], size: str, root_seed: int, quantile: float) -> None:
+    """Record what calibration ``out`` holds, or refuse one set up differently (resuming it
+    would mix two procedures' particles)."""
+    payload = {"scenario": base.content_hash(), "moments": [asdict(m) for m in MOMENTS],
+               "priors": [asdict(p) for p in priors], "size": size, "root_seed": root_seed, "quantile": quantile}
+    key = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+    marker = out / "calibration.json"
+    if marker.exists():
+        held = json.loads(marker.read_text()).get("key")
+        if held != key:
+            raise ScenarioError(f"{out}: holds a calibration set up differently (another scenario, size, seed, "
+                                "moments or priors); use another --out folder")
+        return
+    marker.write_text(json.dumps({"key": key, **payload}, indent=1))

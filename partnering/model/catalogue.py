@@ -146,6 +146,9 @@ METRICS: tuple[Metric, ...] = (
        "share of tenders in the last four quarters that drew exactly one bid", required=False),
     _m("market", "uncontested_share", "Tenders without competition", "share of tenders", "lower", "share", *_SHARE,
        "share of tenders in the last four quarters with no bid or a single bid", required=False),
+    _m("market", "local_share", "Local share", "share of contract value", "higher", "share", *_SHARE,
+       "share of live contract and grant value delivered by providers based in the council's own place, as "
+       "primes or subcontractors", required=False),
     _m("market", "subcontractor_failures", "Subcontractor failures", "providers, cumulative", "lower", "count", *_COUNT,
        "failures of providers that were subcontractors or had been left unpaid by a failed prime", required=False),
     _m("diagnostics", "trust_clustering", "Trust-network clustering", "coefficient 0-1", "neither", "index", *_SHARE,

@@ -35,6 +35,10 @@ class Summary:
     indirect_by_kind: dict[str, float] = field(default_factory=lambda: {"large": 0.0, "sme": 0.0, "vcse": 0.0})
     value_by_supplier: dict[int, float] = field(default_factory=dict)
     value_by_market: dict[tuple[str, int], dict[int, float]] = field(default_factory=dict)
+    contract_value: float = 0.0
+    """£m a year of every live contract and grant."""
+    local_value: float = 0.0
+    """£m a year of it delivered by providers based in the council's own place, as primes or subcontractors."""
     """£m a year of live contracts by relevant market (line, region), then by provider."""
     trust_cs: list[float] = field(default_factory=list)
     trust_sc: list[float] = field(default_factory=list)
@@ -84,12 +88,22 @@ def summary(model: PartneringModel) -> Summary:
     contracts = shirking = trusting = abused = 0
     ties = s.trusting_ties
     prior, trusting_level = model.config.trust.prior, model.config.trust.trusting
+    contract_value = local_value = 0.0
     for c in model.live_contracts():
+        value = c.annual_value
+        place = c.lots[0].slot.council.place
+        contract_value += value
+        subs = c.subcontracts
+        if subs:
+            local_value += value * sum([r.share for r in subs if r.provider.place == place])
+            if c.provider.place == place:
+                local_value += value * (1.0 - c.subcontracted_share)
+        elif c.provider.place == place:
+            local_value += value
         if c.grant:
             continue
         provider = c.provider
         pid = provider.unique_id
-        value = c.annual_value
         value_by_supplier[pid] = value_by_supplier.get(pid, 0.0) + value
         market = by_market.setdefault((c.service.market, region_of[c.lots[0].slot.council.place]), {})
         market[pid] = market.get(pid, 0.0) + value
@@ -107,6 +121,7 @@ def summary(model: PartneringModel) -> Summary:
                 ties.append((council.unique_id, pid))
             abused += int(t_cs >= trusting_level and shirked)
     s.contracts, s.shirking, s.trusting, s.abused = contracts, shirking, trusting, abused
+    s.contract_value, s.local_value = contract_value, local_value
     model.summary_cache = (model.observation, s)
     return s
 
@@ -376,6 +391,7 @@ _REPORTERS: dict[str, Callable[[PartneringModel], float]] = {
     "one_bid_share": one_bid_share,
     "uncontested_share": lambda m: no_bid_share(m) + one_bid_share(m),
     "subcontractor_failures": lambda m: float(m.subcontractor_failures),
+    "local_share": lambda m: _ratio(summary(m).local_value, summary(m).contract_value),
     "bids_per_tender": bids_per_tender,
     "single_bid_share": single_bid_share,
     "supplier_failures": supplier_failures,
