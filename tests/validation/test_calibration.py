@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from partnering.experiments.calibration import FITTED, HELD_OUT, MOMENTS, intention_decomposition, reproduce
+from partnering.experiments.calibration import (
+    FITTED,
+    HELD_OUT,
+    MOMENTS,
+    intention_decomposition,
+    reproduce,
+)
 from partnering.experiments.design import scenario_design
 from partnering.scenarios import load_scenario
 

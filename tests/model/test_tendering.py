@@ -1,0 +1,120 @@
+"""Running a tender: who may bid, who does, the award, the direct award after a failed tender,
+the incumbent's edge and the supply chain a large winner sets up."""
+
+from __future__ import annotations
+
+import pytest
+
+from partnering.model.model import PartneringModel
+from partnering.model.tendering import eligible_bidders, tender
+from partnering.scenarios import apply_overrides, load_scenario
+
+
+@pytest.fixture
+def model() -> PartneringModel:
+    scenario = apply_overrides(load_scenario("transactional"), {"population.councils": 6})
+    return PartneringModel(scenario, rng=11)
+
+
+def _free_slot(model: PartneringModel, line: str):
+    """A position of the first council in ``line``, with its contracts ended."""
+    council = model.councils[0]
+    slot = next(s for s in council.slots if s.service.market == line)
+    for contract in list(slot.contracts):
+        model.contracts.end(contract, "test", model.now)
+    return council, slot
+
+
+def test_only_providers_active_in_the_line_that_reach_the_place_may_bid(model):
+    council, slot = _free_slot(model, "care")
+    bidders = eligible_bidders(model, "care", [council.place], 0.01, False, slot.service.community_suitability)
+    assert bidders
+    for b in bidders:
+        assert "care" in b.lines
+        reach = {place for line, place in model.market_index.reach(b)}
+        assert council.place in reach
+    outside = [p for p in model.bidders if "care" not in p.lines]
+    assert outside and not set(outside) & set(bidders)
+
+
+def test_a_firm_without_the_free_capacity_in_the_line_is_not_eligible(model):
+    council, slot = _free_slot(model, "care")
+    bidders = eligible_bidders(model, "care", [council.place], 0.01, False, 1.0)
+    big = max(b.free_capacity("care") for b in bidders)
+    assert eligible_bidders(model, "care", [council.place], big * 1.01, False, 1.0) == []
+
+
+def test_accreditation_shuts_out_unaccredited_firms_but_not_community_groups(model):
+    council, _ = _free_slot(model, "care")
+    anyone = eligible_bidders(model, "care", [council.place], 0.01, False, 1.0)
+    accredited_only = eligible_bidders(model, "care", [council.place], 0.01, True, 1.0)
+    assert all(b.accredited or b.kind == "vcse" for b in accredited_only)
+    assert {b for b in anyone if b.kind == "vcse"} <= set(accredited_only)
+
+
+def test_community_groups_bid_only_for_services_that_suit_community_delivery(model):
+    council, _ = _free_slot(model, "care")
+    unsuited = eligible_bidders(model, "care", [council.place], 0.01, False, 0.0)
+    assert all(b.kind != "vcse" for b in unsuited)
+
+
+def test_no_firm_bids_when_the_bid_cost_exceeds_what_winning_is_worth(model):
+    council, slot = _free_slot(model, "works")
+    expensive = apply_overrides(model.config, {"world.bid_cost": 0.1, "procurement.bid_cost_floor": 0.2})
+    model.config = expensive
+    tender(model, council, [slot], 1.0, 4)
+    record = model.recent_tenders[-1]
+    assert record.bids == 0  # a year's contract cannot repay a £200k bid
+    assert record.eligible > 0
+
+
+def test_a_tender_with_no_bid_ends_in_a_direct_award_to_a_capable_provider(model):
+    council, slot = _free_slot(model, "works")
+    model.config = apply_overrides(model.config, {"world.bid_cost": 0.1, "procurement.bid_cost_floor": 0.2})
+    awarded = tender(model, council, [slot], 1.0, 4)
+    record = model.recent_tenders[-1]
+    assert record.bids == 0 and awarded == 1 and slot.contracts
+    assert "directly awarded" in model.events.of_kind("no_bid")[-1].text
+
+
+def test_with_nobody_able_the_lot_stays_in_house(model):
+    council, slot = _free_slot(model, "works")
+    for provider in model.market_index.candidates("works", [council.place]):
+        for ability in provider.lines.values():
+            ability.capacity = 0.0
+    assert tender(model, council, [slot], 1.0, 4) == 0
+    assert not slot.contracts and "delivered in-house" in model.events.of_kind("no_bid")[-1].text
+
+
+def test_the_tender_records_its_line_region_bidders_and_winner(model):
+    council, slot = _free_slot(model, "care")
+    tender(model, council, [slot], 1.0, 12)
+    record = model.recent_tenders[-1]
+    assert record.line == "care" and record.region == model.region_of[council.place]
+    assert record.bids == len(record.bidders)
+    if record.winner is not None:
+        assert record.winner in record.bidders or record.bids == 0
+    assert model.market_bids[("care", record.region)] >= 0.0
+
+
+def test_a_large_winner_passes_part_of_the_work_to_a_local_small_provider(model):
+    """Take every small provider's capacity away but one's, make large firms the only bidders
+    that can win, and the subcontract goes to that one."""
+    council, slot = _free_slot(model, "care")
+    model.config = apply_overrides(model.config, {"supply_chain.base_share": 0.3})
+    local = [p for p in model.market_index.candidates("care", [council.place]) if p.small]
+    if not local:
+        pytest.skip("no small provider in care here")
+    for p in local:  # small providers cannot win the lot itself, but one has room for a part
+        p.lines["care"].capacity = 0.0
+    local[0].lines["care"].capacity = 50.0
+    local[0].lines["care"].load = 0.0
+    large = [p for p in model.market_index.candidates("care", [council.place]) if p.kind == "large"]
+    if not large:
+        pytest.skip("no large firm serves this place in care")
+    tender(model, council, [slot], 1.0, 12)
+    contract = next((c for c in slot.contracts if c.provider.kind == "large"), None)
+    if contract is None:
+        pytest.skip("the lot went elsewhere")
+    assert [r.provider for r in contract.subcontracts] == [local[0]]
+    assert contract.subcontracted_share == pytest.approx(0.3)
