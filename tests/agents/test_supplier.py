@@ -69,10 +69,10 @@ def test_the_incumbents_sharper_estimate_errs_less_on_the_same_draw(firm):
 
 
 def _situation(n: int, **changes) -> EffortSituation:
-    base = dict(profit=np.full(n, 1.0), saving=np.full(n, 0.5), penalty=np.full(n, 0.3), remaining=np.full(n, 8.0),
-                next_term=np.full(n, 12.0), renewal_at_risk=np.full(n, 0.2), break_risk=np.zeros(n),
-                detection=np.full(n, 0.3), opportunism=np.full(n, 0.5), stress=np.zeros(n),
-                trust_in_council=np.full(n, 0.5), cuts_corners=np.ones(n, dtype=bool))
+    base = {"profit": np.full(n, 1.0), "saving": np.full(n, 0.5), "penalty": np.full(n, 0.3),
+            "remaining": np.full(n, 8.0), "next_term": np.full(n, 12.0), "renewal_at_risk": np.full(n, 0.2),
+            "break_risk": np.zeros(n), "detection": np.full(n, 0.3), "opportunism": np.full(n, 0.5),
+            "stress": np.zeros(n), "trust_in_council": np.full(n, 0.5), "cuts_corners": np.ones(n, dtype=bool)}
     base.update(changes)
     return EffortSituation(**base)
 
