@@ -38,7 +38,7 @@ def test_only_providers_active_in_the_line_that_reach_the_place_may_bid(model):
 
 
 def test_a_firm_without_the_free_capacity_in_the_line_is_not_eligible(model):
-    council, slot = _free_slot(model, "care")
+    council, _ = _free_slot(model, "care")
     bidders = eligible_bidders(model, "care", [council.place], 0.01, False, 1.0)
     big = max(b.free_capacity("care") for b in bidders)
     assert eligible_bidders(model, "care", [council.place], big * 1.01, False, 1.0) == []
