@@ -4,7 +4,7 @@ The moments (:data:`MOMENTS`) are real figures from the package's ``data/uk_anch
 each read from the model at the quarter it refers to. Seven are **fitted**: the 2018 survey's
 shares of councils intending to outsource more and less (the third share is implied), the SME
 share of council spend paid directly, the shares of tenders without competition in 2016 and
-2018, bids per tender and the share of awarded tenders with a single bid. Three are **held
+2018, bids per tender and the share of tenders with a bid that drew only one. Three are **held
 out**, never fitted and reported as a test: the VCSE share of spend, the share of spend with
 local providers and the bids per tender of 2012. Six declared uncertainties are free
 (:data:`PRIORS`): more moments than parameters, so the fit can fail.
@@ -18,9 +18,11 @@ where it stopped and any executor (local pool, Dask) runs it, with the same numb
 2. Each later generation's tolerance is a quantile of the last generation's distances; particles
    are drawn from the last population by weight, moved by the kernel fitted to it, and kept
    when their run lands within the tolerance; weights are prior over kernel density.
-3. The posterior is the last population. Its weighted mean is the point written into the
-   scenario, with its provenance; a check on fresh seeds gives each moment (fitted and held-out)
-   with its interval, and posterior draws give the posterior predictive intervals.
+3. The posterior is the last population. The point written into the scenario, with its
+   provenance, is whichever of the posterior's weighted mean and its particles nearest the data
+   comes nearest on average over a few replications each; a check on fresh seeds gives each
+   moment (fitted and held-out) with its interval, and posterior draws give the posterior
+   predictive intervals.
 
 The distance is the Euclidean distance of each fitted moment's gap in units of its tolerance.
 Nothing here types a model output in: the fitted values are what the procedure finds.
@@ -98,7 +100,7 @@ MOMENTS: tuple[Moment, ...] = (
     Moment("bids per tender, 2018", "bids_per_tender", 2018,
            ("competition", "europe_2018", "mean_bids_2018_below"), 0.5, "fit",
            "European tenders drew fewer than three bids in 2018: the bound is the target"),
-    Moment("single-bid share of awarded tenders, 2018", "single_bid_share", 2018,
+    Moment("single-bid share of tenders with a bid, 2018", "single_bid_share", 2018,
            ("competition", "europe_2018", "single_bid_share"), 0.05, "fit", "European (TED) figure"),
     Moment("VCSE share of council spend", "vcse_share", 2018,
            ("spend", "councils_2022", "vcse_share"), 0.04, "held_out", "a 2022 figure read at the 2018 survey"),

@@ -87,8 +87,8 @@ METRICS: tuple[Metric, ...] = (
        "share of live council-supplier relationships trusting both ways (trust at least 0.6 each way)"),
     # --- market health ----------------------------------------------------------------------
     _m("market", "hhi", "Market concentration (HHI)", "0-10,000", "lower", "hhi", 0.0, 10_000.0,
-       "Herfindahl-Hirschman index of outsourced contract value across all markets; above 1,800 is highly "
-       "concentrated", headline=True),
+       "Herfindahl-Hirschman index of outsourced contract value across all markets (firms and community groups "
+       "alike); above 1,800 is highly concentrated", headline=True),
     _m("market", "active_suppliers", "Active suppliers", "firms", "neither", "count", *_COUNT,
        "firms (large suppliers and SMEs) trading in the market"),
     _m("market", "sme_share", "SME share of spend", "share of external spend", "higher", "share", *_SHARE,
@@ -98,8 +98,8 @@ METRICS: tuple[Metric, ...] = (
        "subcontracts)", headline=True),
     _m("market", "bids_per_tender", "Bids per tender", "bids", "higher", "ratio", *_COUNT,
        "mean bids per tender over the last four quarters"),
-    _m("market", "single_bid_share", "Single-bid tenders", "share of awarded tenders", "lower", "share", *_SHARE,
-       "share of awarded tenders in the last four quarters that drew a single bid", headline=True),
+    _m("market", "single_bid_share", "Single-bid tenders", "share of tenders with a bid", "lower", "share", *_SHARE,
+       "of the tenders in the last four quarters that drew at least one bid, the share that drew exactly one", headline=True),
     _m("market", "supplier_failures", "Supplier failures", "firms, cumulative", "lower", "count", *_COUNT,
        "firms that have failed since the start", headline=True),
     _m("market", "supplier_entries", "Supplier entries", "firms, cumulative", "neither", "count", *_COUNT,
@@ -109,7 +109,7 @@ METRICS: tuple[Metric, ...] = (
     _m("market", "distressed_share", "Firms in distress", "share of firms", "lower", "share", *_SHARE,
        "share of firms drawing on credit (cash below zero)"),
     _m("market", "top5_share", "Top-five share", "share of contract value", "lower", "share", *_SHARE,
-       "share of outsourced contract value held by the five largest firms"),
+       "share of outsourced contract value held by the five largest providers"),
     # --- modes and intentions ---------------------------------------------------------------
     _m("modes", "share_in_house", "In-house", "share of services", "neither", "share", *_SHARE,
        "share of council service value (positions of each portfolio weighted by value) delivered in-house",
@@ -153,8 +153,8 @@ METRICS: tuple[Metric, ...] = (
        "failures of providers that were subcontractors or had been left unpaid by a failed prime", required=False),
     _m("diagnostics", "trust_clustering", "Trust-network clustering", "coefficient 0-1", "neither", "index", *_SHARE,
        "average clustering of the trust network (trusting ties plus co-commissioning links)", required=False),
-    _m("diagnostics", "suppliers_with_contracts", "Suppliers with contracts", "firms", "neither", "count", *_COUNT,
-       "firms holding at least one live contract", required=False),
+    _m("diagnostics", "suppliers_with_contracts", "Providers with contracts", "providers", "neither", "count", *_COUNT,
+       "firms and community groups holding at least one live contract (grants aside)", required=False),
     _m("diagnostics", "shirking_share", "Corner-cutting", "share of contracts", "lower", "share", *_SHARE,
        "share of live contracts on which the provider cut corners this quarter", required=False),
     _m("diagnostics", "abused_trust", "Abused trust", "share of relationships", "lower", "share", *_SHARE,

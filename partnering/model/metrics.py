@@ -35,11 +35,11 @@ class Summary:
     indirect_by_kind: dict[str, float] = field(default_factory=lambda: {"large": 0.0, "sme": 0.0, "vcse": 0.0})
     value_by_supplier: dict[int, float] = field(default_factory=dict)
     value_by_market: dict[tuple[str, int], dict[int, float]] = field(default_factory=dict)
+    """£m a year of live contracts by relevant market (line, region), then by provider."""
     contract_value: float = 0.0
     """£m a year of every live contract and grant."""
     local_value: float = 0.0
     """£m a year of it delivered by providers based in the council's own place, as primes or subcontractors."""
-    """£m a year of live contracts by relevant market (line, region), then by provider."""
     trust_cs: list[float] = field(default_factory=list)
     trust_sc: list[float] = field(default_factory=list)
     trusting: int = 0
@@ -274,7 +274,7 @@ def bids_per_tender(m: PartneringModel) -> float:
 
 
 def single_bid_share(m: PartneringModel) -> float:
-    """Share of awarded tenders in the last four quarters that drew a single bid."""
+    """Of the tenders in the last four quarters that drew a bid, the share that drew one."""
     awarded = [t for t in m.recent_tenders if t.bids > 0]
     return _ratio(sum(t.bids == 1 for t in awarded), len(awarded))
 

@@ -91,10 +91,6 @@ class PartneringModel(mesa.Model):
         self.large_suppliers: list[LargeSupplier] = []
         self.smes_by_place: list[list[SME]] = [[] for _ in range(cfg.population.councils)]
         self.groups_by_place: list[list[CommunityGroup]] = [[] for _ in range(cfg.population.councils)]
-        self.market_value = 0.0
-        """£m a year of every council's services at the starting demand (the scale of the market)."""
-        self.line_value: dict[str, float] = {}
-        """£m a year of each service line at the starting demand."""
         self.region_line_value: dict[tuple[int, str], float] = {}
         """£m a year of each line in each region at the starting demand."""
         populate(self)

@@ -34,15 +34,11 @@ def populate(model: PartneringModel) -> None:
     """Councils first, then large suppliers, then each place's SMEs and groups."""
     cfg = model.config
     create_councils(model)
-    model.market_value = sum(s.value for c in model.councils for s in c.slots)
     lines = cfg.lines
-    model.line_value = dict.fromkeys(lines, 0.0)
     model.region_line_value = {(r, line): 0.0 for r in range(model.n_regions) for line in lines}
     for council in model.councils:
         for slot in council.slots:
-            line = slot.service.market
-            model.line_value[line] += slot.value
-            model.region_line_value[model.region_of[council.place], line] += slot.value
+            model.region_line_value[model.region_of[council.place], slot.service.market] += slot.value
     for _ in range(cfg.population.large_suppliers):
         create_large_supplier(model)
     for place in range(cfg.population.councils):

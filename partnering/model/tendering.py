@@ -83,9 +83,10 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
                 model.bid_costs_paid += cost
         # no bid: the council may negotiate with a capable provider without advertising again
         # (PCR 2015 reg. 32(2)(a)); with none able, the lot stays in-house
-        offers = bidders if bidders else _direct_award_candidate(lead, eligible, slots[0].incumbent)
+        direct = not bidders
+        offers = _direct_award_candidate(lead, eligible, slots[0].incumbent) if direct else bidders
         winner = _evaluate_and_award(model, lead, slots, lot_share, length, offers, weights, error_sd, lead.place,
-                                     co_commissioned, expected_bids)
+                                     co_commissioned, expected_bids, direct, charge_bids)
         record = Tender(
             step=model.now, councils=tuple(s.council.unique_id for s in slots), service=service.name, line=line,
             region=region, lot_share=lot_share, annual_value=lot_value, eligible=len(eligible), bids=len(bidders),
@@ -164,7 +165,11 @@ def consortium_partner(model: PartneringModel, line: str, place: int | None, lot
 
 def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[ServiceSlot], lot_share: float,
                         length: int, bidders: list[Supplier], weights: procurement.EvaluationWeights,
-                        error_sd: float, place: int, co_commissioned: bool, expected_bids: float) -> Contract | None:
+                        error_sd: float, place: int, co_commissioned: bool, expected_bids: float,
+                        direct: bool = False, charge_bids: bool = True) -> Contract | None:
+    """Price, score and award; ``direct`` for a negotiated award after a tender drew no bid (one
+    offer, no competition to shade for, no debrief), and ``charge_bids`` off for the starting
+    contracts (taken over before the simulation begins, so no mobilisation cost now)."""
     if not bidders:
         return None
     cfg = model.config
@@ -183,8 +188,9 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
     incumbent = slots[0].incumbent
     mobilisation = cfg.procurement.mobilisation_cost / (length / QUARTERS_PER_YEAR)
     incumbent_sd = error_sd * cfg.procurement.incumbent_error_factor
-    # each bidder shades for the winner's curse it expects from the bids tenders here draw
-    shading = cfg.behaviour.risk_contingency * procurement.expected_winners_curse(expected_bids)
+    # each bidder shades for the winner's curse it expects from the bids tenders here draw (none
+    # in a negotiation with one provider)
+    shading = cfg.behaviour.risk_contingency * procurement.expected_winners_curse(1.0 if direct else expected_bids)
     draws = rng.normal(0.0, 1.0, len(bidders)).tolist()
     priced = [b.price(service, incumbent_sd, z, shading * incumbent_sd) if b.unique_id == incumbent
               else b.price(service, error_sd, z, shading * error_sd, mobilisation)
@@ -208,7 +214,9 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
         track = np.array([sum([s.council.trust_in(b.unique_id) for s in slots]) / len(slots) for b in bidders])
     scores = procurement.score_bids(prices, perceived, social, track, weights)
     w = int(np.argmax(scores))
-    _debrief(bidders, line, prices, scores, w, weights, shading * error_sd, cfg.procurement)
+    if not direct:
+        contingencies = np.array([shading * (incumbent_sd if b.unique_id == incumbent else error_sd) for b in bidders])
+        _debrief(bidders, line, prices, scores, w, weights, contingencies, cfg.procurement)
     winner = bidders[w]
     terms = lead.contract_terms(lot_value * prices[w])
     contract = Contract(
@@ -219,7 +227,7 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
         risk_share=terms.risk_share, monitoring=lead.choose_monitoring(float(track[w])),
         penalty_rate=terms.penalty_rate, co_commissioned=co_commissioned, quality_ewma=cfg.delivery.initial_quality,
     )
-    if winner.unique_id != incumbent:  # a newcomer pays to take the service over
+    if charge_bids and winner.unique_id != incumbent:  # a newcomer pays to take the service over
         winner.cash -= cfg.procurement.mobilisation_cost * lot_value
     for s in slots:
         s.incumbent = winner.unique_id
@@ -229,16 +237,17 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
         subcontract(model, contract, partner, cfg.groups.consortium_share)
     elif winner.kind == "large":
         share = subcontract_share(lead.principles["place_based"], measured, cfg.supply_chain)
-        local = _local_subcontractor(model, line, place, share * contract.annual_value, winner)
-        if local is not None and share > 0.0:
+        local = _local_subcontractor(model, line, place, share * contract.annual_value, winner) if share > 0.0 else None
+        if local is not None:
             subcontract(model, contract, local, share)
     return contract
 
 
 def _local_subcontractor(model: PartneringModel, line: str, place: int, value: float,
                          prime: Supplier) -> Supplier | None:
-    """A small provider of the place, active in the line, with room for the work: one of them,
-    drawn at random (no draw when there is none)."""
+    """A small provider that reaches the place (its own, or a neighbour's: the market index's
+    reach), active in the line, with room for the work: one of them, drawn at random (no draw
+    when there is none)."""
     local = [p for p in model.market_index.candidates(line, [place])
              if p.small and p is not prime and p.free_capacity(line) >= value]
     if not local:
@@ -259,10 +268,12 @@ def subcontract(model: PartneringModel, contract: Contract, provider: Supplier, 
 
 
 def _debrief(bidders: list[Supplier], line: str, prices: np.ndarray, scores: np.ndarray, winner: int,
-             weights: procurement.EvaluationWeights, contingency: float, rules) -> None:
-    """Tell each bidder whether it won, and whether it lost on price."""
-    markups = np.array([1.0 + b.margin + contingency for b in bidders])
-    lost = procurement.lost_on_price(prices, scores, winner, markups, 1.0 + rules.margin_floor + contingency,
+             weights: procurement.EvaluationWeights, contingencies: np.ndarray, rules) -> None:
+    """Tell each bidder whether it won, and whether it lost on price (each judged with the
+    contingency it priced with)."""
+    margins = np.array([b.margin for b in bidders])
+    markups = 1.0 + margins + contingencies
+    lost = procurement.lost_on_price(prices, scores, winner, markups, 1.0 + rules.margin_floor + contingencies,
                                      weights.price)
     for i, (bidder, on_price) in enumerate(zip(bidders, lost, strict=True)):
         bidder.record_tender(line, won=i == winner, lost_on_price=on_price)

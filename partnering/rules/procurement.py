@@ -257,13 +257,13 @@ def complexity_factor(complexity: float, weight: float) -> float:
     return 1.0 + weight * (complexity - 1 / 2)  # 1 in the middle of the range of complexity
 
 
-def lost_on_price(prices: np.ndarray, scores: np.ndarray, winner: int, markups: np.ndarray, floor_markup: float,
+def lost_on_price(prices: np.ndarray, scores: np.ndarray, winner: int, markups: np.ndarray, floor_markup,
                   price_weight: float) -> list[bool]:
     """For each losing bid, whether a bid at the margin floor would have beaten the winner (UK
     procurement debriefs give scores, so a firm can tell). The winner's entry is False.
 
     ``markups`` are each bid's ``1 + margin + contingency``; ``floor_markup`` is
-    ``1 + margin floor + contingency``. Lowering one price lowers the best price too, so both the
+    ``1 + margin floor + contingency`` (one number, or one per bid). Lowering one price lowers the best price too, so both the
     bidder's price score and the winner's move.
 
     >>> lost_on_price(np.array([1.0, 1.02]), np.array([0.9, 0.89]), 0, np.array([1.1, 1.1]), 1.0, 0.8)

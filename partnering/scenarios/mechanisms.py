@@ -112,7 +112,7 @@ class Groups(Section):
     grant_break_interval: int = u(4, 1, 40, "quarters", "interval between break points of a grant")
     grant_monitoring: float = u(0.3, 0.0, 1.0, "intensity", "monitoring intensity of a community grant")
     grant_min_suitability: float = u(0.3, 0.0, 1.0, "level", "community suitability a service needs before a council considers a grant")
-    grant_capacity_cover: float = u(0.8, 0.0, 2.0, "share of service value", "spare capacity, as a share of the service's annual value, a group needs to take a grant")
+    grant_capacity_cover: float = u(0.8, 0.0, 2.0, "share of position value", "spare capacity, as a share of the contract position's annual value, a group needs to take it on a grant")
 
 
 class Commissioning(Section):
@@ -164,7 +164,7 @@ class Procurement(Section):
     collaborative_track_weight: float = u(0.2, 0.0, 0.4, "weight", "weight moved from price to track record by a fully collaborative council")
     bidders_memory: float = u(0.5, 0.0, 1.0, "share", "weight of the latest tender in a council's running count of bidders, and in the market's (line x region) expected number of bids that firms read")
     initial_bidders: float = u(3.0, 0.0, 20.0, "bids", "the count of bidders a council expects before its first tender")
-    capable_lot_share: float = u(0.5, 0.01, 1.0, "share of service value", "lot size, as a share of the service, that a firm must be able to take to count as a capable supplier")
+    capable_lot_share: float = u(0.5, 0.01, 1.0, "share of position value", "lot size, as a share of the contract position under review, that a provider must be able to take to count as capable")
     retender_quarters: int = u(4, 1, 20, "quarters", "in-house spell after a failed tender before the service is reviewed again, and the shortest re-procured term")
     co_commissioning_window: int = u(4, 0, 20, "quarters", "how soon a neighbour's review must fall to join a co-commissioned tender")
     incumbent_error_factor: float = u(0.5, 0.0, 1.0, "share", "a sitting provider's cost-estimate error, as a share of a newcomer's: it knows the service")

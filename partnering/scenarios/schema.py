@@ -112,7 +112,7 @@ class World(Section):
     sme_cash: float = param(0.12, 0.0, 2.0, "share of capacity", "starting cash of an SME, as a share of its annual capacity", "uncertainty", "judgement")
     overhead_rate: float = param(0.035, 0.0, 0.2, "share of revenue", "suppliers' overheads as a share of contract revenue", "uncertainty", "judgement")
     sme_entry_rate: float = param(0.05, 0.0, 1.0, "per place per quarter", "chance of an SME entering a place whose tenders were profitable", "uncertainty", "judgement")
-    large_entry_rate: float = param(0.02, 0.0, 1.0, "per quarter", "chance of a new national supplier entering after a failure", "uncertainty", "judgement")
+    large_entry_rate: float = param(0.02, 0.0, 1.0, "per quarter", "chance of a new large supplier entering after a failure", "uncertainty", "judgement")
     demand_persistence: float = param(0.6, 0.0, 0.99, "per quarter", "AR(1) persistence of quarterly demand shocks", "uncertainty", "judgement")
     emergency_premium: float = param(0.3, 0.0, 2.0, "share of cost", "extra cost of stop-gap delivery after a supplier fails", "uncertainty",
                                      "NAO (2018) HC 1002 on the Carillion stop-gap costs")
