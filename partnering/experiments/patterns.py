@@ -32,11 +32,18 @@ STEPS = 40
 
 def arm(name: str, overrides: Mapping[str, float] | None = None) -> Scenario:
     """A built-in scenario with dotted ``section.field`` overrides, named for the record
-    (``scenario|field=value|...``), so arms that share a name are the same arm."""
-    updates = dict(overrides or {})
-    scenario = apply_overrides(load_scenario(name), updates) if updates else load_scenario(name)
+    (``scenario|field=value|...``). Overrides that restate the scenario's own value are dropped
+    from the name, so arms that are the same scenario share one name and run once."""
+    base = load_scenario(name)
+    updates = {k: v for k, v in (overrides or {}).items() if _value(base, k) != v}
+    scenario = apply_overrides(base, updates) if updates else base
     label = name + "".join(f"|{k}={v}" for k, v in sorted(updates.items()))
     return scenario.model_copy(update={"name": label})
+
+
+def _value(scenario: Scenario, dotted: str) -> object:
+    section, _, name = dotted.partition(".")
+    return getattr(getattr(scenario, section), name)
 
 
 def reading(frame: pd.DataFrame, metric: str, how: str) -> float:
