@@ -74,8 +74,13 @@ def per_replication(metrics: pd.DataFrame, arm_name: str, metric: str, how: str)
 class Contrast:
     """Treated minus control on one metric, the arms differing only in ``cause``.
 
-    ``expect`` is the sign the pattern claims (+1: treated higher). ``shared`` overrides apply
-    to both arms (for example a hostile world), so the contrast is read inside that world.
+    ``expect`` is the sign the pattern claims (+1: treated higher), or 0 for a trade-off the
+    model shows no sign of: then the claim is that the difference lies within ``margin`` either
+    side of zero (an equivalence test, with the margin a declared judgement). ``package`` names a
+    policy package (a built-in scenario) that is the treated arm instead of a one-parameter
+    change, for claims about a package as a whole. ``asserted`` is False for a claim of the
+    literature the model does not reproduce: it is reported, with ``note`` saying why, and not
+    asserted. ``shared`` overrides apply to both arms, so the contrast is read inside that world.
     """
 
     key: str
@@ -86,19 +91,34 @@ class Contrast:
     how: str
     expect: int
     source: str
-    shared: Mapping[str, float] = field(default_factory=dict)
     literature: str = ""
+    shared: Mapping[str, float] = field(default_factory=dict)
+    package: str | None = None
+    margin: float = 0.0
+    asserted: bool = True
+    note: str = ""
 
     def __post_init__(self) -> None:
-        if len(self.cause) != 1:
-            raise ValueError(f"{self.key}: a contrast changes one cause, not {len(self.cause)}")
+        if (len(self.cause) != 1) == (self.package is None):
+            raise ValueError(f"{self.key}: a contrast changes one cause or applies one package, "
+                             f"not {len(self.cause)} causes and package {self.package!r}")
+        if self.expect == 0 and self.margin <= 0:
+            raise ValueError(f"{self.key}: a claim of no effect needs a margin > 0")
 
     def arms(self, at: Mapping[str, float] | None = None) -> tuple[Scenario, Scenario]:
         """(control, treated) at a point ``at`` of the uncertainty space (applied to both)."""
         common = {**(at or {}), **self.shared}
+        if self.package is not None:
+            return arm(self.base, common), arm(self.package, common)
         control = {**common, **{k: lo for k, (lo, _) in self.cause.items()}}
         treated = {**common, **{k: hi for k, (_, hi) in self.cause.items()}}
         return arm(self.base, control), arm(self.base, treated)
+
+    def holds(self, low: float, high: float) -> bool:
+        """Whether a 95% interval of the difference supports the claim."""
+        if self.expect == 0:
+            return -self.margin < low and high < self.margin
+        return low > 0.0 if self.expect > 0 else high < 0.0
 
     def values(self, metrics: pd.DataFrame, at: Mapping[str, float] | None = None) -> np.ndarray:
         """Treated minus control in each replication (paired on common seeds)."""
@@ -120,11 +140,16 @@ class Interaction:
     factor: Mapping[str, tuple[float, float]]
     expect: int
     source: str
-    literature: str = ""
+    asserted: bool = True
+    note: str = ""
 
     @property
     def metric(self) -> str:
         return self.contrast.metric
+
+    def holds(self, low: float, high: float) -> bool:
+        """Whether a 95% interval of the difference in differences supports the claim."""
+        return low > 0.0 if self.expect > 0 else high < 0.0
 
     def _at(self, at: Mapping[str, float] | None, level: int) -> dict[str, float]:
         return {**(at or {}), **{k: v[level] for k, v in self.factor.items()}}
@@ -148,7 +173,14 @@ PLACE = {"principles.place_based": (0.0, 0.8)}
 ADAPT = {"principles.adaptable": (0.0, 0.8)}
 ACCOUNT = {"principles.accountable": (0.0, 0.8)}
 CO_COMMISSION = {"make_or_buy.co_commissioning_weight": (0.0, 0.6)}
-COLLAPSE_CONCENTRATION = {"population.large_suppliers": (10, 3)}
+PRICE_ONLY = {"procurement.quality_weight": (0.4, 0.0)}
+OPEN_BOOK = {"policy.open_book_required": (False, True)}
+DIVERSE_MARKET = {"suppliers.large_capacity_share": (0.35, 0.15)}
+THIN = {"population.smes_per_place": (4, 0)}
+VOLATILE = {"world.demand_volatility": (1.0, 3.0)}
+WEAK_SKILLS = {"world.commercial_capability": (0.95, 0.15)}
+OPPORTUNISTIC = {"world.supplier_opportunism": (0.3, 0.75)}
+WEAK_SKILLS_FACTOR = {"world.commercial_capability": (0.6, 0.2)}
 
 RACE = "Capen, Clapp and Campbell (1971); Thaler (1988) on the winner's curse"
 RELATIONAL = "Lyons and Mehta (1997); Poppo and Zenger (2002)"
@@ -156,64 +188,107 @@ EXPLOIT = "Williamson (1985); Gulati (1995) on trust as a substitute for control
 IFG = "Institute for Government (2020) on when to bring services back in-house"
 ADAPTATION = "Williamson (1985) on adaptation; Bajari and Tadelis (2001) on fixed-price contracts and change"
 
+RELATIONAL_ABUSED = Contrast("relational_abused", "abused trust under relational partnering", T, {},
+                             "abused_trust", "late", +1, EXPLOIT, package="changemaking")
+RELATIONAL_QUALITY = Contrast("relational_quality", "quality under relational partnering", T, {},
+                              "service_quality", "late", +1, EXPLOIT, package="changemaking")
+ADAPTABLE_UNMET = Contrast("adaptable_unmet", "unmet need under adaptable contracts", T, ADAPT,
+                           "unmet_need", "late", -1, ADAPTATION)
+
 PATTERNS: tuple[Pattern, ...] = (
-    # 1. Race to the bottom: the evaluation weight on track record alone, collaborative
-    #    management (penalties, monitoring, risk sharing) the same in both arms.
+    # 1. Race to the bottom: the weight of price in the evaluation alone.
+    Contrast("price_only_distresses_suppliers", "price-only evaluation leaves more firms in distress",
+             T, PRICE_ONLY, "distressed_share", "late", +1, RACE),
+    Contrast("price_only_fails_suppliers", "price-only evaluation makes more suppliers fail",
+             T, PRICE_ONLY, "supplier_failures", "final", +1, RACE),
+    Contrast("price_only_lowers_quality", "price-only evaluation lowers service quality",
+             T, PRICE_ONLY, "service_quality", "late", -1, RACE),
+    Contrast("price_only_thins_margins", "price-only evaluation thins realised margins",
+             T, PRICE_ONLY, "mean_margin", "late", -1, RACE, asserted=False,
+             note="the winners' margins are thinner, but the firms that fail leave the average and "
+                  "survivors reprice: the average realised margin does not move"),
     Contrast("track_record_lowers_failures", "weighting track record lowers supplier failures",
-             "collaborative", TRACK, "supplier_failures", "final", -1, RACE + "; Baker, Gibbons and Murphy (2002)"),
-    Contrast("track_record_lowers_distress", "weighting track record leaves fewer firms in distress",
-             "collaborative", TRACK, "distressed_share", "late", -1, RACE),
-    Contrast("track_record_raises_margins", "weighting track record leaves suppliers fatter margins",
-             "collaborative", TRACK, "mean_margin", "late", +1, RACE),
+             "collaborative", TRACK, "supplier_failures", "final", -1, "Baker, Gibbons and Murphy (2002)",
+             asserted=False, note="track record rewards incumbents, who then bid fewer but riskier lots; "
+                                  "the failures it saves are not detectable over 20 replications"),
     # 2. Concentration and the SME share.
     Contrast("place_based_holds_sme_share", "place-based lots hold the SME share up",
              T, PLACE, "sme_share", "late", +1, "NAO (2013) and Cabinet Office (2018) on strategic suppliers"),
-    Contrast("co_commissioning_shuts_smes_out", "co-commissioned (larger, joint) tenders lower the SME share",
-             "collaborative", CO_COMMISSION, "sme_share", "late", -1, "LGA (2016) on shared services; judgement"),
-    # 3. Relational partnering builds trust both ways.
-    Contrast("collaboration_raises_council_trust", "collaborative management raises councils' trust in suppliers",
-             T, COLLAB, "trust_council_supplier", "late", +1, RELATIONAL),
-    Contrast("collaboration_raises_supplier_trust", "collaborative management raises suppliers' trust in councils",
-             T, COLLAB, "trust_supplier_council", "late", +1, RELATIONAL),
-    # 4. Collapse: the failed firm's share is set by how many large firms share the market.
-    Contrast("collapse_damage_grows_with_concentration",
-             "the same collapse disrupts more services in a market of three large firms than of ten",
-             "supplier_collapse", COLLAPSE_CONCENTRATION, "disruption", "year_after_12", +1,
+    Contrast("place_based_lowers_concentration", "place-based lots lower the five largest firms' share",
+             T, PLACE, "top5_share", "late", -1, "NAO (2013) and Cabinet Office (2018) on strategic suppliers"),
+    Contrast("place_based_costs_no_more", "place-based lots cost no more per unit of quality (within 0.02)",
+             T, PLACE, "value_for_money", "late", 0, "trade-off of scale economies against local knowledge; judgement",
+             margin=0.02),
+    Contrast("co_commissioning_leaves_sme_share", "co-commissioning leaves the SME share within 0.03",
+             "collaborative", CO_COMMISSION, "sme_share", "late", 0, "LGA (2016) on shared services; judgement",
+             margin=0.03),
+    # 3. Trust: which principle builds it, and what it costs.
+    Contrast("relational_raises_supplier_trust", "relational partnering raises suppliers' trust in councils",
+             T, {}, "trust_supplier_council", "late", +1, RELATIONAL, package="changemaking"),
+    Contrast("relational_raises_council_trust", "relational partnering raises councils' trust in suppliers",
+             T, {}, "trust_council_supplier", "late", +1, RELATIONAL, package="changemaking"),
+    Contrast("adaptability_raises_supplier_trust", "adaptable contracts raise suppliers' trust in councils",
+             T, ADAPT, "trust_supplier_council", "late", +1, RELATIONAL),
+    Contrast("adaptability_raises_council_trust", "adaptable contracts raise councils' trust in suppliers",
+             T, ADAPT, "trust_council_supplier", "late", +1, RELATIONAL),
+    Contrast("accountability_raises_council_trust", "open books and published performance raise councils' trust",
+             T, ACCOUNT, "trust_council_supplier", "late", +1, RELATIONAL),
+    Contrast("collaboration_alone_raises_trust", "collaborative management alone raises councils' trust",
+             T, COLLAB, "trust_council_supplier", "late", +1, RELATIONAL, asserted=False,
+             note="lighter monitoring lets more shirking through, which costs the trust that sharing "
+                  "risk builds; trust comes from adaptability and accountability"),
+    Contrast("collaboration_lowers_overhead", "collaborative management lowers councils' overhead",
+             T, COLLAB, "overhead", "late", -1, RELATIONAL, asserted=False,
+             note="the monitoring saved is small against tendering and management costs"),
+    # 4. Collapse: a diverse market (smaller large firms) against a concentrated one.
+    Contrast("collapse_damage_smaller_in_diverse_market",
+             "the same collapse disrupts fewer services where large firms are smaller",
+             "supplier_collapse", DIVERSE_MARKET, "disruption", "year_after_12", -1,
              "NAO (2018) on Carillion: 420 public contracts"),
     # 5. Insourcing clusters where markets are thin, flexibility is needed, skills are weak.
     Contrast("thin_markets_insource", "without local SMEs, councils bring more services in-house",
-             T, {"population.smes_per_place": (4, 0)}, "share_in_house", "late", +1, IFG),
+             T, THIN, "share_in_house", "late", +1, IFG),
+    Contrast("thin_markets_insource_for_the_market", "without local SMEs, councils insource for an unhealthy market",
+             T, THIN, "insourced_market", "final", +1, IFG),
     Contrast("volatility_insources_for_flexibility", "volatile demand leads to insourcing for flexibility",
-             T, {"world.demand_volatility": (1.0, 3.0)}, "insourced_flexibility", "final", +1, IFG),
+             T, VOLATILE, "insourced_flexibility", "final", +1, IFG),
     Contrast("weak_skills_insource", "weak commercial skills lead to insourcing for lack of skills",
-             T, {"world.commercial_capability": (0.95, 0.15)}, "insourced_skills", "final", +1, IFG),
+             T, WEAK_SKILLS, "insourced_skills", "final", +1, IFG),
+    Contrast("weak_skills_keep_services_in_house", "weak commercial skills keep more services in-house",
+             T, WEAK_SKILLS, "share_in_house", "late", +1, IFG),
     # 6. Adaptable contracts and their price.
     Contrast("adaptable_meets_rising_demand", "under rising demand, adaptable contracts leave less need unmet",
              "rising_demand", ADAPT, "unmet_need", "late", -1, ADAPTATION),
-    Contrast("adaptable_contracts_cost_more", "adaptable (shorter, phased) contracts cost more per unit of quality",
-             T, ADAPT, "value_for_money", "late", +1, ADAPTATION + "; tendering costs"),
+    Contrast("adaptable_contracts_cost_overhead", "adaptable (shorter, phased) contracts cost councils more overhead",
+             T, ADAPT, "overhead", "late", +1, ADAPTATION + "; tendering costs"),
     # Open book: the other side of accountability.
-    Contrast("open_book_weakens_cost_discipline", "open book and published performance cost more per unit of quality",
-             T, ACCOUNT, "value_for_money", "late", +1, "Williamson (1985) on cost-plus contracting; judgement"),
+    Contrast("open_book_costs_no_more", "required open book leaves the cost per unit of quality within 0.015",
+             T, OPEN_BOOK, "value_for_money", "late", 0, "Williamson (1985) on cost-plus contracting; judgement",
+             margin=0.015),
 )
 """Every pattern as one-cause contrasts (the interactions follow)."""
 
 INTERACTIONS: tuple[Interaction, ...] = (
     Interaction("exploited_where_opportunism_is_high",
-                "collaborative management's abused trust grows with suppliers' opportunism",
-                Contrast("collaboration_abused", "abused trust under collaborative management", T, COLLAB,
-                         "abused_trust", "late", +1, EXPLOIT),
-                {"world.supplier_opportunism": (0.3, 0.75)}, +1, EXPLOIT),
+                "relational partnering's abused trust grows with suppliers' opportunism",
+                RELATIONAL_ABUSED, OPPORTUNISTIC, +1, EXPLOIT),
     Interaction("exploited_where_skills_are_weak",
-                "collaborative management's abused trust grows as commercial skills weaken",
-                Contrast("collaboration_abused_skills", "abused trust under collaborative management", T, COLLAB,
-                         "abused_trust", "late", +1, EXPLOIT),
-                {"world.commercial_capability": (0.6, 0.2)}, +1, EXPLOIT),
+                "relational partnering's abused trust grows as commercial skills weaken",
+                RELATIONAL_ABUSED, WEAK_SKILLS_FACTOR, +1, EXPLOIT),
+    Interaction("relational_quality_falls_where_opportunism_is_high",
+                "relational partnering's quality advantage shrinks with suppliers' opportunism",
+                RELATIONAL_QUALITY, OPPORTUNISTIC, -1, EXPLOIT),
+    Interaction("relational_quality_falls_where_skills_are_weak",
+                "relational partnering's quality advantage shrinks as commercial skills weaken",
+                RELATIONAL_QUALITY, WEAK_SKILLS_FACTOR, -1, EXPLOIT),
+    Interaction("rigidity_costs_more_when_demand_swings",
+                "adaptable contracts' saving in unmet need is larger when demand is volatile",
+                ADAPTABLE_UNMET, {"world.demand_volatility": (1.0, 3.0)}, -1, ADAPTATION),
     Interaction("rigidity_costs_more_when_demand_rises",
                 "adaptable contracts' saving in unmet need is larger when demand rises faster",
-                Contrast("adaptable_unmet", "unmet need under adaptable contracts", T, ADAPT,
-                         "unmet_need", "late", -1, ADAPTATION),
-                {"world.demand_growth": (0.02, 0.06)}, -1, ADAPTATION),
+                ADAPTABLE_UNMET, {"world.demand_growth": (0.02, 0.06)}, -1, ADAPTATION, asserted=False,
+                note="volume that follows demand helps as much under steady growth as under fast growth: "
+                     "the saving comes from swings, not from the trend"),
 )
 """The factorial patterns: where the claim is that one cause's effect depends on another."""
 
@@ -235,3 +310,21 @@ def all_arms(patterns: Sequence[Pattern] = ALL, at: Mapping[str, float] | None =
         for scenario in pattern.arms(at):
             seen.setdefault(scenario.name, scenario)
     return list(seen.values())
+
+
+def with_integration(scenario: Scenario, level: float) -> Scenario:
+    """Every service of the catalogue with the same need to integrate with other services (a
+    property of the services, not a parameter, so it is not a contrast's cause)."""
+    services = tuple(s.model_copy(update={"integration": level}) for s in scenario.services)
+    return scenario.model_copy(update={"services": services, "name": f"{scenario.name}|integration={level}"})
+
+
+def validation_arms() -> list[Scenario]:
+    """The arms the pattern tests and the validation report run: every pattern's, plus the
+    changemaking bundle, the collapse in its default market and the integration pair."""
+    arms = all_arms()
+    names = {a.name for a in arms}
+    transactional = arm("transactional")
+    extra = [arm("changemaking"), arm("supplier_collapse"),
+             with_integration(transactional, 0.9), with_integration(transactional, 0.1)]
+    return arms + [a for a in extra if a.name not in names]

@@ -1,5 +1,5 @@
-"""Figures and tables for docs/validation.md: each pattern's arms with 95% confidence bands, and
-the uk_2018 run against the real figures the model can speak to.
+"""Figures and tables for docs/validation.md: every pattern's contrast with its 95% interval, a
+figure for one contrast of each pattern, and the uk_2018 run against the real figures.
 
 Run it with ``python -m partnering.experiments.validation_report OUT_DIR`` (``make validation``);
 it runs the same arms as the pattern tests through the sweep runner.
@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 
 from partnering.experiments.batch import run_arms
-from partnering.scenarios import Scenario, apply_overrides, load_scenario
+from partnering.experiments.patterns import ALL, STEPS, Interaction, by_key, validation_arms
+from partnering.model.catalogue import CATALOGUE
+from partnering.scenarios import load_scenario
 from partnering.scenarios.anchors import uk_anchors
 
 ANCHORS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -30,59 +32,15 @@ ANCHORS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 """(metric, what it is, where the real figure sits in the package's data/uk_anchors.toml)."""
 
-PATTERN_FIGURES: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
-    ("1-race-to-the-bottom", "mean_margin", ("transactional", "collaborative"), "realised margin"),
-    ("1-failures", "supplier_failures", ("transactional", "collaborative"), "supplier failures (cumulative)"),
-    ("2-concentration", "hhi", ("transactional", "place_based"), "HHI of outsourced value"),
-    ("2-sme-share", "sme_share", ("transactional", "place_based"), "SME share of spend"),
-    ("3-trust", "trust_council_supplier", ("transactional", "changemaking"), "council->supplier trust"),
-    ("3-monitoring", "monitoring_cost", ("transactional", "changemaking"), "monitoring cost per £ contracted"),
-    ("3-exploited", "abused_trust", ("transactional|hostile", "changemaking|hostile"), "abused trust (hostile world)"),
-    ("4-collapse", "disruption", ("supplier_collapse|concentrated", "supplier_collapse|diverse"),
-     "service-quarters disrupted"),
-    ("5-insourcing", "share_in_house", ("transactional|skills=0.15", "transactional|skills=0.95"), "share in-house"),
-    ("6-rigidity", "unmet_need", ("rising_demand", "rising_demand|adaptable=0.8"), "unmet need"),
+FIGURES: tuple[tuple[str, str], ...] = (
+    ("1-race-to-the-bottom", "price_only_thins_margins"),
+    ("2-sme-share", "place_based_holds_sme_share"),
+    ("3-trust", "adaptability_raises_supplier_trust"),
+    ("4-collapse", "collapse_damage_grows_with_concentration"),
+    ("5-insourcing", "thin_markets_insource"),
+    ("6-rigidity", "adaptable_meets_rising_demand"),
 )
-
-CONTRASTS: tuple[tuple[str, str, str, str], ...] = (
-    ("1", "mean_margin", "transactional", "collaborative"),
-    ("1", "distressed_share", "transactional", "collaborative"),
-    ("2", "sme_share", "place_based", "transactional"),
-    ("3", "trust_council_supplier", "changemaking", "transactional"),
-    ("3", "trust_supplier_council", "changemaking", "transactional"),
-    ("3", "monitoring_cost", "changemaking", "transactional"),
-    ("3", "abused_trust", "changemaking|hostile", "transactional|hostile"),
-    ("3", "service_quality", "changemaking|hostile", "changemaking"),
-    ("5", "share_in_house", "transactional|skills=0.15", "transactional|skills=0.95"),
-    ("6", "unmet_need", "rising_demand", "rising_demand|adaptable=0.8"),
-)
-"""(pattern, metric, arm a, arm b): paired differences a - b over the last two years, shown in
-docs/validation.md beside the figures (the tests in tests/validation assert these and more)."""
-
-HOSTILE = {"world.supplier_opportunism": 0.75, "world.commercial_capability": 0.2}
-
-
-def _named(scenario: Scenario, name: str) -> Scenario:
-    return scenario.model_copy(update={"name": name})
-
-
-def pattern_arms() -> list[Scenario]:
-    """The arms the figures show (a subset of the pattern tests' arms, with readable names)."""
-    base = load_scenario
-    return [
-        base("transactional"),
-        base("collaborative"),
-        base("place_based"),
-        base("changemaking"),
-        _named(apply_overrides(base("transactional"), HOSTILE), "transactional|hostile"),
-        _named(apply_overrides(base("changemaking"), HOSTILE), "changemaking|hostile"),
-        _named(apply_overrides(base("transactional"), {"world.commercial_capability": 0.15}), "transactional|skills=0.15"),
-        _named(apply_overrides(base("transactional"), {"world.commercial_capability": 0.95}), "transactional|skills=0.95"),
-        _named(apply_overrides(base("supplier_collapse"), {"population.history_level": 0.0}), "supplier_collapse|concentrated"),
-        _named(apply_overrides(base("supplier_collapse"), {"population.history_level": 0.9}), "supplier_collapse|diverse"),
-        base("rising_demand"),
-        _named(apply_overrides(base("rising_demand"), {"principles.adaptable": 0.8}), "rising_demand|adaptable=0.8"),
-    ]
+"""(figure, pattern key): each figure shows that contrast's two arms over time with 95% bands."""
 
 
 def bands(metrics: pd.DataFrame, metric: str, arm: str) -> pd.DataFrame:
@@ -117,18 +75,27 @@ def pattern_figure(metrics: pd.DataFrame, metric: str, arms: Sequence[str], labe
 
 
 def contrast_table(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Each contrast's paired difference (common seeds) over the last two years, with its 95% CI."""
+    """Every pattern's paired difference (common seeds), its 95% interval, and whether it holds."""
+    rows = []
+    for pattern in ALL:
+        values = pattern.values(metrics)
+        mean, low, high = mean_interval(values)
+        holds = low > 0 if pattern.expect > 0 else high < 0
+        cause = pattern.factor if isinstance(pattern, Interaction) else pattern.cause
+        rows.append({"pattern": pattern.key, "metric": pattern.metric, "cause": ", ".join(cause),
+                     "expect": "+" if pattern.expect > 0 else "-", "difference": mean, "ci_low": low,
+                     "ci_high": high, "n": len(values), "holds": bool(holds)})
+    return pd.DataFrame(rows)
+
+
+def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and Student-t 95% interval over replications."""
     from scipy import stats
 
-    late = metrics[metrics["step"] >= 33].groupby(["arm", "replication"]).mean(numeric_only=True)
-    rows = []
-    for pattern, metric, a, b in CONTRASTS:
-        diff = (late.loc[a][metric] - late.loc[b][metric]).dropna().to_numpy()
-        mean = float(diff.mean())
-        half = float(stats.t.ppf(0.975, len(diff) - 1) * diff.std(ddof=1) / np.sqrt(len(diff)))
-        rows.append({"pattern": pattern, "metric": metric, "a": a, "b": b, "difference": mean,
-                     "ci_low": mean - half, "ci_high": mean + half, "n": len(diff)})
-    return pd.DataFrame(rows)
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean())
+    half = float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)))
+    return mean, mean - half, mean + half
 
 
 def anchor_table(metrics: pd.DataFrame, step: int) -> pd.DataFrame:
@@ -151,11 +118,15 @@ def anchor_table(metrics: pd.DataFrame, step: int) -> pd.DataFrame:
 
 
 def build(out: Path, replications: int = 20) -> dict[str, object]:
-    """Run the arms, draw the figures into ``out`` and return the tables."""
+    """Run the pattern tests' arms, draw the figures into ``out`` and return the tables."""
     out.mkdir(parents=True, exist_ok=True)
-    metrics, _ = run_arms(pattern_arms(), steps=40, replications=replications)
-    figures = {name: pattern_figure(metrics, metric, arms, label, out / f"{name}.png")
-               for name, metric, arms, label in PATTERN_FIGURES}
+    metrics, _ = run_arms(validation_arms(), steps=STEPS, replications=replications)
+    figures = {}
+    for name, key in FIGURES:
+        pattern = by_key(key)
+        control, treated = pattern.arms()
+        label = CATALOGUE[pattern.metric].label if pattern.metric in CATALOGUE else pattern.metric
+        figures[name] = pattern_figure(metrics, pattern.metric, (control.name, treated.name), label, out / f"{name}.png")
     contrasts = contrast_table(metrics)
     contrasts.to_csv(out / "contrasts.csv", index=False)
     uk = load_scenario("uk_2018")

@@ -13,26 +13,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from partnering.scenarios import Scenario, apply_overrides, load_scenario
+from partnering.experiments.patterns import per_replication
+from partnering.scenarios import Scenario
 
 REPLICATIONS = 20
-STEPS = 40
-LATE = slice(33, 41)  # the last two years (steps 33..40), where outcomes have settled
-HOSTILE = {"world.supplier_opportunism": 0.75, "world.commercial_capability": 0.2}
-
-
-def arm(name: str, **overrides: float) -> Scenario:
-    """A built-in scenario with ``section__field=value`` overrides, renamed for the record."""
-    updates = {key.replace("__", "."): value for key, value in overrides.items()}
-    scenario = apply_overrides(load_scenario(name), updates) if updates else load_scenario(name)
-    label = name + "".join(f"|{k}={v}" for k, v in sorted(updates.items()))
-    return scenario.model_copy(update={"name": label})
-
-
-def with_integration(scenario: Scenario, level: float) -> Scenario:
-    """Every service of the catalogue with the same need to integrate with other services."""
-    services = tuple(s.model_copy(update={"integration": level}) for s in scenario.services)
-    return scenario.model_copy(update={"services": services, "name": f"{scenario.name}|integration={level}"})
 
 
 @dataclass(frozen=True)
@@ -73,18 +57,11 @@ class Results:
         assert frame["replication"].nunique() >= REPLICATIONS, f"{arm_name}: too few replications"
         return frame.groupby("replication").apply(reducer, include_groups=False)
 
-    def late(self, arm_name: str, metric: str) -> pd.Series:
-        """Mean of a metric over the last two years, per replication."""
-        return self.per_replication(arm_name, lambda f: f.set_index("step")[metric].loc[LATE].mean())
-
-    def final(self, arm_name: str, metric: str) -> pd.Series:
-        return self.per_replication(arm_name, lambda f: f.set_index("step")[metric].iloc[-1])
-
-    def change(self, arm_name: str, metric: str) -> pd.Series:
-        """Last two years against the first year, per replication."""
-        return self.per_replication(
-            arm_name, lambda f: f.set_index("step")[metric].loc[LATE].mean() - f.set_index("step")[metric].loc[0:4].mean()
-        )
+    def read(self, arm_name: str, metric: str, how: str) -> pd.Series:
+        """One reading (late, final, change, ...: see ``patterns.reading``) per replication."""
+        frame = self.metrics[self.metrics["arm"] == arm_name]
+        assert frame["replication"].nunique() >= REPLICATIONS, f"{arm_name}: too few replications"
+        return per_replication(self.metrics, arm_name, metric, how)
 
     def difference(self, a: pd.Series, b: pd.Series) -> Interval:
         """Paired difference a - b over replications (common random numbers)."""
@@ -103,36 +80,7 @@ def run_arms(arms: list[Scenario], steps: int, replications: int, out_dir) -> Re
 
 @pytest.fixture(scope="session")
 def patterns(tmp_path_factory) -> Results:
-    """All the arms the pattern tests need, run once for the whole session."""
-    arms = [
-        arm("transactional"),
-        arm("collaborative"),
-        arm("place_based"),
-        arm("changemaking"),
-        arm("transactional", **{k.replace(".", "__"): v for k, v in HOSTILE.items()}),
-        arm("changemaking", **{k.replace(".", "__"): v for k, v in HOSTILE.items()}),
-        arm("adaptable"),
-        arm("rising_demand"),
-        arm("rising_demand", principles__adaptable=0.8),
-        arm("transactional", population__large_suppliers=2, population__smes_per_place=0),
-        arm("transactional", world__demand_volatility=3.0),
-        arm("transactional", world__commercial_capability=0.15),
-        arm("transactional", world__commercial_capability=0.95),
-        with_integration(arm("transactional"), 0.9),
-        with_integration(arm("transactional"), 0.1),
-    ]
-    return run_arms(arms, STEPS, REPLICATIONS, tmp_path_factory.mktemp("patterns"))
+    """Every arm of ``partnering.experiments.patterns.validation_arms``, run once for the session."""
+    from partnering.experiments.patterns import STEPS, validation_arms
 
-
-COLLAPSE_STEPS = 20
-
-
-@pytest.fixture(scope="session")
-def collapse(tmp_path_factory) -> Results:
-    """The largest supplier failing in year 3, in concentrated and diverse starting markets."""
-    arms = [
-        arm("transactional"),
-        arm("supplier_collapse", population__history_level=0.0),
-        arm("supplier_collapse", population__history_level=0.9),
-    ]
-    return run_arms(arms, COLLAPSE_STEPS, REPLICATIONS, tmp_path_factory.mktemp("collapse"))
+    return run_arms(validation_arms(), STEPS, REPLICATIONS, tmp_path_factory.mktemp("patterns"))
