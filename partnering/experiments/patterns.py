@@ -205,12 +205,12 @@ PATTERNS: tuple[Pattern, ...] = (
              T, PRICE_ONLY, "service_quality", "late", -1, RACE),
     Contrast("price_only_thins_margins", "price-only evaluation thins realised margins",
              T, PRICE_ONLY, "mean_margin", "late", -1, RACE, asserted=False,
-             note="the winners' margins are thinner, but the firms that fail leave the average and "
-                  "survivors reprice: the average realised margin does not move"),
+             note="not detectable over 20 replications: distress and failures rise, the average "
+                  "realised margin of the firms left does not move"),
     Contrast("track_record_lowers_failures", "weighting track record lowers supplier failures",
              "collaborative", TRACK, "supplier_failures", "final", -1, "Baker, Gibbons and Murphy (2002)",
-             asserted=False, note="track record rewards incumbents, who then bid fewer but riskier lots; "
-                                  "the failures it saves are not detectable over 20 replications"),
+             asserted=False, note="not detectable over 20 replications with collaborative "
+                                  "management held equal in both arms"),
     # 2. Concentration and the SME share.
     Contrast("place_based_holds_sme_share", "place-based lots hold the SME share up",
              T, PLACE, "sme_share", "late", +1, "NAO (2013) and Cabinet Office (2018) on strategic suppliers"),
@@ -235,11 +235,11 @@ PATTERNS: tuple[Pattern, ...] = (
              T, ACCOUNT, "trust_council_supplier", "late", +1, RELATIONAL),
     Contrast("collaboration_alone_raises_trust", "collaborative management alone raises councils' trust",
              T, COLLAB, "trust_council_supplier", "late", +1, RELATIONAL, asserted=False,
-             note="lighter monitoring lets more shirking through, which costs the trust that sharing "
-                  "risk builds; trust comes from adaptability and accountability"),
+             note="not detectable over 20 replications; in the model trust comes from the adaptable "
+                  "and accountable principles (asserted above)"),
     Contrast("collaboration_lowers_overhead", "collaborative management lowers councils' overhead",
              T, COLLAB, "overhead", "late", -1, RELATIONAL, asserted=False,
-             note="the monitoring saved is small against tendering and management costs"),
+             note="not detectable over 20 replications: monitoring is a small part of overhead"),
     # 4. Collapse: a diverse market (smaller large firms) against a concentrated one.
     Contrast("collapse_damage_smaller_in_diverse_market",
              "the same collapse disrupts fewer services where large firms are smaller",
@@ -283,12 +283,14 @@ INTERACTIONS: tuple[Interaction, ...] = (
                 RELATIONAL_QUALITY, WEAK_SKILLS_FACTOR, -1, EXPLOIT),
     Interaction("rigidity_costs_more_when_demand_swings",
                 "adaptable contracts' saving in unmet need is larger when demand is volatile",
-                ADAPTABLE_UNMET, {"world.demand_volatility": (1.0, 3.0)}, -1, ADAPTATION),
+                ADAPTABLE_UNMET, {"world.demand_volatility": (1.0, 3.0)}, -1, ADAPTATION, asserted=False,
+                note="not detectable over 20 replications: adaptable contracts save unmet need about "
+                     "as much under stable as under volatile demand"),
     Interaction("rigidity_costs_more_when_demand_rises",
                 "adaptable contracts' saving in unmet need is larger when demand rises faster",
                 ADAPTABLE_UNMET, {"world.demand_growth": (0.02, 0.06)}, -1, ADAPTATION, asserted=False,
-                note="volume that follows demand helps as much under steady growth as under fast growth: "
-                     "the saving comes from swings, not from the trend"),
+                note="not detectable over 20 replications: adaptable contracts save unmet need about "
+                     "as much under steady as under fast growth"),
 )
 """The factorial patterns: where the claim is that one cause's effect depends on another."""
 
@@ -319,12 +321,13 @@ def with_integration(scenario: Scenario, level: float) -> Scenario:
     return scenario.model_copy(update={"services": services, "name": f"{scenario.name}|integration={level}"})
 
 
-def validation_arms() -> list[Scenario]:
-    """The arms the pattern tests and the validation report run: every pattern's, plus the
-    changemaking bundle, the collapse in its default market and the integration pair."""
-    arms = all_arms()
+def validation_arms(asserted_only: bool = False) -> list[Scenario]:
+    """The arms the pattern tests (``asserted_only``: the claims they assert) and the validation
+    report (every claim) run: the patterns' arms, plus the collapse in its default market and
+    the integration pair."""
+    arms = all_arms([p for p in ALL if p.asserted or not asserted_only])
     names = {a.name for a in arms}
     transactional = arm("transactional")
-    extra = [arm("changemaking"), arm("supplier_collapse"),
+    extra = [arm("supplier_collapse"),
              with_integration(transactional, 0.9), with_integration(transactional, 0.1)]
     return arms + [a for a in extra if a.name not in names]
