@@ -146,7 +146,7 @@ first calibration; none of the moments identified it, so it stays at its declare
 SETTINGS = {
     "quick": {"population": 40, "generations": 3, "candidates": 4, "candidate_replications": 6,
               "check_replications": 20, "predictive": 20},
-    "full": {"population": 120, "generations": 6, "candidates": 6, "candidate_replications": 10,
+    "full": {"population": 120, "generations": 6, "candidates": 12, "candidate_replications": 20,
              "check_replications": 40, "predictive": 60},
     "smoke": {"population": 6, "generations": 2, "candidates": 2, "candidate_replications": 2,
               "check_replications": 3, "predictive": 3},
@@ -481,9 +481,10 @@ def _generation(t: int, previous: Generation | None, base: Scenario, priors: Seq
 def _point_estimate(posterior: Generation, priors: Sequence[Prior], base: Scenario, settings: Mapping[str, int],
                     out: Path, root_seed: int, executor, workers, progress) -> tuple[dict[str, float], pd.DataFrame]:
     """The point written into the scenario: of the posterior's weighted mean and its particles
-    nearest the data, the one whose moments come nearest on average over a few replications each
-    (one run per particle is too noisy to choose by, and a wide posterior's mean can sit where
-    no particle fits)."""
+    nearest the data, the one whose mean moments over a few replications each meet the most
+    fitted moments within tolerance, and of those the nearest (one run per particle is too noisy
+    to choose by, a wide posterior's mean can sit where no particle fits, and a moment the model
+    cannot reach would otherwise pull the point away from the moments it can)."""
     names = [p.name for p in priors]
     mean = {n: float(np.average(posterior.particles[n], weights=posterior.weights)) for n in names}
     best = np.argsort(posterior.distances, kind="stable")[: settings["candidates"]]
@@ -494,7 +495,10 @@ def _point_estimate(posterior: Generation, priors: Sequence[Prior], base: Scenar
     table = pd.DataFrame(candidates)
     table["kind"] = ["posterior mean"] + ["particle"] * (len(candidates) - 1)
     table["distance"] = _distances(moments)
-    return candidates[int(np.argmin(table["distance"].to_numpy()))], table
+    table["met"] = [sum(abs(row[m.name] - m.target) <= m.tolerance for m in FITTED)
+                    for row in moments.to_dict("records")]
+    order = np.lexsort((table["distance"].to_numpy(), -table["met"].to_numpy()))
+    return candidates[int(order[0])], table
 
 
 def _posterior_draws(generation: Generation, n: int, seed: int) -> list[dict[str, float]]:
