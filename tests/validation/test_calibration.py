@@ -47,8 +47,50 @@ def test_the_fresh_seeds_are_not_the_calibrations_own():
     assert not fresh & {int(s) for s in provenance["check_seeds"].split()}
 
 
+def missed_by_the_calibration() -> set[str]:
+    """The fitted moments the shipped calibration's own check found outside their tolerance,
+    read from the provenance it wrote (``fit = "name value; ..."``)."""
+    provenance = load_scenario("uk_2018").provenance
+    by_name = {m.name: m for m in FITTED}
+    missed = set()
+    for item in provenance["fit"].split("; "):
+        name, value = item.rsplit(" ", 1)
+        moment = by_name.get(name)
+        assert moment is not None, f"uk_2018 provenance names a fitted moment {name!r} this code does not fit"
+        if abs(float(value) - moment.target) > moment.tolerance:
+            missed.add(name)
+    return missed
+
+
+@pytest.fixture(scope="module")
+def untuned(tmp_path_factory):
+    """uk_2018 with every calibrated parameter back at its declared default, on the same seeds."""
+    from partnering.experiments.calibration import PRIORS
+    from partnering.scenarios import apply_overrides
+    from partnering.scenarios.schema import parameter
+
+    shipped = load_scenario("uk_2018")
+    scenario = apply_overrides(shipped, {p.name: parameter(p.name).default for p in PRIORS})
+    return reproduce(scenario.model_copy(update={"name": "uk_2018|untuned"}), replications=REPLICATIONS,
+                     root_seed=FRESH_ROOT, out=tmp_path_factory.mktemp("untuned"), workers=2)
+
+
+def test_the_calibration_comes_nearer_the_fitted_moments_than_the_untuned_model(fresh, untuned):
+    """On the same fresh seeds, the shipped point's mean moments lie nearer the targets (in
+    units of their tolerances) than the declared defaults' do: the procedure did some work."""
+    from partnering.experiments.calibration import distance
+
+    calibrated = distance(fresh.mean().to_dict())
+    default = distance(untuned.mean().to_dict())
+    assert calibrated < default, f"distance to the fitted moments: calibrated {calibrated:.2f}, untuned {default:.2f}"
+
+
 @pytest.mark.parametrize("moment", FITTED, ids=lambda m: m.name)
-def test_each_fitted_moment_is_within_its_tolerance_on_fresh_seeds(fresh, moment):
+def test_each_fitted_moment_is_within_its_tolerance_on_fresh_seeds(fresh, moment, request):
+    if moment.name in missed_by_the_calibration():
+        # Reported as a miss by the calibration itself (and in docs/validation.md): strict, so
+        # a model that starts meeting it on fresh seeds fails here until the report is redone.
+        request.applymarker(pytest.mark.xfail(strict=True, reason="the calibration's own check missed it"))
     value = float(fresh[moment.name].mean())
     assert abs(value - moment.target) <= moment.tolerance, (
         f"{moment.name}: model {value:.3f} on {REPLICATIONS} fresh seeds, target {moment.target} ± {moment.tolerance}")
