@@ -43,7 +43,7 @@ validation-report: $(STAMP)
 	$(PY) -m partnering.experiments.validation_report docs/img/validation
 
 calibrate: $(STAMP)
-	$(VENV)/bin/partnering calibrate
+	$(VENV)/bin/partnering calibrate --figures docs/img/calibration
 
 calibrate-quick: $(STAMP)
 	$(VENV)/bin/partnering calibrate --quick

@@ -24,7 +24,7 @@ def main(out: Path) -> None:
         ["transactional", "changemaking", "policy_package"], out,
         uncertainties=UNCERTAINTIES, futures=200, replications=2, steps=40, root_seed=1,
         name="where changemaking pays",
-        questions=["value_for_money: changemaking worse than transactional", "supplier_failures: changemaking > 6"],
+        questions=["value_for_money: changemaking worse than transactional", "public_trust: changemaking < 0.5"],
         thresholds=["service_quality >= 0.7", "supplier_failures <= 6"],
         metrics=["service_quality", "value_for_money", "public_trust", "supplier_failures", "sme_share"],
     )  # all local cores; pass executor= or dask="tcp://127.0.0.1:8786" for a cluster

@@ -117,6 +117,24 @@ def anchor_table(metrics: pd.DataFrame, step: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def untuned_table(replications: int = 20, root_seed: int = 20_181_231) -> pd.DataFrame:
+    """Every calibration moment for ``uk_2018`` as shipped and with its calibrated parameters put
+    back to their declared defaults, on the same seeds: what the calibration changed."""
+    from partnering.experiments.calibration import MOMENTS, PRIORS, reproduce
+    from partnering.scenarios import apply_overrides
+    from partnering.scenarios.schema import parameter
+
+    shipped = load_scenario("uk_2018")
+    untuned = apply_overrides(shipped, {p.name: parameter(p.name).default for p in PRIORS})
+    calibrated = reproduce(shipped, replications, root_seed)
+    default = reproduce(untuned.model_copy(update={"name": "uk_2018|untuned"}), replications, root_seed)
+    rows = []
+    for m in MOMENTS:
+        rows.append({"moment": m.name, "role": m.role, "target": m.target, "tolerance": m.tolerance,
+                     "untuned": float(default[m.name].mean()), "calibrated": float(calibrated[m.name].mean())})
+    return pd.DataFrame(rows)
+
+
 def build(out: Path, replications: int = 20) -> dict[str, object]:
     """Run the pattern tests' arms, draw the figures into ``out`` and return the tables."""
     out.mkdir(parents=True, exist_ok=True)
@@ -134,7 +152,9 @@ def build(out: Path, replications: int = 20) -> dict[str, object]:
     uk_metrics, _ = run_arms([uk], steps=step, replications=replications)
     anchors = anchor_table(uk_metrics, step)
     anchors.to_csv(out / "anchors.csv", index=False)
-    return {"figures": figures, "anchors": anchors, "contrasts": contrasts}
+    untuned = untuned_table(replications)
+    untuned.to_csv(out / "untuned.csv", index=False)
+    return {"figures": figures, "anchors": anchors, "contrasts": contrasts, "untuned": untuned}
 
 
 def markdown(frame: pd.DataFrame, digits: int = 3) -> str:
@@ -158,6 +178,8 @@ def main() -> None:
     print(markdown(result["contrasts"], 4))
     print()
     print(markdown(result["anchors"]))
+    print()
+    print(markdown(result["untuned"]))
     for path in result["figures"].values():
         print(f"wrote {path}")
 
