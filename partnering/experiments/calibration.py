@@ -20,7 +20,8 @@ where it stopped and any executor (local pool, Dask) runs it, with the same numb
    when their run lands within the tolerance; weights are prior over kernel density.
 3. The posterior is the last population. The point written into the scenario, with its
    provenance, is whichever of the posterior's weighted mean and its particles nearest the data
-   comes nearest on average over a few replications each; a check on fresh seeds gives each
+   meets the most fitted moments within tolerance over a few replications each (the nearest
+   among those); a check on fresh seeds gives each
    moment (fitted and held-out) with its interval, and posterior draws give the posterior
    predictive intervals.
 
@@ -325,8 +326,8 @@ class Calibration:
             "status": "calibrated by `partnering calibrate`",
             "method": (f"ABC-SMC ({self.size}: {len(self.generations)} generations of {len(g.particles)} particles, "
                        f"{sum(x.evaluated for x in self.generations)} runs; pyabc's multivariate-normal kernel) "
-                       f"through the sweep runner; point = the nearest on average, over replications, of the "
-                       f"posterior mean and the best particles; check over {len(self.check)} fresh replications"),
+                       f"through the sweep runner; point = of the posterior mean and the best particles, the one "
+                       f"meeting the most fitted moments over replications, then the nearest; check over {len(self.check)} fresh replications"),
             "fitted_moments": "; ".join(f"{m.name} {m.target:g}" for m in FITTED),
             "held_out_moments": "; ".join(f"{m.name} {m.target:g}" for m in HELD_OUT),
             "fitted": ", ".join(f"{k} = {v:.4f}" for k, v in self.point.items()),
