@@ -496,10 +496,18 @@ def _point_estimate(posterior: Generation, priors: Sequence[Prior], base: Scenar
     table = pd.DataFrame(candidates)
     table["kind"] = ["posterior mean"] + ["particle"] * (len(candidates) - 1)
     table["distance"] = _distances(moments)
-    table["met"] = [sum(abs(row[m.name] - m.target) <= m.tolerance for m in FITTED)
-                    for row in moments.to_dict("records")]
-    order = np.lexsort((table["distance"].to_numpy(), -table["met"].to_numpy()))
-    return candidates[int(order[0])], table
+    table["met"] = met_counts(moments)
+    return candidates[choose_point(table)], table
+
+
+def met_counts(moments: pd.DataFrame, fitted: Sequence[Moment] = FITTED) -> list[int]:
+    """How many fitted moments each row's values meet within tolerance."""
+    return [sum(abs(row[m.name] - m.target) <= m.tolerance for m in fitted) for row in moments.to_dict("records")]
+
+
+def choose_point(table: pd.DataFrame) -> int:
+    """The row meeting the most fitted moments (``met``), the least ``distance`` among those."""
+    return int(np.lexsort((table["distance"].to_numpy(), -table["met"].to_numpy()))[0])
 
 
 def _posterior_draws(generation: Generation, n: int, seed: int) -> list[dict[str, float]]:

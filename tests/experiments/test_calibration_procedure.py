@@ -4,6 +4,8 @@ the result into a scenario."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -49,6 +51,20 @@ def test_more_moments_are_fitted_than_parameters_are_free():
     assert len(FITTED) >= 7 and len(PRIORS) >= 5
     assert len(FITTED) > len(PRIORS)
     check_priors(PRIORS)  # each prior inside its declared bounds
+
+
+def test_the_point_meets_the_most_moments_then_lies_nearest():
+    from partnering.experiments.calibration import choose_point, met_counts
+
+    targets = {m.name: m.target for m in FITTED}
+    first = FITTED[0]
+    near_but_one_off = {**targets, first.name: first.target + 2 * first.tolerance}
+    all_met_but_farther = {m.name: m.target + 0.9 * m.tolerance for m in FITTED}
+    frame = pd.DataFrame([near_but_one_off, all_met_but_farther])
+    assert met_counts(frame) == [len(FITTED) - 1, len(FITTED)]
+    table = pd.DataFrame({"met": met_counts(frame), "distance": [2.0, 0.9 * math.sqrt(len(FITTED))]})
+    assert choose_point(table) == 1
+    assert choose_point(pd.DataFrame({"met": [3, 3], "distance": [1.5, 1.2]})) == 1
 
 
 def test_a_prior_outside_the_declared_bounds_is_refused():
