@@ -33,10 +33,10 @@ ANCHORS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 """(metric, what it is, where the real figure sits in the package's data/uk_anchors.toml)."""
 
 FIGURES: tuple[tuple[str, str], ...] = (
-    ("1-race-to-the-bottom", "price_only_thins_margins"),
+    ("1-race-to-the-bottom", "price_only_distresses_suppliers"),
     ("2-sme-share", "place_based_holds_sme_share"),
     ("3-trust", "adaptability_raises_supplier_trust"),
-    ("4-collapse", "collapse_damage_grows_with_concentration"),
+    ("4-collapse", "collapse_damage_smaller_in_diverse_market"),
     ("5-insourcing", "thin_markets_insource"),
     ("6-rigidity", "adaptable_meets_rising_demand"),
 )
@@ -135,10 +135,12 @@ def untuned_table(replications: int = 20, root_seed: int = 20_181_231) -> pd.Dat
     return pd.DataFrame(rows)
 
 
-def build(out: Path, replications: int = 20) -> dict[str, object]:
-    """Run the pattern tests' arms, draw the figures into ``out`` and return the tables."""
+def build(out: Path, replications: int = 20, runs: Path | None = None) -> dict[str, object]:
+    """Run the pattern tests' arms, draw the figures into ``out`` and return the tables. With
+    ``runs`` the sweeps are kept there, so an interrupted report resumes where it stopped."""
     out.mkdir(parents=True, exist_ok=True)
-    metrics, _ = run_arms(validation_arms(), steps=STEPS, replications=replications)
+    folder = (lambda name: runs / name) if runs is not None else (lambda name: None)
+    metrics, _ = run_arms(validation_arms(), steps=STEPS, replications=replications, out=folder("patterns"))
     figures = {}
     for name, key in FIGURES:
         pattern = by_key(key)
@@ -149,7 +151,7 @@ def build(out: Path, replications: int = 20) -> dict[str, object]:
     contrasts.to_csv(out / "contrasts.csv", index=False)
     uk = load_scenario("uk_2018")
     step = uk.run.survey_step or uk.run.steps
-    uk_metrics, _ = run_arms([uk], steps=step, replications=replications)
+    uk_metrics, _ = run_arms([uk], steps=step, replications=replications, out=folder("uk_2018"))
     anchors = anchor_table(uk_metrics, step)
     anchors.to_csv(out / "anchors.csv", index=False)
     untuned = untuned_table(replications)
@@ -173,8 +175,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("out", type=Path, help="folder for the figures and tables")
     parser.add_argument("--replications", type=int, default=20)
+    parser.add_argument("--runs", type=Path, default=None, help="folder to keep the runs in (resumable)")
     args = parser.parse_args()
-    result = build(args.out, args.replications)
+    result = build(args.out, args.replications, args.runs)
     print(markdown(result["contrasts"], 4))
     print()
     print(markdown(result["anchors"]))

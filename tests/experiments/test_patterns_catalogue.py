@@ -97,3 +97,10 @@ def test_every_cause_and_factor_is_a_declared_parameter_within_its_bounds():
             for level in levels:
                 assert info.low <= float(level) <= info.high, f"{pattern.key}: {name}={level}"
     assert load_scenario("supplier_collapse").shocks
+
+
+def test_every_figure_of_the_validation_report_names_a_pattern():
+    from partnering.experiments.validation_report import FIGURES
+
+    for _, key in FIGURES:
+        assert P.by_key(key).asserted, key
