@@ -344,7 +344,8 @@ def sensitivity(
     source: Annotated[Path | None, typer.Argument(help="a sweep spec TOML file, or a finished sensitivity sweep folder to analyse again")] = None,
     out: Annotated[Path | None, typer.Option(help="sweep folder (required unless SOURCE is a sweep folder)")] = None,
     scenario: Annotated[str | None, typer.Option(help="base scenario (default transactional)")] = None,
-    parameters: Annotated[str | None, typer.Option(help="comma-separated parameters (default: the five principles)")] = None,
+    parameters: Annotated[str | None, typer.Option(help="comma-separated parameters or globs, e.g. 'procurement.*,world.*', or 'uncertainties' for every declared uncertainty (default: the five principles)")] = None,
+    groups: Annotated[str | None, typer.Option(help="'sections': screen one group per schema section, (sections + 1) runs per trajectory")] = None,
     method: Annotated[str | None, typer.Option(help="morris (default) or sobol")] = None,
     samples: Annotated[int | None, typer.Option(help="Morris trajectories (default 10) or Sobol base points (a power of 2)", min=2)] = None,
     replications: Annotated[int | None, typer.Option(help="seeds per sampled point (default 5)", min=1)] = None,
@@ -361,6 +362,7 @@ def sensitivity(
     from partnering.experiments import load_results
     from partnering.experiments import sensitivity as analyse
     from partnering.experiments.plots import png, sensitivity_figure
+    from partnering.experiments.problem import GROUPINGS, expand_parameters
     from partnering.experiments.sensitivity_analysis import (
         design_warnings,
         plus_minus,
@@ -374,10 +376,13 @@ def sensitivity(
         else:
             if out is None:
                 fail("--out: a sweep folder is required to run a sensitivity sweep")
+            if groups is not None and groups not in GROUPINGS:
+                fail(f"--groups: {groups!r}; allowed: {', '.join(GROUPINGS)}")
             label = str(source) if source else "command line"
             base = load_spec(source) if source is not None else SweepSpec(replications=5)
-            changes = {"method": method, "samples": samples,
-                       "parameters": _csv(parameters)}
+            chosen = _csv(parameters)
+            changes = {"method": method, "samples": samples, "groups": groups,
+                       "parameters": None if chosen is None else expand_parameters(chosen, "--parameters")}
             merged = spec_with(base, source=label, scenarios=[scenario] if scenario else None,
                                replications=replications, steps=steps, seed=seed,
                                overrides=dict(parse_assignment(a) for a in set_) if set_ else None,
@@ -398,12 +403,17 @@ def sensitivity(
     for metric, rows in indices.groupby("metric", sort=False):
         entry = CATALOGUE.get(metric)
         unit = f" ({entry.unit})" if entry is not None and entry.unit else ""
-        table = Table(title=f"{metric}{unit} at step {rows['step'].iloc[0]}: {indices.attrs['method']} ranking")
+        grouped = bool(indices.attrs.get("grouped"))
+        what = "grouped " if grouped else ""
+        table = Table(title=f"{metric}{unit} at step {rows['step'].iloc[0]}: {what}{indices.attrs['method']} ranking")
         interval = f"{level:.0%} interval"
-        for column in ("rank", "parameter", main, interval, "±", *(["sigma"] if main == "mu_star" else ["S1", "± "])):
-            table.add_column(column, justify="left" if column == "parameter" else "right")
+        # grouped Morris leaves sigma undefined (SALib), so a grouped table shows each group's size instead
+        extra_columns = ["members"] if grouped else ["sigma"] if main == "mu_star" else ["S1", "± "]
+        for column in ("rank", "group" if grouped else "parameter", main, interval, "±", *extra_columns):
+            table.add_column(column, justify="left" if column in ("parameter", "group") else "right")
         for _, row in rows.iterrows():
-            extra = [f"{row['sigma']:.3g}"] if main == "mu_star" else [f"{row['S1']:.3g}", f"{row['S1_conf']:.3g}"]
+            extra = ([str(row["members"])] if grouped else [f"{row['sigma']:.3g}"] if main == "mu_star"
+                     else [f"{row['S1']:.3g}", f"{row['S1_conf']:.3g}"])
             flag = " ?" if row["unclear"] else ""
             table.add_row(str(row["rank"]), row["parameter"], f"{row[main]:.3g}{flag}",
                           f"[{row[main + '_low']:.3g}, {row[main + '_high']:.3g}]", f"{row[main + '_conf']:.3g}", *extra)
@@ -838,3 +848,7 @@ def main() -> None:
         typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":  # `python -m partnering.cli`, as the docs run it from a checkout
+    main()
