@@ -495,7 +495,8 @@ def robustness(
                             f"{steps} steps; share of points with the expected sign [{level:.0%} Wilson interval]")
         for column in ("pattern", "metric", "expect", "holds", "share [interval]", "reverses", "significant",
                        "zero", "median contrast"):
-            table.add_column(column, justify="left" if column in ("pattern", "metric") else "right", overflow="fold")
+            table.add_column(column, justify="left" if column in ("pattern", "metric") else "right", overflow="fold",
+                             no_wrap=column == "pattern")
         for r in result.shares.itertuples():
             table.add_row(r.pattern, r.metric, f"{r.expect:+d}", f"{r.holds}/{r.points}",
                           f"{r.share:.2f} [{r.share_low:.2f}, {r.share_high:.2f}]", str(r.reverses),

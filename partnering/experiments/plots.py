@@ -196,8 +196,8 @@ def robustness_figure(shares: pd.DataFrame) -> Figure:
     ax.set_xlim(0, 1)
     ax.axvline(0.5, color="#999999", lw=0.8, ls=":")
     ax.set_xlabel("share of the sampled points of the uncertainty space", fontsize=8)
-    ax.set_title("Where each pattern holds: sign of its mean contrast at each point", fontsize=9)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.set_title("Where each pattern holds: sign of its mean contrast at each point", fontsize=9, pad=22)
+    ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     ax.grid(axis="x", alpha=0.3)
     return figure
 
