@@ -443,6 +443,7 @@ def robustness(
     workers: Annotated[int | None, typer.Option(help="local worker processes", min=1)] = None,
     dask: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")] = None,
     dask_wait: Annotated[float | None, typer.Option(help="seconds to wait for the Dask cluster to have a worker (default 30)", min=1, max=86_400)] = None,
+    overwrite: Annotated[bool, typer.Option(help="replace a different sweep already in OUT/sweep")] = False,
 ) -> None:
     """Each pattern across the declared uncertainties: where it holds and reverses (PRIM boxes), or (--screen) which sections its effect depends on."""
     from partnering.experiments import pattern_robustness as pr
@@ -461,7 +462,7 @@ def robustness(
         fail(str(exc))
     what = (f"grouped Morris screening, {count} trajectories x {len(pr.group_names(problem))} sections + 1"
             if screen else f"robustness map, {count} {sampler} points")
-    _run_design(design, out / "sweep", workers, dask, dask_wait,
+    _run_design(design, out / "sweep", workers, dask, dask_wait, overwrite=overwrite,
                 description=f"{what} of {len(chosen)} patterns over {problem['num_vars']} uncertainties: "
                             f"{design.describe()}")
     metrics = SweepResults(out / "sweep").metrics(columns=sorted({p.metric for p in chosen}))
