@@ -97,3 +97,9 @@ def test_the_cli_refuses_a_glob_matching_nothing_and_an_unknown_grouping(tmp_pat
     assert len(bad.output.strip().splitlines()) == 1
     grouping = runner.invoke(app, ["sensitivity", "--out", str(tmp_path / "y"), "--groups", "kinds"])
     assert grouping.exit_code == 2 and "--groups: 'kinds'; allowed: sections" in grouping.output
+
+
+def test_a_grouped_sobol_design_costs_groups_plus_two_rows_per_base_point():
+    problem = to_salib_problem(expand_parameters(["world.*", "trust.*"]), groups="sections")
+    assert rows_per_sample(problem, "sobol") == 2 + 2 and rows_per_sample(problem, "sobol", second_order=True) == 6
+    assert salib_sample(problem, "sobol", samples=4, seed=1).shape == (4 * 4, problem["num_vars"])
