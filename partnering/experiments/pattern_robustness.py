@@ -23,6 +23,7 @@ point 7, say) runs once; the sweep store makes both designs resumable.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -35,8 +36,7 @@ import pandas as pd
 from partnering.experiments.design import (
     DEFAULT_ROOT_SEED,
     Design,
-    from_sample,
-    latin_hypercube,
+        latin_hypercube,
     scenario_design,
 )
 from partnering.experiments.discovery import prim_boxes
@@ -82,8 +82,13 @@ def _contrast(pattern: Pattern):
 
 def premise(pattern: Pattern) -> set[str]:
     """The uncertainties the pattern's base scenario sets away from their declared defaults."""
-    base = load_scenario(_contrast(pattern).base).flat()
-    return {p.name for p in parameter_table() if p.kind == "uncertainty" and base.get(p.name) != p.default}
+    return set(_premise(_contrast(pattern).base))
+
+
+@functools.lru_cache(maxsize=64)
+def _premise(base: str) -> frozenset[str]:
+    values = load_scenario(base).flat()
+    return frozenset(p.name for p in parameter_table() if p.kind == "uncertainty" and values.get(p.name) != p.default)
 
 
 def fixed_keys(pattern: Pattern) -> set[str]:
@@ -140,8 +145,14 @@ def map_points(problem: Mapping[str, Any], samples: int, sampler: str = "lhs",
 def values_at(problem: Mapping[str, Any], matrix: np.ndarray) -> pd.DataFrame:
     """One row per point (index ``point``): the values the model is given (integers rounded)."""
     names = list(problem["names"])
-    rows = [{n: from_sample(n, v) for n, v in zip(names, row, strict=True)} for row in matrix]
-    return pd.DataFrame(rows, columns=names).rename_axis("point")
+    kinds = {p.name: p.type for p in parameter_table()}
+    columns = {}
+    for j, name in enumerate(names):
+        # the conversion of design.from_sample, a column at a time (it looks the type up per value)
+        column = matrix[:, j]
+        columns[name] = (column >= 0.5 if kinds[name] == "bool" else np.round(column).astype(int)
+                         if kinds[name] == "int" else column.astype(float))
+    return pd.DataFrame(columns, columns=names).rename_axis("point")
 
 
 # ----------------------------------------------------------------------------- the runs
@@ -184,9 +195,10 @@ def plan(patterns: Sequence[Pattern], points: pd.DataFrame, fixed: Mapping[str, 
     hashes: dict[str, str] = {}
     names: dict[tuple[str, int], dict[str, str]] = {}
     stub = Plan(tuple(patterns), points, fixed, (), {})
+    labels_of = {pattern.key: [s.name for s in pattern.arms(fixed)] for pattern in patterns}
     for point in points.index:
         for pattern in patterns:
-            labels = [s.name for s in pattern.arms(fixed)]
+            labels = labels_of[pattern.key]
             mapping: dict[str, str] = {}
             for label, scenario in zip(labels, pattern.arms(stub.at(pattern, point)), strict=True):
                 digest = scenario.content_hash()
