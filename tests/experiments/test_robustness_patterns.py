@@ -144,3 +144,15 @@ def test_the_command_maps_a_pattern_end_to_end_at_a_tiny_size(tmp_path):
     assert again.exit_code == 0 and "4 already done" in again.output, "a second call resumes from the store"
     bad = CliRunner().invoke(app, ["robustness", "--out", str(tmp_path / "x"), "--patterns", "nope"])
     assert bad.exit_code == 2 and "--patterns: 'nope' names no pattern" in bad.output
+
+
+def test_prim_describes_a_reversal_along_an_integer_uncertainty():
+    # EMA pastes a box edge half-way between two values; an integer column must not refuse it
+    from partnering.experiments.discovery import prim_boxes
+
+    rng = np.random.default_rng(5)
+    x = pd.DataFrame({"suppliers.memory_quarters": rng.integers(1, 41, 300), "noise": rng.uniform(0, 1, 300)})
+    found = prim_boxes(x, x["suppliers.memory_quarters"].to_numpy() > 30)
+    limits = found.limits.set_index("parameter")
+    assert limits.loc["suppliers.memory_quarters", "low"] == pytest.approx(30.5, abs=1.0)
+    assert found.summary.loc[0, "density"] == 1.0
