@@ -494,17 +494,18 @@ def robustness(
     else:
         table = Table(title=f"Where each pattern holds: {count} {sampler} points x {replications} replications, "
                             f"{steps} steps; share of points with the expected sign [{level:.0%} Wilson interval]")
-        for column in ("pattern", "metric", "expect", "holds", "share [interval]", "reverses", "significant",
-                       "zero", "median contrast"):
+        for column in ("pattern", "metric", "expect", "holds", "share [interval]", "confirmed", "reverses",
+                       "significant", "zero", "median contrast"):
             table.add_column(column, justify="left" if column in ("pattern", "metric") else "right", overflow="fold",
                              no_wrap=column == "pattern")
         for r in result.shares.itertuples():
             table.add_row(r.pattern, r.metric, f"{r.expect:+d}", f"{r.holds}/{r.points}",
-                          f"{r.share:.2f} [{r.share_low:.2f}, {r.share_high:.2f}]", str(r.reverses),
+                          f"{r.share:.2f} [{r.share_low:.2f}, {r.share_high:.2f}]", str(r.confirmed), str(r.reverses),
                           str(r.significant), str(r.null), f"{r.median_contrast:+.3g}")
         table_console.print(table)
         table_console.print(f"significant: reversed by more than the one-sided {level:.0%} t quantile times the "
-                            "standard error, the within-point spread pooled over the pattern's points")
+                            "standard error, the within-point spread pooled over the pattern's points; confirmed: "
+                            "held by as much; zero: no difference at all between the arms")
         if result.boxes is not None and len(result.boxes):
             boxes = Table(title="Where it reverses: PRIM boxes around the points of reversal")
             for column in ("pattern", "box", "coverage", "density", "points", "limits"):

@@ -227,7 +227,9 @@ def contrasts(the_plan: Plan, metrics: pd.DataFrame, level: float = LEVEL) -> pd
     ``sign`` is the sign of the mean (0 when exactly zero, as when no firm fails in either arm);
     ``holds`` when it is the pattern's expected sign, ``reverses`` when the opposite. A reversal is
     ``significant`` when the mean is further below zero (in the expected direction's terms) than
-    the one-sided ``level`` t quantile times its standard error. The standard error pools the
+    the one-sided ``level`` t quantile times its standard error; a point that holds by as much is
+    ``confirmed``. With few replications per point a small effect's sign is partly noise, which
+    pulls the share that holds towards one half; the confirmed share is the cautious reading. The standard error pools the
     within-point spread over every point of the pattern (``n`` replications each), because two or
     three replications alone say little about a point's own noise.
     """
@@ -255,7 +257,9 @@ def contrasts(the_plan: Plan, metrics: pd.DataFrame, level: float = LEVEL) -> pd
     frame["holds"] = frame["sign"] == frame["expect"]
     frame["reverses"] = frame["sign"] == -frame["expect"]
     critical = stats.t.ppf(level, df.where(df > 0))
-    frame["significant"] = frame["reverses"] & (frame["mean"].abs() > critical * frame["se"])
+    beyond = frame["mean"].abs() > critical * frame["se"]
+    frame["significant"] = frame["reverses"] & beyond
+    frame["confirmed"] = frame["holds"] & beyond
     return frame.drop(columns="ss")
 
 
@@ -274,7 +278,7 @@ def wilson(k: int, n: int, level: float = LEVEL) -> tuple[float, float]:
 
 
 SHARE_COLUMNS = ["pattern", "metric", "expect", "points", "holds", "share", "share_low", "share_high",
-                 "reverses", "reverse_share", "significant", "null", "median_contrast"]
+                 "confirmed", "reverses", "reverse_share", "significant", "null", "median_contrast"]
 
 
 def shares(frame: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
@@ -290,6 +294,7 @@ def shares(frame: pd.DataFrame, level: float = LEVEL) -> pd.DataFrame:
         low, high = wilson(k, n, level)
         rows.append({"pattern": key, "metric": part["metric"].iloc[0], "expect": int(part["expect"].iloc[0]),
                      "points": n, "holds": k, "share": k / n if n else math.nan, "share_low": low, "share_high": high,
+                     "confirmed": int(read["confirmed"].sum()) if "confirmed" in read else 0,
                      "reverses": int(read["reverses"].sum()),
                      "reverse_share": float(read["reverses"].mean()) if n else math.nan,
                      "significant": int(read["significant"].sum()), "null": int((read["sign"] == 0).sum()),

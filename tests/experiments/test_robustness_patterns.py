@@ -72,6 +72,7 @@ def test_the_contrast_at_each_point_is_the_mean_over_replications_with_a_pooled_
     se = np.sqrt(0.04 / 3) / np.sqrt(2)
     assert frame["se"].to_numpy() == pytest.approx([se] * 3)
     assert list(frame["significant"]) == [False, False, True]
+    assert list(frame["confirmed"]) == [True, False, False]
 
 
 def test_the_share_that_holds_counts_signs_and_carries_a_wilson_interval():
@@ -81,8 +82,10 @@ def test_the_share_that_holds_counts_signs_and_carries_a_wilson_interval():
     frame["sign"] = np.sign(frame["mean"]).fillna(0).astype(int)
     frame["holds"] = frame["sign"] == frame["expect"]
     frame["reverses"] = frame["sign"] == -frame["expect"]
-    frame["significant"] = frame["reverses"] & (frame["mean"].abs() > 2)
+    frame["significant"] = frame["reverses"] & (frame["mean"].abs() > 1.5)
+    frame["confirmed"] = frame["holds"] & (frame["mean"].abs() > 1.5)
     table = pr.shares(frame).set_index("pattern")
+    assert table.loc["b", "confirmed"] == 1 and table.loc["a", "confirmed"] == 0
     assert table.loc["a", ["points", "holds", "reverses", "null"]].tolist() == [10, 5, 3, 2]
     assert table.loc["a", "share"] == 0.5
     assert (table.loc["a", "share_low"], table.loc["a", "share_high"]) == pytest.approx((0.2366, 0.7634), abs=1e-4)
