@@ -96,9 +96,9 @@ def test_the_share_that_holds_counts_signs_and_carries_a_wilson_interval():
 
 def test_prim_finds_the_region_where_the_sign_reverses_above_a_threshold():
     rng = np.random.default_rng(3)
-    growth = rng.uniform(-0.05, 0.15, 200)
+    growth = rng.uniform(-0.05, 0.15, 80)
     the_plan = toy_plan(list(growth))
-    frame = pd.DataFrame({"pattern": "toy", "point": range(200), "n": 2, "reverses": growth > 0.08})
+    frame = pd.DataFrame({"pattern": "toy", "point": range(80), "n": 2, "reverses": growth > 0.08})
     boxes, limits = pr.reversal_boxes(the_plan, frame, pr.space([TOY], [GROWTH]))
     assert len(boxes) >= 1 and boxes.loc[0, "density"] == 1.0 and boxes.loc[0, "coverage"] > 0.9
     first = limits[(limits["box"] == 1)].set_index("parameter")

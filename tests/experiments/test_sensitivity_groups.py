@@ -74,19 +74,18 @@ def test_grouped_morris_recovers_the_slope_of_each_group():
     assert indices.attrs["grouped"]
 
 
-def test_a_grouped_screening_of_every_uncertainty_runs_end_to_end_through_the_cli(tmp_path):
+def test_a_grouped_screening_runs_end_to_end_through_the_cli(tmp_path):
     out = tmp_path / "grouped"
-    result = CliRunner().invoke(app, ["sensitivity", "--out", str(out), "--parameters", "uncertainties",
-                                      "--groups", "sections", "--samples", "2", "--replications", "1",
-                                      "--steps", "2", "--set", "population.councils=3", "--workers", "1",
+    result = CliRunner().invoke(app, ["sensitivity", "--out", str(out), "--parameters", "world.*,trust.*,market.*",
+                                      "--groups", "sections", "--samples", "2", "--replications", "2",
+                                      "--steps", "2", "--set", "population.councils=2", "--workers", "1",
                                       "--metrics", "service_quality"])
     assert result.exit_code == 0, result.output
-    groups = len(sections_of("uncertainty"))
-    assert f"{(groups + 1) * 2} runs" in result.output
+    assert f"{(3 + 1) * 2 * 2} runs" in result.output, "(groups + 1) x trajectories x replications"
     assert "grouped morris ranking" in result.output
     table = pd.read_csv(out / "sensitivity.csv")
-    assert sorted(table["parameter"]) == sorted(sections_of("uncertainty"))
-    assert table["members"].sum() == len(declared(kind="uncertainty"))
+    assert sorted(table["parameter"]) == ["market", "trust", "world"]
+    assert table["members"].sum() == len(declared("world.") + declared("trust.") + declared("market."))
 
 
 def test_the_cli_refuses_a_glob_matching_nothing_and_an_unknown_grouping(tmp_path):
