@@ -9,7 +9,7 @@ PYTHON_CANDIDATES := python3.13 python3.12 \
 	$(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) \
 	$(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) python3
 
-.PHONY: demo test app bench lint clean venv golden calibrate calibrate-quick validation-report
+.PHONY: demo test app bench lint clean venv golden calibrate calibrate-quick validation-report sensitivity-report
 
 venv: $(STAMP)
 
@@ -41,6 +41,31 @@ golden: $(STAMP)
 
 validation-report: $(STAMP)
 	$(PY) -m partnering.experiments.validation_report docs/img/validation
+
+# Sensitivity and robustness of docs/validation.md: sweeps in results/validation (resumable),
+# figures and tables copied to docs/img/validation. Sizes as on that page; raise them with e.g.
+# `make sensitivity-report MAP_POINTS=128`.
+GSA_TRAJECTORIES ?= 10
+MAP_POINTS ?= 24
+SCREEN_TRAJECTORIES ?= 4
+SCREENED := track_record_lowers_failures,place_based_holds_sme_share,collaboration_raises_council_trust,$\
+  collapse_damage_grows_with_concentration,weak_skills_insource,adaptable_contracts_cost_more,$\
+  exploited_where_opportunism_is_high
+HEADLINE4 := service_quality,value_for_money,public_trust,sme_share
+V := results/validation
+IMG := docs/img/validation
+sensitivity-report: $(STAMP)
+	$(VENV)/bin/partnering sensitivity --out $(V)/gsa-morris --scenario transactional --parameters uncertainties \
+	  --groups sections --samples $(GSA_TRAJECTORIES) --replications 2 --steps 40 --metrics $(HEADLINE4) --workers 2
+	$(VENV)/bin/partnering robustness --out $(V)/map --samples $(MAP_POINTS) --replications 2 --workers 2
+	$(VENV)/bin/partnering robustness --out $(V)/screen --screen --patterns $(SCREENED) \
+	  --samples $(SCREEN_TRAJECTORIES) --replications 1 --workers 2
+	cp $(V)/gsa-morris/sensitivity.png $(IMG)/sensitivity-sections-morris.png
+	cp $(V)/gsa-morris/sensitivity.csv $(IMG)/sensitivity-sections-morris.csv
+	cp $(V)/map/robustness.png $(IMG)/robustness-map.png
+	for t in robustness boxes limits contrasts points; do cp $(V)/map/$$t.csv $(IMG)/robustness-map-$$t.csv; done
+	cp $(V)/screen/screening.png $(IMG)/robustness-screening.png
+	cp $(V)/screen/screening.csv $(IMG)/robustness-screening.csv
 
 calibrate: $(STAMP)
 	$(VENV)/bin/partnering calibrate --figures docs/img/calibration

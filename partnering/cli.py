@@ -344,7 +344,8 @@ def sensitivity(
     source: Annotated[Path | None, typer.Argument(help="a sweep spec TOML file, or a finished sensitivity sweep folder to analyse again")] = None,
     out: Annotated[Path | None, typer.Option(help="sweep folder (required unless SOURCE is a sweep folder)")] = None,
     scenario: Annotated[str | None, typer.Option(help="base scenario (default transactional)")] = None,
-    parameters: Annotated[str | None, typer.Option(help="comma-separated parameters (default: the five principles)")] = None,
+    parameters: Annotated[str | None, typer.Option(help="comma-separated parameters or globs, e.g. 'procurement.*,world.*', or 'uncertainties' for every declared uncertainty (default: the five principles)")] = None,
+    groups: Annotated[str | None, typer.Option(help="'sections': screen one group per schema section, (sections + 1) runs per trajectory")] = None,
     method: Annotated[str | None, typer.Option(help="morris (default) or sobol")] = None,
     samples: Annotated[int | None, typer.Option(help="Morris trajectories (default 10) or Sobol base points (a power of 2)", min=2)] = None,
     replications: Annotated[int | None, typer.Option(help="seeds per sampled point (default 5)", min=1)] = None,
@@ -361,6 +362,7 @@ def sensitivity(
     from partnering.experiments import load_results
     from partnering.experiments import sensitivity as analyse
     from partnering.experiments.plots import png, sensitivity_figure
+    from partnering.experiments.problem import GROUPINGS, expand_parameters
     from partnering.experiments.sensitivity_analysis import (
         design_warnings,
         plus_minus,
@@ -374,10 +376,13 @@ def sensitivity(
         else:
             if out is None:
                 fail("--out: a sweep folder is required to run a sensitivity sweep")
+            if groups is not None and groups not in GROUPINGS:
+                fail(f"--groups: {groups!r}; allowed: {', '.join(GROUPINGS)}")
             label = str(source) if source else "command line"
             base = load_spec(source) if source is not None else SweepSpec(replications=5)
-            changes = {"method": method, "samples": samples,
-                       "parameters": _csv(parameters)}
+            chosen = _csv(parameters)
+            changes = {"method": method, "samples": samples, "groups": groups,
+                       "parameters": None if chosen is None else expand_parameters(chosen, "--parameters")}
             merged = spec_with(base, source=label, scenarios=[scenario] if scenario else None,
                                replications=replications, steps=steps, seed=seed,
                                overrides=dict(parse_assignment(a) for a in set_) if set_ else None,
@@ -398,12 +403,17 @@ def sensitivity(
     for metric, rows in indices.groupby("metric", sort=False):
         entry = CATALOGUE.get(metric)
         unit = f" ({entry.unit})" if entry is not None and entry.unit else ""
-        table = Table(title=f"{metric}{unit} at step {rows['step'].iloc[0]}: {indices.attrs['method']} ranking")
+        grouped = bool(indices.attrs.get("grouped"))
+        what = "grouped " if grouped else ""
+        table = Table(title=f"{metric}{unit} at step {rows['step'].iloc[0]}: {what}{indices.attrs['method']} ranking")
         interval = f"{level:.0%} interval"
-        for column in ("rank", "parameter", main, interval, "±", *(["sigma"] if main == "mu_star" else ["S1", "± "])):
-            table.add_column(column, justify="left" if column == "parameter" else "right")
+        # grouped Morris leaves sigma undefined (SALib), so a grouped table shows each group's size instead
+        extra_columns = ["members"] if grouped else ["sigma"] if main == "mu_star" else ["S1", "± "]
+        for column in ("rank", "group" if grouped else "parameter", main, interval, "±", *extra_columns):
+            table.add_column(column, justify="left" if column in ("parameter", "group") else "right")
         for _, row in rows.iterrows():
-            extra = [f"{row['sigma']:.3g}"] if main == "mu_star" else [f"{row['S1']:.3g}", f"{row['S1_conf']:.3g}"]
+            extra = ([str(row["members"])] if grouped else [f"{row['sigma']:.3g}"] if main == "mu_star"
+                     else [f"{row['S1']:.3g}", f"{row['S1_conf']:.3g}"])
             flag = " ?" if row["unclear"] else ""
             table.add_row(str(row["rank"]), row["parameter"], f"{row[main]:.3g}{flag}",
                           f"[{row[main + '_low']:.3g}, {row[main + '_high']:.3g}]", f"{row[main + '_conf']:.3g}", *extra)
@@ -414,6 +424,100 @@ def sensitivity(
     chart = folder / "sensitivity.png"
     chart.write_bytes(png(sensitivity_figure(indices)))
     tables = write_rankings(indices, folder)
+    console.print(f"chart: {chart}\ntables: {', '.join(str(p) for p in tables)}")
+
+
+@app.command()
+def robustness(
+    out: Annotated[Path, typer.Option(help="folder: the sweep goes in OUT/sweep (resumed if it is this same sweep), the tables and figure beside it")] = ...,
+    patterns: Annotated[str | None, typer.Option(help="comma-separated pattern keys or globs, e.g. 'track_record_*' (default: every pattern)")] = None,
+    screen: Annotated[bool, typer.Option(help="grouped Morris screening by section of each pattern's contrast, instead of a robustness map")] = False,
+    samples: Annotated[int | None, typer.Option(help="points of the map (default 24) or Morris trajectories of a screening (default 8)", min=2)] = None,
+    sampler: Annotated[str, typer.Option(help="how a map's points are drawn: lhs (Latin hypercube) or sobol (scrambled Sobol sequence)")] = "lhs",
+    parameters: Annotated[str, typer.Option(help="the uncertainties sampled: names or globs, or 'uncertainties' for every declared one")] = "uncertainties",
+    replications: Annotated[int, typer.Option(help="common seeds per arm at each point", min=1)] = 2,
+    steps: Annotated[int, typer.Option(help="quarters per run (the patterns read up to step 40)", min=40, max=STEPS.high)] = 40,
+    seed: Annotated[int, typer.Option(help="root seed of the sampler and the replications", min=0)] = 1,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="fix a parameter in every arm, e.g. population.councils=8")] = None,
+    level: Annotated[float, typer.Option(help="confidence level of the intervals and the reversal test", min=0.5, max=0.999)] = 0.95,
+    workers: Annotated[int | None, typer.Option(help="local worker processes", min=1)] = None,
+    dask: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")] = None,
+    dask_wait: Annotated[float | None, typer.Option(help="seconds to wait for the Dask cluster to have a worker (default 30)", min=1, max=86_400)] = None,
+    overwrite: Annotated[bool, typer.Option(help="replace a different sweep already in OUT/sweep")] = False,
+) -> None:
+    """Each pattern across the declared uncertainties: where it holds and reverses (PRIM boxes), or (--screen) which sections its effect depends on."""
+    from partnering.experiments import pattern_robustness as pr
+    from partnering.experiments.patterns import ALL
+    from partnering.experiments.plots import png, robustness_figure, screening_figure
+    from partnering.experiments.results import SweepResults
+
+    try:
+        chosen = pr.pattern_keys(ALL, _csv(patterns))
+        fixed = dict(parse_assignment(a) for a in set_) if set_ else {}
+        count = samples if samples is not None else (8 if screen else 24)
+        the_plan, problem, matrix, design = pr.build(chosen, count, screen=screen, sampler=sampler,
+                                                     parameters=_csv(parameters), fixed=fixed,
+                                                     replications=replications, steps=steps, seed=seed)
+    except ScenarioError as exc:
+        fail(str(exc))
+    what = (f"grouped Morris screening, {count} trajectories x {len(pr.group_names(problem))} sections + 1"
+            if screen else f"robustness map, {count} {sampler} points")
+    _run_design(design, out / "sweep", workers, dask, dask_wait, overwrite=overwrite,
+                description=f"{what} of {len(chosen)} patterns over {problem['num_vars']} uncertainties: "
+                            f"{design.describe()}")
+    metrics = SweepResults(out / "sweep").metrics(columns=sorted({p.metric for p in chosen}))
+    try:
+        result = pr.analyse(the_plan, problem, matrix, metrics, screen=screen, seed=seed, level=level)
+    except ScenarioError as exc:
+        fail(str(exc))
+    tables = pr.write_tables(result, out)
+    table_console = _table_console()
+    if screen:
+        ranking = result.ranking
+        table = Table(title=f"Which sections each pattern's contrast depends on: grouped Morris μ* ({count} "
+                            f"trajectories x {replications} replications), sections by μ*")
+        for column in ("pattern", "metric", "mean contrast", "sd over points", "sections (μ* [95% interval])"):
+            table.add_column(column, justify="right" if "contrast" in column or "sd" in column else "left",
+                             overflow="fold")
+        for key, rows in ranking.groupby("pattern", sort=False):
+            top = rows.nlargest(3, "mu_star")
+            words = "; ".join(f"{r.group} {r.mu_star:.3g} [{r.mu_star_low:.3g}, {r.mu_star_high:.3g}]"
+                              for r in top.itertuples())
+            table.add_row(key, rows["metric"].iloc[0], f"{rows['contrast_mean'].iloc[0]:+.3g}",
+                          f"{rows['contrast_sd'].iloc[0]:.3g}", words)
+        table_console.print(table)
+        if count < 10:
+            typer.echo(f"warning: only {count} Morris trajectories: a ranking needs 10 or more to mean much; "
+                       "run --samples 10 or more", err=True)
+        chart = out / "screening.png"
+        chart.write_bytes(png(screening_figure(ranking)))
+    else:
+        table = Table(title=f"Where each pattern holds: {count} {sampler} points x {replications} replications, "
+                            f"{steps} steps; share of points with the expected sign [{level:.0%} Wilson interval]")
+        for column in ("pattern", "metric", "expect", "holds", "share [interval]", "confirmed", "reverses",
+                       "significant", "zero", "median contrast"):
+            table.add_column(column, justify="left" if column in ("pattern", "metric") else "right", overflow="fold",
+                             no_wrap=column == "pattern")
+        for r in result.shares.itertuples():
+            table.add_row(r.pattern, r.metric, f"{r.expect:+d}", f"{r.holds}/{r.points}",
+                          f"{r.share:.2f} [{r.share_low:.2f}, {r.share_high:.2f}]", str(r.confirmed), str(r.reverses),
+                          str(r.significant), str(r.null), f"{r.median_contrast:+.3g}")
+        table_console.print(table)
+        table_console.print(f"significant: reversed by more than the one-sided {level:.0%} t quantile times the "
+                            "standard error, the within-point spread pooled over the pattern's points; confirmed: "
+                            "held by as much; zero: no difference at all between the arms")
+        if result.boxes is not None and len(result.boxes):
+            boxes = Table(title="Where it reverses: PRIM boxes around the points of reversal")
+            for column in ("pattern", "box", "coverage", "density", "points", "limits"):
+                boxes.add_column(column, justify="left" if column in ("pattern", "limits") else "right",
+                                 overflow="fold")
+            for r in result.boxes.itertuples():
+                boxes.add_row(r.pattern, str(r.box), f"{r.coverage:.2f}", f"{r.density:.2f}", f"{r.k}/{r.n}", r.words)
+            table_console.print(boxes)
+        else:
+            table_console.print("PRIM found no box around the reversals worth reporting")
+        chart = out / "robustness.png"
+        chart.write_bytes(png(robustness_figure(result.shares)))
     console.print(f"chart: {chart}\ntables: {', '.join(str(p) for p in tables)}")
 
 
@@ -838,3 +942,7 @@ def main() -> None:
         typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":  # `python -m partnering.cli`, as the docs run it from a checkout
+    main()

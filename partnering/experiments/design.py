@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from partnering.experiments.problem import salib_sample, to_salib_problem
+from partnering.experiments.problem import expand_parameters, salib_sample, to_salib_problem
 from partnering.scenarios import (
     Scenario,
     ScenarioError,
@@ -270,8 +270,12 @@ def lhs_design(scenarios: Sequence[str | Path | Scenario] | str | Path | Scenari
                parameters: Sequence[str], samples: int, replications: int = 20, steps: int | None = None,
                root_seed: int = DEFAULT_ROOT_SEED, bounds: Mapping[str, Sequence[float]] | None = None,
                overrides: Mapping[str, Any] | None = None, name: str = "") -> Design:
-    """(c) A Latin hypercube over the declared bounds (see :func:`latin_hypercube`), under each base."""
-    problem = to_salib_problem(parameters, bounds=bounds)
+    """(c) A Latin hypercube over the declared bounds (see :func:`latin_hypercube`), under each base.
+
+    ``parameters`` may hold globs (``"world.*"``) and the word ``uncertainties``
+    (see :func:`~partnering.experiments.problem.expand_parameters`).
+    """
+    problem = to_salib_problem(expand_parameters(parameters), bounds=bounds)
     matrix = latin_hypercube(problem, samples, root_seed)
     return _sampled("lhs", scenarios, problem, matrix, replications, steps, root_seed, overrides, name)
 
@@ -295,12 +299,14 @@ def salib_design(scenario: str | Path | Scenario, parameters: Sequence[str], met
                  samples: int = 10, replications: int = 5, steps: int | None = None,
                  root_seed: int = DEFAULT_ROOT_SEED, bounds: Mapping[str, Sequence[float]] | None = None,
                  overrides: Mapping[str, Any] | None = None, levels: int = 4, second_order: bool = False,
-                 name: str = "") -> Design:
+                 name: str = "", groups: str | None = None) -> Design:
     """(d) A SALib sample (Morris trajectories or Saltelli/Sobol points) for sensitivity analysis.
 
     ``samples`` is SALib's N: trajectories for Morris, base points for Sobol (a power of two).
+    ``parameters`` may hold globs and the word ``uncertainties``; ``groups="sections"`` screens
+    one group per schema section, so a trajectory costs (sections + 1) points, not (k + 1).
     """
-    problem = to_salib_problem(parameters, bounds=bounds)
+    problem = to_salib_problem(expand_parameters(parameters), bounds=bounds, groups=groups)
     matrix = salib_sample(problem, method, samples, seed=root_seed, levels=levels, second_order=second_order)
     options = {"levels": levels} if method == "morris" else {"second_order": second_order}
     return _sampled("salib", scenario, problem, matrix, replications, steps, root_seed, overrides, name,

@@ -157,6 +157,9 @@ def prim_boxes(x: pd.DataFrame, y: Sequence[bool] | np.ndarray | pd.Series, *,
     if len(flags) != len(x):
         raise ValueError(f"y has {len(flags)} values for {len(x)} futures")
     x = x.reset_index(drop=True)
+    # EMA pastes a box edge half-way between two values, which an integer column cannot hold
+    whole = [c for c in x.columns if pd.api.types.is_integer_dtype(x[c].dtype) and not pd.api.types.is_bool_dtype(x[c].dtype)]
+    x = x.astype(dict.fromkeys(whole, float))
     total = int(flags.sum())
     base_rate = total / len(flags) if len(flags) else math.nan
     summary, limits, trajectories = [], [], []

@@ -8,6 +8,7 @@ import io
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -175,4 +176,46 @@ def sensitivity_figure(indices: pd.DataFrame) -> Figure:
                       fontsize=8)
         ax.tick_params(labelsize=8)
         ax.grid(axis="x", alpha=0.3)
+    return figure
+
+
+def robustness_figure(shares: pd.DataFrame) -> Figure:
+    """Per pattern, the share of the uncertainty space in which it holds (Wilson interval), and
+    beside it the share in which it reverses, most robust first."""
+    table = shares.sort_values(["share", "pattern"], ascending=[True, True]).reset_index(drop=True)
+    figure = Figure(figsize=(7.5, 0.32 * len(table) + 1.6), layout="constrained")
+    ax = figure.subplots()
+    rows = range(len(table))
+    errors = [table["share"] - table["share_low"], table["share_high"] - table["share"]]
+    ax.barh(rows, table["share"], xerr=errors, color=COLOURS[0], alpha=0.85, capsize=3, height=0.55,
+            label="holds (expected sign), 95% Wilson interval")
+    ax.scatter(table["reverse_share"], rows, color=COLOURS[1], zorder=3, s=22, marker="D",
+               label="reverses (opposite sign)")
+    ax.set_yticks(list(rows), [f"{p} (n={n})" for p, n in zip(table["pattern"], table["points"], strict=True)],
+                  fontsize=7.5)
+    ax.set_xlim(0, 1)
+    ax.axvline(0.5, color="#999999", lw=0.8, ls=":")
+    ax.set_xlabel("share of the sampled points of the uncertainty space", fontsize=8)
+    ax.set_title("Where each pattern holds: sign of its mean contrast at each point", fontsize=9, pad=22)
+    ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    ax.grid(axis="x", alpha=0.3)
+    return figure
+
+
+def screening_figure(ranking: pd.DataFrame) -> Figure:
+    """A pattern x section map of grouped Morris μ*, each row divided by its largest, so the
+    sections each pattern's effect depends on stand out whatever the unit of its metric."""
+    wide = ranking.pivot(index="pattern", columns="group", values="relative")
+    order = ranking.groupby("group")["relative"].mean().sort_values(ascending=False).index
+    wide = wide.reindex(index=list(dict.fromkeys(ranking["pattern"])), columns=order)
+    figure = Figure(figsize=(0.5 * wide.shape[1] + 4.2, 0.3 * wide.shape[0] + 1.8), layout="constrained")
+    ax = figure.subplots()
+    image = ax.imshow(wide.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(wide.shape[1]), wide.columns, rotation=60, ha="right", fontsize=7.5)
+    ax.set_yticks(range(wide.shape[0]), wide.index, fontsize=7.5)
+    for (i, j), value in np.ndenumerate(wide.to_numpy(dtype=float)):
+        if value >= 0.5:
+            ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=6, color="white")
+    figure.colorbar(image, ax=ax, shrink=0.6, label="μ* ÷ the pattern's largest μ*")
+    ax.set_title("Which sections each pattern's contrast depends on (grouped Morris)", fontsize=9)
     return figure

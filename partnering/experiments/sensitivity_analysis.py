@@ -16,7 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from partnering.experiments.problem import METHODS, salib_sample, to_salib_problem
+from partnering.experiments.problem import (
+    METHODS,
+    group_names,
+    rows_per_sample,
+    salib_sample,
+    to_salib_problem,
+)
 from partnering.experiments.results import SweepResults
 from partnering.scenarios import ScenarioError
 
@@ -43,15 +49,22 @@ def morris_mu_star_interval(problem: Mapping[str, Any], X: np.ndarray, Y: np.nda
     output over Δ (as SALib computes it). μ* is the mean of |effect| over trajectories; resampling
     the trajectories gives an interval of means of non-negative numbers, which cannot go below
     zero (SALib's own ``mu_star_conf`` is a symmetric normal half-width, which can).
+
+    With ``groups`` in the problem a trajectory is g + 1 points, each step moving every
+    parameter of one group; the indices are then per group, in first-seen order.
     """
     names = list(problem["names"])
     k = len(names)
-    X = np.asarray(X, dtype=float).reshape(-1, k + 1, k)
-    Y = np.asarray(Y, dtype=float).reshape(-1, k + 1)
+    groups = group_names(problem)
+    g = len(groups)
+    member = (np.array([groups.index(x) for x in problem["groups"]]) if problem.get("groups")
+              else np.arange(k))                              # the group of each parameter
+    X = np.asarray(X, dtype=float).reshape(-1, g + 1, k)
+    Y = np.asarray(Y, dtype=float).reshape(-1, g + 1)
     delta = levels / (2 * (levels - 1))
-    moved = np.abs(np.diff(X, axis=1)).argmax(axis=2)          # (trajectories, k): which parameter moved
-    effects = np.abs(np.diff(Y, axis=1)) / delta              # (trajectories, k): |elementary effect|
-    per_parameter = np.empty((X.shape[0], k))
+    moved = member[np.abs(np.diff(X, axis=1)).argmax(axis=2)]  # (trajectories, g): which group moved
+    effects = np.abs(np.diff(Y, axis=1)) / delta              # (trajectories, g): |elementary effect|
+    per_parameter = np.empty((X.shape[0], g))
     rows = np.arange(X.shape[0])[:, None]
     per_parameter[rows, moved] = effects
     mu_star = per_parameter.mean(axis=0)
@@ -73,7 +86,8 @@ def salib_analyze(problem: Mapping[str, Any], X: np.ndarray, Y: np.ndarray, meth
     and first order ``S1`` with SALib's bootstrap half-widths ``ST_conf`` and ``S1_conf``, and
     ``ST_low``/``ST_high`` (``ST ± ST_conf``, cut at zero). ``unclear`` marks a parameter whose
     half-width exceeds its index: its interval reaches zero, so the design cannot tell it from
-    no influence (see :func:`design_warnings`).
+    no influence (see :func:`design_warnings`). With ``groups`` in the problem each row is a
+    group (its name in ``parameter``, its size in ``members``).
     """
     problem = dict(problem)
     Y = np.asarray(Y, dtype=float)
@@ -86,7 +100,7 @@ def salib_analyze(problem: Mapping[str, Any], X: np.ndarray, Y: np.ndarray, meth
         si = morris.analyze(problem, np.asarray(X, dtype=float), Y, num_resamples=resamples, conf_level=level,
                             num_levels=levels, seed=seed)
         _, low, high = morris_mu_star_interval(problem, X, Y, levels, level, resamples, seed)
-        frame = pd.DataFrame({"parameter": problem["names"], "mu_star": si["mu_star"], "mu_star_low": low,
+        frame = pd.DataFrame({"parameter": group_names(problem), "mu_star": si["mu_star"], "mu_star_low": low,
                               "mu_star_high": high, "mu_star_conf": si["mu_star_conf"], "mu": si["mu"],
                               "sigma": si["sigma"]})
     elif method == "sobol":
@@ -94,16 +108,19 @@ def salib_analyze(problem: Mapping[str, Any], X: np.ndarray, Y: np.ndarray, meth
 
         si = sobol.analyze(problem, Y, calc_second_order=second_order, num_resamples=resamples, conf_level=level,
                            seed=seed)
-        frame = pd.DataFrame({"parameter": problem["names"], "ST": si["ST"],
+        frame = pd.DataFrame({"parameter": group_names(problem), "ST": si["ST"],
                               "ST_low": np.maximum(si["ST"] - si["ST_conf"], 0.0), "ST_high": si["ST"] + si["ST_conf"],
                               "ST_conf": si["ST_conf"], "S1": si["S1"], "S1_conf": si["S1_conf"]})
     else:
         raise ScenarioError(f"method: {method!r}; allowed: {', '.join(METHODS)}")
     main = MAIN_INDEX[method]
     frame["unclear"] = frame[f"{main}_conf"] > frame[main]
+    if problem.get("groups"):
+        sizes = pd.Series(problem["groups"]).value_counts()
+        frame.insert(1, "members", frame["parameter"].map(sizes).astype(int))
     frame = frame.sort_values(main, ascending=False, ignore_index=True)
     frame.insert(0, "rank", range(1, len(frame) + 1))
-    frame.attrs.update(method=method)
+    frame.attrs.update(method=method, grouped=bool(problem.get("groups")))
     return frame
 
 
@@ -133,10 +150,9 @@ def sensitivity(results: SweepResults | str | Path, metrics: str | Sequence[str]
         table.insert(1, "step", horizon)
         out.append(table)
     result = pd.concat(out, ignore_index=True)
-    k = len(problem["names"])
-    per_sample = k + 1 if manifest["method"] == "morris" else (2 * k + 2 if options.get("second_order") else k + 2)
+    per_sample = rows_per_sample(problem, manifest["method"], bool(options.get("second_order")))
     result.attrs.update(method=manifest["method"], level=level, samples=len(X) // per_sample,
-                        replications=int(manifest["replications"]))
+                        replications=int(manifest["replications"]), grouped=bool(problem.get("groups")))
     return result
 
 

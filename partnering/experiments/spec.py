@@ -67,6 +67,7 @@ class SensitivitySpec(_Spec):
     bounds: dict[str, list[float]] = Field(default_factory=dict)
     levels: int = Field(4, ge=2, le=100, description="Morris grid levels (even)")
     second_order: bool = False
+    groups: Literal["sections"] | None = Field(None, description="screen one group per schema section")
 
 
 class PackageSpec(_Spec):
@@ -251,7 +252,7 @@ def design_from_spec(spec: SweepSpec, source: str = "<spec>", base_dir: Path | N
             s = spec.sensitivity
             try:
                 return salib_design(bases[0], s.parameters, method=s.method, samples=s.samples, bounds=s.bounds,
-                                    levels=s.levels, second_order=s.second_order, **common)
+                                    levels=s.levels, second_order=s.second_order, groups=s.groups, **common)
             except ScenarioError as exc:
                 raise _within(source, "sensitivity", exc) from None
         if spec.lhs is not None:
