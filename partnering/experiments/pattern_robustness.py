@@ -225,7 +225,8 @@ def contrasts(the_plan: Plan, metrics: pd.DataFrame, level: float = LEVEL) -> pd
     """One row per (pattern, point): the contrast's mean over replications, its spread and verdict.
 
     ``sign`` is the sign of the mean (0 when exactly zero, as when no firm fails in either arm);
-    ``holds`` when it is the pattern's expected sign, ``reverses`` when the opposite. A reversal is
+    ``holds`` when it is the pattern's expected sign, ``reverses`` when the opposite; a claim of
+    no effect (``expect`` 0) holds when the mean lies inside its margin and reverses outside. A reversal is
     ``significant`` when the mean is further below zero (in the expected direction's terms) than
     the one-sided ``level`` t quantile times its standard error; a point that holds by as much is
     ``confirmed``. With few replications per point a small effect's sign is partly noise, which
@@ -243,7 +244,7 @@ def contrasts(the_plan: Plan, metrics: pd.DataFrame, level: float = LEVEL) -> pd
             frames = [part[part["arm"] == short].assign(arm=full) for full, short in mapping.items()]
             values = pattern.values(pd.concat(frames, ignore_index=True), the_plan.at(pattern, point))
             rows.append({"pattern": pattern.key, "point": int(point), "metric": pattern.metric,
-                         "expect": pattern.expect, "n": len(values),
+                         "expect": pattern.expect, "margin": getattr(pattern, "margin", 0.0), "n": len(values),
                          "mean": float(np.mean(values)) if len(values) else math.nan,
                          "ss": float(((values - values.mean()) ** 2).sum()) if len(values) else math.nan})
     frame = pd.DataFrame(rows)
@@ -254,10 +255,14 @@ def contrasts(the_plan: Plan, metrics: pd.DataFrame, level: float = LEVEL) -> pd
     sd = np.sqrt(frame["pattern"].map(pooled["ss"]) / df.where(df > 0))
     frame["se"] = sd / np.sqrt(frame["n"].where(frame["n"] > 0))
     frame["sign"] = np.sign(frame["mean"]).fillna(0).astype(int)
-    frame["holds"] = frame["sign"] == frame["expect"]
-    frame["reverses"] = frame["sign"] == -frame["expect"]
+    # A claim of no effect (expect 0) holds inside its margin and "reverses" outside it.
+    none = frame["expect"] == 0
+    inside = frame["mean"].abs() < frame["margin"]
+    frame["holds"] = np.where(none, inside, frame["sign"] == frame["expect"])
+    frame["reverses"] = np.where(none, ~inside, frame["sign"] == -frame["expect"])
     critical = stats.t.ppf(level, df.where(df > 0))
-    beyond = frame["mean"].abs() > critical * frame["se"]
+    gap = np.where(none, (frame["mean"].abs() - frame["margin"]).abs(), frame["mean"].abs())
+    beyond = gap > critical * frame["se"]
     frame["significant"] = frame["reverses"] & beyond
     frame["confirmed"] = frame["holds"] & beyond
     return frame.drop(columns="ss")

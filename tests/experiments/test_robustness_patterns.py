@@ -40,11 +40,12 @@ def metrics_for(the_plan: pr.Plan, effects: dict[int, list[float]]) -> pd.DataFr
 
 def test_a_pattern_keeps_its_cause_its_factor_and_its_premise_fixed():
     assert "procurement.collaborative_track_weight" in pr.fixed_keys(by_key("track_record_lowers_failures"))
-    interaction = pr.fixed_keys(by_key("exploited_where_opportunism_is_high"))
-    assert {"principles.collaborative", "world.supplier_opportunism"} <= interaction
+    interaction = pr.fixed_keys(by_key("rigidity_costs_more_when_demand_swings"))
+    assert {"principles.adaptable", "world.demand_volatility"} <= interaction
+    assert "world.supplier_opportunism" in pr.fixed_keys(by_key("exploited_where_opportunism_is_high"))
     # rising_demand is a world whose demand grows: its growth is its premise, not a sampled value
     assert {GROWTH, "world.budget_growth"} <= pr.fixed_keys(by_key("adaptable_meets_rising_demand"))
-    assert GROWTH not in pr.fixed_keys(by_key("adaptable_contracts_cost_more"))
+    assert GROWTH not in pr.fixed_keys(by_key("adaptable_contracts_cost_overhead"))
     names = pr.space([by_key("volatility_insources_for_flexibility")])["names"]
     assert "world.demand_volatility" not in names and GROWTH in names
 
@@ -52,7 +53,7 @@ def test_a_pattern_keeps_its_cause_its_factor_and_its_premise_fixed():
 def test_arms_that_are_the_same_scenario_at_a_point_run_once():
     # two patterns on the transactional world whose causes are levers share the control arm
     points = pd.DataFrame({GROWTH: [0.0, 0.1, 0.05]}).rename_axis("point")
-    patterns = [by_key("place_based_holds_sme_share"), by_key("adaptable_contracts_cost_more")]
+    patterns = [by_key("place_based_holds_sme_share"), by_key("adaptable_contracts_cost_overhead")]
     the_plan = pr.plan(patterns, points)
     assert len(the_plan.arms) == 3 * 3, "per point: one shared control and two treated arms"
     assert len({a.name for a in the_plan.arms}) == len(the_plan.arms)
@@ -72,6 +73,21 @@ def test_the_contrast_at_each_point_is_the_mean_over_replications_with_a_pooled_
     se = np.sqrt(0.04 / 3) / np.sqrt(2)
     assert frame["se"].to_numpy() == pytest.approx([se] * 3)
     assert list(frame["significant"]) == [False, False, True]
+    assert list(frame["confirmed"]) == [True, False, False]
+
+
+def test_a_claim_of_no_effect_holds_inside_its_margin_and_reverses_outside():
+    none = Contrast("none", "collaboration leaves the toy metric within 0.1", "transactional",
+                    {"principles.collaborative": (0.0, 0.8)}, "toy_metric", "final", 0, "test", margin=0.1)
+    points = pd.DataFrame({GROWTH: [0.0, 0.05, 0.1]}).rename_axis("point")
+    the_plan = pr.plan([none], points)
+    effects = {0: [0.01, -0.01], 1: [0.3, 0.32], 2: [-0.108, -0.096]}
+    frame = pr.contrasts(the_plan, metrics_for(the_plan, effects)).set_index("point")
+    assert list(frame["holds"]) == [True, False, False] and list(frame["reverses"]) == [False, True, True]
+    # point 2's mean (-0.102) is a hair outside the margin, well within the noise: pooled sd
+    # sqrt((0.0002 + 0.0002 + 0.000072) / 3), se = sd / sqrt(2), about 0.009
+    assert frame.at[2, "mean"] == pytest.approx(-0.102)
+    assert list(frame["significant"]) == [False, True, False]
     assert list(frame["confirmed"]) == [True, False, False]
 
 
@@ -108,10 +124,10 @@ def test_prim_finds_the_region_where_the_sign_reverses_above_a_threshold():
 
 
 def test_bad_choices_are_refused_in_one_line():
-    with pytest.raises(ScenarioError, match=r"--patterns: 'nope' names no pattern; allowed: track_record_"):
+    with pytest.raises(ScenarioError, match=r"--patterns: 'nope' names no pattern; allowed: price_only_"):
         pr.pattern_keys(items=["nope"])
-    assert [p.key for p in pr.pattern_keys(items=["track_record_*"])][:2] == [
-        "track_record_lowers_failures", "track_record_lowers_distress"]
+    assert [p.key for p in pr.pattern_keys(items=["price_only_*"])][:2] == [
+        "price_only_distresses_suppliers", "price_only_fails_suppliers"]
     with pytest.raises(ScenarioError, match=r"--parameters: principles.collaborative is declared as a lever"):
         pr.space([TOY], ["principles.collaborative"])
     with pytest.raises(ScenarioError, match=r"--parameters: 'wrld\.\*' matches no declared parameter; sections:"):
