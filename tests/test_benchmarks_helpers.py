@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from figures import project_cluster, project_sweep, spread, steady_rate  # noqa: E402
+from figures import project_cluster, project_sweep, spread, steady_rate
 
 
 def test_spread_of_five_is_median_range_and_quartiles():
