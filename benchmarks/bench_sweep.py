@@ -188,8 +188,16 @@ def timed_sweep(out: Path, replications: int, steps: int, extra: list[str], read
     finished = [ts.timestamp() for ts in runs["finished_at"]]
     return {"wall_s": wall, "runs": len(runs), "ok": int((runs["status"] == "ok").sum()),
             "run_s": spread(list(runs["duration_s"])), "cpu_s": spread(list(runs["cpu_s"])),
-            "rate": steady_rate(finished) if len(finished) > 1 else float("nan"),
+            "rate": _rate(finished),
             "workers": sorted(set(runs["worker"])), "midway": midway, "tail": output.strip().splitlines()[-3:]}
+
+
+def _rate(finished: list[float]) -> float:
+    """The steady rate, or NaN when the runs all finished at once (too few to tell)."""
+    try:
+        return steady_rate(finished)
+    except ValueError:
+        return float("nan")
 
 
 def free_port() -> int:

@@ -1,9 +1,25 @@
-"""The performance suite (issue 6): England in seconds, linear cost, bounded memory, cheap observation.
+"""The performance suite: what a user waits for (issue 14), then the in-process targets (issue 6).
 
     make bench                                   # or: .venv/bin/python benchmarks/run.py
-    .venv/bin/python benchmarks/run.py --quick   # fewer repeats and a shorter scaling sweep
+    .venv/bin/python benchmarks/run.py --quick   # three whole processes, a shorter in-process suite
+    .venv/bin/python benchmarks/run.py --whole-only            # the whole-process section alone
+    .venv/bin/python benchmarks/run.py --whole-only --sweep    # and the national sweep (minutes)
 
-Targets, each checked in this one run so that machine noise hits the model and its reference alike:
+Figures go to ``test-output/bench.json`` (``--json`` elsewhere).
+
+Whole process (issue 14), ``england`` with the second model's market, every figure a median
+with its [min, max] over ``--repeats`` fresh processes (default 5, ``--quick`` 3), so that a
+noisy machine shows as spread rather than as a different number:
+
+- ``partnering run england --steps 40 --out F.parquet``, launch to exit, at most 5 s;
+- its split (start-up, CLI and scenario, construction, stepping, writing, exit) from the same
+  command run through ``benchmarks/whole_process.py``, which stamps each part; construction at
+  most 1 s; lots tendered, contracts let and bids in the initial history and per quarter;
+- peak memory (VmHWM) of that process under 300 MB;
+- cost per agent-step at most 2x that of Mesa's Boltzmann wealth example run as a whole process
+  (import, build, as many agents and steps, write its data to Parquet), paired round by round.
+
+In-process (issue 6, measured on the first model when its limits were set):
 
 - ``england`` (317 councils) built and run for 40 steps in at most 10 s of wall time, one core;
 - cost per agent-step at most 3x that of Mesa's Boltzmann wealth example with as many agents,
@@ -12,12 +28,13 @@ Targets, each checked in this one run so that machine noise hits the model and i
   the other populations per place as in ``england`` and large suppliers in proportion;
 - peak memory of an ``england`` run at most 500 MB (peak resident memory, VmHWM, of a fresh
   subprocess, so it counts the interpreter and every library too);
-- data collection (``PartneringModel.observe``) at most 10% of step time.
+- data collection (the observation phase, ``model/phases/observation.py: observe``) at most 10%
+  of step time.
 
 Every timed run is a fresh process on one core, so that no run inherits another's heap (a model
-built where a bigger one was freed runs up to a fifth slower); timings are best of N because the
-machine may be shared. Agent-steps count the agents alive at the start of each step (suppliers
-enter and fail).
+built where a bigger one was freed runs up to a fifth slower); in-process timings are best of N
+because the machine may be shared. Agent-steps count the agents alive at the start of each step
+(suppliers enter and fail).
 """
 
 from __future__ import annotations
