@@ -251,38 +251,52 @@ def dask_sweep(cluster: LoopbackCluster, out: Path, replications: int, steps: in
     return timed_sweep(out, replications, steps, extra, read_midway=False)
 
 
-def national(quick: bool = False, output: Path | None = None) -> dict:
+def local_sweep(folder: Path, reps: int, steps: int) -> dict:
+    """The sweep on two local workers, read mid-run, run again to show it resumes, projected."""
+    local = timed_sweep(folder / "local", reps, steps, ["--workers", "2"], read_midway=True)
+    local["load_after"] = os.getloadavg()[0]
+    start = time.monotonic()
+    again = subprocess.run(sweep_args(folder / "local", reps, steps, ["--workers", "2"]), capture_output=True,
+                           text=True, env=child_env(), cwd=ROOT)
+    local["resume"] = {"wall_s": time.monotonic() - start, "exit": again.returncode,
+                       "said": next((line for line in again.stdout.splitlines() if "already done" in line), "")}
+    projected, fixed = project_sweep(local["wall_s"], local["runs"], local["rate"], TARGET_RUNS)
+    local.update(projected_1000_s=projected, fixed_s=fixed, naive_1000_s=local["wall_s"] * TARGET_RUNS / reps)
+    return local
+
+
+def dask_measure(folder: Path, dask_reps: int, tiny_reps: int, steps: int) -> dict:
+    """Per-task overhead (runs that do almost nothing) and England runs on a loopback cluster of
+    two workers, and the projection of 1,000 runs to N workers."""
+    load_before = os.getloadavg()[0]
+    with LoopbackCluster(2) as cluster:
+        tiny = dask_sweep(cluster, folder / "dask-tiny", tiny_reps, 1, tiny=True)
+        england = dask_sweep(cluster, folder / "dask-england", dask_reps, steps, tiny=False)
+    per_task = 2 / tiny["rate"]  # each of the two workers finishes a run every per_task seconds
+    overhead = max(0.0, per_task - tiny["run_s"].median)
+    run_s = england["run_s"].median
+    # the fixed part as for the local sweep (the wall time less the steady running), so that the
+    # formula's figure for these same runs checks the overhead model rather than restating the wall
+    fixed_d = max(0.0, england["wall_s"] - england["runs"] / england["rate"])
+    return {"tiny": tiny, "england": england, "overhead_s": overhead, "fixed_s": fixed_d,
+            "check_2": project_cluster(run_s, overhead, 2, england["runs"], fixed_d),
+            "projected_1000_s": {n: project_cluster(run_s, overhead, n, TARGET_RUNS, fixed_d) for n in CLUSTER_SIZES},
+            "load_before": load_before, "load_after": os.getloadavg()[0]}
+
+
+def national(quick: bool = False, output: Path | None = None, reps: int | None = None,
+             dask_reps: int | None = None, tiny_reps: int | None = None, parts: str = "local,dask") -> dict:
     """The national sweep of issue 14: measured on two local workers and on a loopback Dask
     cluster, projected to 1,000 runs; prints a table and returns the figures."""
-    reps, dask_reps, tiny_reps, steps = (3, 2, 10, 1) if quick else (50, 16, 60, 40)
+    d_reps, d_dask, d_tiny, steps = (3, 2, 10, 1) if quick else (50, 16, 60, 40)
+    reps, dask_reps, tiny_reps = reps or d_reps, dask_reps or d_dask, tiny_reps or d_tiny
     figures: dict = {"replications": reps, "steps": steps, "load_before": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory(prefix="partnering-sweep-") as tmp:
         folder = Path(tmp)
-        local = timed_sweep(folder / "local", reps, steps, ["--workers", "2"], read_midway=True)
-        local["load_after"] = os.getloadavg()[0]
-        start = time.monotonic()
-        again = subprocess.run(sweep_args(folder / "local", reps, steps, ["--workers", "2"]), capture_output=True,
-                               text=True, env=child_env(), cwd=ROOT)
-        local["resume"] = {"wall_s": time.monotonic() - start, "exit": again.returncode,
-                           "said": next((line for line in again.stdout.splitlines() if "already done" in line), "")}
-        projected, fixed = project_sweep(local["wall_s"], local["runs"], local["rate"], TARGET_RUNS)
-        local.update(projected_1000_s=projected, fixed_s=fixed, naive_1000_s=local["wall_s"] * TARGET_RUNS / reps)
-        figures["local"] = local
-        figures["load_before_dask"] = os.getloadavg()[0]
-        with LoopbackCluster(2) as cluster:
-            tiny = dask_sweep(cluster, folder / "dask-tiny", tiny_reps, 1, tiny=True)
-            england = dask_sweep(cluster, folder / "dask-england", dask_reps, steps, tiny=False)
-        per_task = 2 / tiny["rate"]  # each of the two workers finishes a run every per_task seconds
-        overhead = max(0.0, per_task - tiny["run_s"].median)
-        run_s = england["run_s"].median
-        # the fixed part as for the local sweep (the wall time less the steady running), so that the
-        # formula's figure for these same runs checks the overhead model rather than restating the wall
-        fixed_d = max(0.0, england["wall_s"] - england["runs"] / england["rate"])
-        figures["dask"] = {"tiny": tiny, "england": england, "overhead_s": overhead, "fixed_s": fixed_d,
-                           "check_2": project_cluster(run_s, overhead, 2, england["runs"], fixed_d),
-                           "projected_1000_s": {n: project_cluster(run_s, overhead, n, TARGET_RUNS, fixed_d)
-                                                for n in CLUSTER_SIZES},
-                           "load_after": os.getloadavg()[0]}
+        if "local" in parts:
+            figures["local"] = local_sweep(folder, reps, steps)
+        if "dask" in parts:
+            figures["dask"] = dask_measure(folder, dask_reps, tiny_reps, steps)
     print_national(figures)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -299,8 +313,14 @@ def _hms(seconds: float) -> str:
 
 
 def print_national(f: dict) -> None:
-    local, dask = f["local"], f["dask"]
-    reps = f["replications"]
+    if "local" in f:
+        print_local(f)
+    if "dask" in f:
+        print_dask(f["dask"])
+
+
+def print_local(f: dict) -> None:
+    local, reps = f["local"], f["replications"]
     print(f"National sweep: `partnering sweep --scenarios england --replications {reps} --steps {f['steps']} "
           f"--workers 2`, one fresh process; load average {f['load_before']:.1f} before, {local['load_after']:.1f} after")
     print(f"  measured: {local['wall_s']:.1f} s for {local['runs']} runs ({local['ok']} ok); per run in a worker "
@@ -320,9 +340,12 @@ def print_national(f: dict) -> None:
         print("  readable while it runs: not checked (the sweep finished before a third of it was in the store)")
     res = local["resume"]
     print(f"  resumable: the same command again exit {res['exit']} in {res['wall_s']:.1f} s: {res['said'].strip()!r}")
+
+
+def print_dask(dask: dict) -> None:
     tiny, eng = dask["tiny"], dask["england"]
-    print(f"Dask on loopback (scheduler + 2 single-threaded workers on 127.0.0.1); load average after "
-          f"{dask['load_after']:.1f}")
+    print(f"Dask on loopback (scheduler + 2 single-threaded workers on 127.0.0.1); load average "
+          f"{dask['load_before']:.1f} before, {dask['load_after']:.1f} after")
     print(f"  per-task overhead: {tiny['runs']} runs of a 2-council world for 1 quarter, {tiny['wall_s']:.1f} s, "
           f"steady {tiny['rate']:.2f} runs/s; 2 / rate - run time = {dask['overhead_s'] * 1000:.0f} ms per task")
     print(f"  england: {eng['runs']} runs in {eng['wall_s']:.1f} s measured, per run {eng['run_s'].fmt('s')}, "
@@ -339,9 +362,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="alternated serial/parallel runs (default 3)")
     parser.add_argument("--national", action="store_true",
                         help="the national England sweep of issue 14 (local and Dask), not the throughput suite")
+    parser.add_argument("--parts", default="local,dask", help="with --national: local, dask or both (default)")
+    parser.add_argument("--replications", type=int, help="with --national: England runs on two local workers (50)")
+    parser.add_argument("--dask-replications", type=int, help="with --national: England runs on Dask (16)")
+    parser.add_argument("--tiny-replications", type=int, help="with --national: near-empty runs on Dask (60)")
     args = parser.parse_args()
     if args.national:
-        national(quick=args.quick, output=ROOT / "test-output" / "bench_sweep.json")
+        national(quick=args.quick, output=ROOT / "test-output" / "bench_sweep.json", reps=args.replications,
+                 dask_reps=args.dask_replications, tiny_reps=args.tiny_replications, parts=args.parts)
         return
     print(f"partnering sweep benchmarks on {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
     reps, steps, sizes = (2, 10, [20, 60]) if args.quick else (8, 40, [100, 300, 1000])
