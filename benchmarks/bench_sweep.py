@@ -192,8 +192,15 @@ def timed_sweep(out: Path, replications: int, steps: int, extra: list[str], read
             "workers": sorted(set(runs["worker"])), "midway": midway, "tail": output.strip().splitlines()[-3:]}
 
 
+MIN_RUNS_FOR_RATE = 5
+"""Fewer finished runs than this give no steady rate: on two workers runs finish in pairs, and
+two or three finishing times say nothing about the pace between them."""
+
+
 def _rate(finished: list[float]) -> float:
-    """The steady rate, or NaN when the runs all finished at once (too few to tell)."""
+    """The steady rate, or NaN with too few runs to tell."""
+    if len(finished) < MIN_RUNS_FOR_RATE:
+        return float("nan")
     try:
         return steady_rate(finished)
     except ValueError:
@@ -273,11 +280,13 @@ def dask_measure(folder: Path, dask_reps: int, tiny_reps: int, steps: int) -> di
         tiny = dask_sweep(cluster, folder / "dask-tiny", tiny_reps, 1, tiny=True)
         england = dask_sweep(cluster, folder / "dask-england", dask_reps, steps, tiny=False)
     per_task = 2 / tiny["rate"]  # each of the two workers finishes a run every per_task seconds
-    overhead = max(0.0, per_task - tiny["run_s"].median)
+    nan = float("nan")
+    overhead = max(0.0, per_task - tiny["run_s"].median) if per_task == per_task else nan  # NaN: too few runs
     run_s = england["run_s"].median
     # the fixed part as for the local sweep (the wall time less the steady running), so that the
     # formula's figure for these same runs checks the overhead model rather than restating the wall
-    fixed_d = max(0.0, england["wall_s"] - england["runs"] / england["rate"])
+    steady = england["runs"] / england["rate"]
+    fixed_d = max(0.0, england["wall_s"] - steady) if steady == steady else nan
     return {"tiny": tiny, "england": england, "overhead_s": overhead, "fixed_s": fixed_d,
             "check_2": project_cluster(run_s, overhead, 2, england["runs"], fixed_d),
             "projected_1000_s": {n: project_cluster(run_s, overhead, n, TARGET_RUNS, fixed_d) for n in CLUSTER_SIZES},
@@ -328,10 +337,13 @@ def print_local(f: dict) -> None:
     print(f"  steady rate {local['rate']:.3f} runs/s between the first and the last finished run; "
           f"fixed part (start-up, pool, first run) {local['fixed_s']:.1f} s")
     target = local["projected_1000_s"]
-    print(f"  projected {TARGET_RUNS} runs on 2 workers: {local['fixed_s']:.1f} s + {TARGET_RUNS} / "
-          f"{local['rate']:.3f} = {target:.0f} s = {_hms(target)} (target < 1 h: "
-          f"{'PASS' if target < HOUR_S else 'MISS'}, {target / HOUR_S:.2f}x the limit); "
-          f"naive x{TARGET_RUNS // reps} of the whole: {_hms(local['naive_1000_s'])}")
+    if target != target:  # NaN: too few runs for a steady rate
+        print(f"  projected {TARGET_RUNS} runs: not projected (fewer than {MIN_RUNS_FOR_RATE} runs finished)")
+    else:
+        print(f"  projected {TARGET_RUNS} runs on 2 workers: {local['fixed_s']:.1f} s + {TARGET_RUNS} / "
+              f"{local['rate']:.3f} = {target:.0f} s = {_hms(target)} (target < 1 h: "
+              f"{'PASS' if target < HOUR_S else 'MISS'}, {target / HOUR_S:.2f}x the limit); "
+              f"naive x{TARGET_RUNS // reps} of the whole: {_hms(local['naive_1000_s'])}")
     mid = local["midway"]
     if mid:
         print(f"  readable while it runs: at {mid['at_s']:.0f} s, {mid['runs_in_store']} runs in the store; "
