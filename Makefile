@@ -9,7 +9,7 @@ PYTHON_CANDIDATES := python3.13 python3.12 \
 	$(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) \
 	$(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) python3
 
-.PHONY: demo test app bench lint clean venv golden calibrate calibrate-quick validation-report sensitivity-report
+.PHONY: demo test app bench bench-sweep lint clean venv golden calibrate calibrate-quick validation-report sensitivity-report
 
 venv: $(STAMP)
 
@@ -35,6 +35,10 @@ app: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+# the national England sweep of issue 14 (50 runs on two workers, then Dask on loopback): minutes
+bench-sweep: $(STAMP)
+	$(PY) benchmarks/bench_sweep.py --national
 
 golden: $(STAMP)
 	$(PY) -m tests.validation.golden --refresh
