@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -72,14 +73,31 @@ class SerialExecutor(Executor):
         return future
 
 
+ORPHAN_POLL_S = 1.0
+"""How often a local worker checks that the driver that started it is still alive."""
+
+
 def _ignore_interrupts() -> None:
     """Workers leave Ctrl-C to the driver, which stops the sweep and keeps what is done.
 
     They start with SIGINT blocked (see :class:`LocalPool`), so a Ctrl-C that arrives while
-    they are still importing stays pending; ignoring it here discards it.
+    they are still importing stays pending; ignoring it here discards it. They also watch
+    their driver: one killed outright (SIGTERM, SIGKILL, a closed terminal) cannot shut its pool
+    down, and its workers would go on computing runs whose results have nowhere to go.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True,
+                     name="orphan-watch").start()
+
+
+def _exit_when_orphaned(parent: int, poll: float = ORPHAN_POLL_S) -> None:
+    """Exit this worker process as soon as its parent is no longer ``parent`` (it has died and
+    the process was re-parented)."""
+    while True:
+        time.sleep(poll)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def default_workers() -> int:
