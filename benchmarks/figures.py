@@ -7,6 +7,7 @@ spread next to it.
 
 from __future__ import annotations
 
+import resource
 import statistics
 from dataclasses import dataclass
 
@@ -71,3 +72,15 @@ def project_cluster(run_s: float, overhead_s: float, workers: int, target_runs: 
     if workers < 1:
         raise ValueError("workers must be at least 1")
     return fixed_s + target_runs * (run_s + overhead_s) / workers
+
+
+def vm_hwm_mb() -> float:
+    """Peak resident memory of this process: VmHWM (reset at exec), ``ru_maxrss`` elsewhere."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kB on Linux

@@ -54,7 +54,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from figures import Spread, spread
+from figures import Spread, spread, vm_hwm_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 STEPS = 40
@@ -340,18 +340,6 @@ def time_boltzmann_process(n: int, folder: Path, steps: int = STEPS) -> WholeRun
                     construction_s=st["built"] - st["init_start"], stepping_s=st["stepped"] - st["built"],
                     writing_s=st["written"] - st["stepped"], exit_s=end - st["written"], peak_mb=st["peak_mb"],
                     agent_steps=n * steps, agents_at_start=n, cpu_s=children_cpu() - cpu)
-
-
-def vm_hwm_mb() -> float:
-    """Peak resident memory of this process: VmHWM (reset at exec), ``ru_maxrss`` elsewhere."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # kB on Linux
 
 
 @dataclass

@@ -530,6 +530,13 @@ def _replicated(scenario: Scenario, replications: int, folder: Path, root_seed: 
     return pd.DataFrame([read_moments(frame, scenario) for _, frame in metrics.groupby("replication")])
 
 
+def untuned(scenario: Scenario) -> Scenario:
+    """The scenario with every free parameter of the calibration back at its declared default:
+    what the calibration is measured against."""
+    defaults = {p.name: parameter(p.name).default for p in PRIORS}
+    return apply_overrides(scenario, defaults).model_copy(update={"name": f"{scenario.name}|untuned"})
+
+
 def reproduce(scenario: str | Path | Scenario = "uk_2018", replications: int = 20, root_seed: int = 2026,
               out: str | Path | None = None, workers: int | None = None) -> pd.DataFrame:
     """Every moment of a (shipped) scenario on ``replications`` seeds from ``root_seed``: one row

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from dataclasses import astuple
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 
 from partnering.experiments.batch import run_arms
 from partnering.experiments.patterns import ALL, STEPS, Interaction, by_key, validation_arms
+from partnering.experiments.stats import mean_interval
 from partnering.model.catalogue import CATALOGUE
 from partnering.scenarios import load_scenario
 from partnering.scenarios.anchors import uk_anchors
@@ -79,7 +81,7 @@ def contrast_table(metrics: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for pattern in ALL:
         values = pattern.values(metrics)
-        mean, low, high = mean_interval(values)
+        mean, low, high, _, _ = astuple(mean_interval(values))
         if isinstance(pattern, Interaction):
             cause = ", ".join(pattern.factor)
         else:
@@ -89,16 +91,6 @@ def contrast_table(metrics: pd.DataFrame) -> pd.DataFrame:
                      "difference": mean, "ci_low": low, "ci_high": high, "n": len(values),
                      "holds": bool(pattern.holds(low, high)), "asserted": pattern.asserted})
     return pd.DataFrame(rows)
-
-
-def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and Student-t 95% interval over replications."""
-    from scipy import stats
-
-    values = np.asarray(values, dtype=float)
-    mean = float(values.mean())
-    half = float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)))
-    return mean, mean - half, mean + half
 
 
 def anchor_table(metrics: pd.DataFrame, step: int) -> pd.DataFrame:
@@ -123,14 +115,11 @@ def anchor_table(metrics: pd.DataFrame, step: int) -> pd.DataFrame:
 def untuned_table(replications: int = 20, root_seed: int = 20_181_231) -> pd.DataFrame:
     """Every calibration moment for ``uk_2018`` as shipped and with its calibrated parameters put
     back to their declared defaults, on the same seeds: what the calibration changed."""
-    from partnering.experiments.calibration import MOMENTS, PRIORS, reproduce
-    from partnering.scenarios import apply_overrides
-    from partnering.scenarios.schema import parameter
+    from partnering.experiments.calibration import MOMENTS, reproduce, untuned
 
     shipped = load_scenario("uk_2018")
-    untuned = apply_overrides(shipped, {p.name: parameter(p.name).default for p in PRIORS})
     calibrated = reproduce(shipped, replications, root_seed)
-    default = reproduce(untuned.model_copy(update={"name": "uk_2018|untuned"}), replications, root_seed)
+    default = reproduce(untuned(shipped), replications, root_seed)
     rows = []
     for m in MOMENTS:
         rows.append({"moment": m.name, "role": m.role, "target": m.target, "tolerance": m.tolerance,

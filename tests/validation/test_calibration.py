@@ -65,13 +65,9 @@ def missed_by_the_calibration() -> set[str]:
 @pytest.fixture(scope="module")
 def untuned(tmp_path_factory):
     """uk_2018 with every calibrated parameter back at its declared default, on the same seeds."""
-    from partnering.experiments.calibration import PRIORS
-    from partnering.scenarios import apply_overrides
-    from partnering.scenarios.schema import parameter
+    from partnering.experiments.calibration import untuned as at_defaults
 
-    shipped = load_scenario("uk_2018")
-    scenario = apply_overrides(shipped, {p.name: parameter(p.name).default for p in PRIORS})
-    return reproduce(scenario.model_copy(update={"name": "uk_2018|untuned"}), replications=REPLICATIONS,
+    return reproduce(at_defaults(load_scenario("uk_2018")), replications=REPLICATIONS,
                      root_seed=FRESH_ROOT, out=tmp_path_factory.mktemp("untuned"), workers=2)
 
 
