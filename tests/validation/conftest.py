@@ -5,7 +5,6 @@ differences are judged by a 95% confidence interval over replications that must 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,11 +50,6 @@ class Results:
     def __init__(self, metrics: pd.DataFrame, events: pd.DataFrame) -> None:
         self.metrics = metrics
         self.events = events
-
-    def per_replication(self, arm_name: str, reducer: Callable[[pd.DataFrame], float]) -> pd.Series:
-        frame = self.metrics[self.metrics["arm"] == arm_name]
-        assert frame["replication"].nunique() >= REPLICATIONS, f"{arm_name}: too few replications"
-        return frame.groupby("replication").apply(reducer, include_groups=False)
 
     def read(self, arm_name: str, metric: str, how: str) -> pd.Series:
         """One reading (late, final, change, ...: see ``patterns.reading``) per replication."""
