@@ -27,8 +27,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/partnering demo
 
+# two pytest-xdist workers, a file each at a time (module and session fixtures are built once per worker)
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 app: $(STAMP)
 	$(VENV)/bin/partnering app

@@ -51,7 +51,9 @@ class AppServer:
 def app_server(browser) -> Iterator[AppServer]:
     """Start the real server once for the browser tests and wait until it answers (after the
     browser is known to be there, so a machine without one skips without starting a server)."""
-    log = OUTPUT / "app-server.log"
+    # one server per pytest-xdist worker, each with its own log (the facilitator's code is read from it)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    log = OUTPUT / (f"app-server-{worker}.log" if worker else "app-server.log")
     with running_app(log) as (url, process):
         yield AppServer(url, process, log)
 
