@@ -15,6 +15,8 @@ bound or a meaning is written here and nowhere else. This module knows nothing o
 
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import json
 from dataclasses import dataclass
@@ -334,6 +336,13 @@ class ParamInfo:
 
 def parameter_table() -> list[ParamInfo]:
     """Every declared scalar parameter, in declaration order."""
+    return list(_declared())
+
+
+@functools.cache
+def _declared() -> tuple[ParamInfo, ...]:
+    """The declarations, read once: the schema's classes do not change while a process runs, and
+    a sampled design looks a parameter up for every value of every point."""
     rows = []
     for section, cls in SECTIONS.items():
         for field, info in cls.model_fields.items():
@@ -355,12 +364,14 @@ def parameter_table() -> list[ParamInfo]:
                     source=str(extra.get("source", "")),
                 )
             )
-    return rows
+    return tuple(rows)
+
+
+@functools.cache
+def _by_name() -> dict[str, ParamInfo]:
+    return {row.name: row for row in _declared()}
 
 
 def parameter(name: str) -> ParamInfo:
     """The declaration of one parameter by its dotted name."""
-    for row in parameter_table():
-        if row.name == name:
-            return row
-    raise KeyError(name)
+    return _by_name()[name]
