@@ -16,7 +16,6 @@ bound or a meaning is written here and nowhere else. This module knows nothing o
 from __future__ import annotations
 
 import functools
-
 import hashlib
 import json
 from dataclasses import dataclass
