@@ -7,6 +7,8 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
 
@@ -29,23 +31,21 @@ def reliability_tally():
         seconds = round(time.monotonic() - started, 1)
         with open(TALLY_FILE.with_suffix(".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            record = merged_tally(TALLY_FILE, seconds)
+            record = merged_tally(TALLY_FILE, TALLY, seconds)
             TALLY_FILE.write_text(json.dumps(record, indent=1) + "\n")
 
 
-def merged_tally(path, seconds: float) -> dict:
-    """This worker's tally added to the one already written by this run (counts add up, the
-    session's seconds are the longest worker's)."""
-    counts = dict(TALLY)
-    written = {}
-    if path.exists():
-        try:
-            written = json.loads(path.read_text())
-        except ValueError:
-            written = {}
+def merged_tally(path: Path, counts: Mapping[str, float], seconds: float) -> dict:
+    """``counts`` added to the tally this run already wrote at ``path`` (counts add up, the
+    session's seconds are the longest worker's); a file from another run is replaced."""
+    try:
+        written = json.loads(path.read_text()) if path.exists() else {}
+    except ValueError:
+        written = {}
+    total = dict(counts)
     if written.get("run") == RUN_ID:
         seconds = max(seconds, written.get("seconds", 0.0))
         for key, value in written.items():
             if key not in ("run", "seconds"):
-                counts[key] = counts.get(key, 0) + value
-    return {"run": RUN_ID, "seconds": seconds, **dict(sorted(counts.items()))}
+                total[key] = total.get(key, 0) + value
+    return {"run": RUN_ID, "seconds": seconds, **dict(sorted(total.items()))}
