@@ -136,7 +136,8 @@ def eligible_bidders(model: PartneringModel, line: str, places: list[int], lot_v
     groups_may_bid = community_suitability >= model.config.groups.min_suitability
     out = []
     for provider in model.market_index.candidates(line, places):
-        if provider.free_capacity(line) < lot_value:
+        ability = provider.lines.get(line)  # Provider.free_capacity, read in place: asked of every candidate
+        if (ability.capacity - ability.load if ability is not None else 0.0) < lot_value:
             continue
         if provider.kind == "vcse":
             if groups_may_bid:
@@ -192,26 +193,25 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
     # in a negotiation with one provider)
     shading = cfg.behaviour.risk_contingency * procurement.expected_winners_curse(1.0 if direct else expected_bids)
     draws = rng.normal(0.0, 1.0, len(bidders)).tolist()
-    priced = [b.price(service, incumbent_sd, z, shading * incumbent_sd) if b.unique_id == incumbent
-              else b.price(service, error_sd, z, shading * error_sd, mobilisation)
-              for b, z in zip(bidders, draws, strict=True)]
-    prices = np.array([pr for pr, _ in priced])
     fit_loss = cfg.delivery.local_fit_loss
-    quality = np.array([
-        b.quality_capability(service) * service_fit(service.local_knowledge, b.localness(place), 0.0, fit_loss)
-        for b in bidders
-    ])
-    perceived = np.clip(quality + rng.normal(0.0, lead.perception_noise(), len(bidders)), 0.0, 1.0)
     bonus = cfg.social_value.consortium_offer
-    social = np.array([
-        min(1.0, b.social_value(place, measured) + (bonus if b.unique_id in partners else 0.0)) for b in bidders
-    ])
     prior = cfg.trust.prior
-    if len(slots) == 1:
-        lead_trust = slots[0].council.trust
-        track = np.array([lead_trust.get(b.unique_id, prior) for b in bidders])
-    else:
-        track = np.array([sum([s.council.trust_in(b.unique_id) for s in slots]) / len(slots) for b in bidders])
+    lead_trust = slots[0].council.trust
+    # each bid's price, the council's view of its quality, its social value and its record, in one pass
+    priced, quality, social, track = [], [], [], []
+    for b, z in zip(bidders, draws, strict=True):
+        bid_id = b.unique_id
+        priced.append(b.price(service, incumbent_sd, z, shading * incumbent_sd) if bid_id == incumbent
+                      else b.price(service, error_sd, z, shading * error_sd, mobilisation))
+        quality.append(b.quality_capability(service)
+                       * service_fit(service.local_knowledge, b.localness(place), 0.0, fit_loss))
+        social.append(min(1.0, b.social_value(place, measured) + (bonus if bid_id in partners else 0.0)))
+        track.append(lead_trust.get(bid_id, prior) if len(slots) == 1
+                     else sum([s.council.trust_in(bid_id) for s in slots]) / len(slots))
+    prices = np.array([pr for pr, _ in priced])
+    quality = np.array(quality)
+    perceived = np.clip(quality + rng.normal(0.0, lead.perception_noise(), len(bidders)), 0.0, 1.0)
+    social, track = np.array(social), np.array(track)
     scores = procurement.score_bids(prices, perceived, social, track, weights)
     w = int(np.argmax(scores))
     if not direct:
