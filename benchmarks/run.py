@@ -68,7 +68,7 @@ WHOLE_SECONDS = 5.0
 CONSTRUCTION_SECONDS = 1.0
 WHOLE_MESA_RATIO = 2.0
 WHOLE_MEMORY_MB = 300.0
-CLI = "from partnering.cli import main; main()"
+CLI = "from partnering.cli import console_main; console_main()"
 """The `partnering` command, run by this interpreter (what the console script does)."""
 OUTPUT = ROOT / "test-output" / "bench.json"
 SCALING_COUNCILS = (20, 40, 80, 160, 320, 640)

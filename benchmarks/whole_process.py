@@ -2,7 +2,7 @@
 
     python benchmarks/whole_process.py STAMPS.json run england --steps 40 --out /tmp/x.parquet
 
-Everything after STAMPS.json is handed to :func:`partnering.cli.main` unchanged: same parsing,
+Everything after STAMPS.json is handed to :func:`partnering.cli.main` unchanged (and the process ends as :func:`partnering.cli.console_main` ends it): same parsing,
 same model, same table, same Parquet and data dictionary, so the process does what a user's
 does. The stamps are CLOCK_MONOTONIC readings, a clock every process on the machine shares, so
 the parent (``benchmarks/run.py``) places them between its own launch and exit readings:
@@ -100,6 +100,7 @@ def main() -> None:
     stamps.update(quarters=quarters, peak_mb=vm_hwm_mb(), code=code)
     with open(stamps_path, "w") as fh:
         json.dump(stamps, fh)
+    cli.leave(code, argv[:1])  # as the `partnering` command ends (partnering.cli.console_main)
     sys.exit(code)
 
 

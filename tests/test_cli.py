@@ -368,3 +368,27 @@ def test_scenarios_validate_refuses_a_value_out_of_range(cli):
 
 def test_scenarios_validate_refuses_a_cyclic_extends(cli):
     assert_refused(cli["validate_cyclic"], "mine.toml", "extends", "cyclic")
+
+
+# --- leaving -----------------------------------------------------------------------------------
+LEAVE = """
+import atexit, sys
+from partnering.cli import leave
+atexit.register(lambda: print("interpreter teardown"))
+print("written")
+leave({code}, {command!r})
+print("returned")
+"""
+
+
+def test_a_finished_run_ends_without_the_interpreter_teardown_and_keeps_its_output_and_code():
+    done = subprocess.run([sys.executable, "-c", LEAVE.format(code=3, command=["run"])], capture_output=True,
+                          text=True, timeout=60)
+    assert (done.returncode, done.stdout.split()) == (3, ["written"])
+
+
+def test_other_commands_return_to_the_interpreter_to_end_as_usual():
+    # a sweep's pools, a Dask cluster and the app's server are shut down by the normal exit
+    done = subprocess.run([sys.executable, "-c", LEAVE.format(code=0, command=["sweep"])], capture_output=True,
+                          text=True, timeout=60)
+    assert (done.returncode, done.stdout.split()) == (0, ["written", "returned", "interpreter", "teardown"])
