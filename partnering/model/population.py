@@ -242,11 +242,7 @@ def _tender_starting_contracts(model: PartneringModel) -> None:
             slot.term_end = int(rng.integers(1, cfg.in_house.review_quarters + 1))
     for council in model.councils:
         council.overhead_quarter = 0.0
-    for supplier in model.bidders:  # past tenders are history, not this quarter's debriefs
-        supplier.bids_quarter = supplier.won_quarter = supplier.lost_on_price_quarter = 0
-        for line in supplier.lines:
-            supplier.line_bids_quarter[line] = supplier.line_wins_quarter[line] = 0
-    model.recent_tenders.clear()
+    model.recent_tenders.clear()  # past tenders are history: not this quarter's market, nor debriefed
 
 
 def clip(value: float, low: float, high: float) -> float:

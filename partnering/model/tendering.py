@@ -39,7 +39,7 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
 
     Lots that attract no bid stay in-house (the forced in-house outcome of a failed tender).
     ``charge_bids`` is off only for the contracts that exist at the start, whose tenders were run
-    (and paid for) before the simulation begins.
+    (and paid for, and debriefed) before the simulation begins.
     """
     cfg = model.config
     service = slots[0].service
@@ -170,7 +170,8 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
                         direct: bool = False, charge_bids: bool = True) -> Contract | None:
     """Price, score and award; ``direct`` for a negotiated award after a tender drew no bid (one
     offer, no competition to shade for, no debrief), and ``charge_bids`` off for the starting
-    contracts (taken over before the simulation begins, so no mobilisation cost now)."""
+    contracts (taken over before the simulation begins, so no mobilisation cost now, and no
+    debrief to learn from this quarter)."""
     if not bidders:
         return None
     cfg = model.config
@@ -214,7 +215,7 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
     social, track = np.array(social), np.array(track)
     scores = procurement.score_bids(prices, perceived, social, track, weights)
     w = int(np.argmax(scores))
-    if not direct:
+    if not direct and charge_bids:
         contingencies = np.array([shading * (incumbent_sd if b.unique_id == incumbent else error_sd) for b in bidders])
         _debrief(bidders, line, prices, scores, w, weights, contingencies, cfg.procurement)
     winner = bidders[w]
