@@ -25,6 +25,7 @@ The quarter's state is gathered into small structured arrays (:class:`Lots`,
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from itertools import chain
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -42,6 +43,8 @@ from partnering.rules.units import QUARTERS_PER_YEAR
 
 if TYPE_CHECKING:
     from partnering.model.model import PartneringModel
+    from partnering.scenarios.mechanisms import InHouse
+    from partnering.scenarios.schema import ServiceSpec
 
 _TINY_PAYMENT = 1e-9
 """£m: payments are divided by at least this (a numerical guard)."""
@@ -51,10 +54,13 @@ def deliver_services(model: PartneringModel) -> None:
     """Every live contract and every in-house service delivers for the quarter."""
     deliver_contracts(model, model.contracts.in_start_order())
     learning_rate = model.config.commissioning.unit_cost_learning
+    terms = InHouseTerms.of(model)
     for council in model.councils:
         slots = council.slots
+        codesign = terms.codesign_fit * council.steering_strength
         for slot in slots:
-            deliver_in_house(model, council, slot)
+            if slot.in_house_share > 0.0 or slot.stopgap_share > 0.0:  # else wholly contracted out
+                deliver_in_house(model, council, slot, terms, codesign)
             slot.unmet_value = max(0.0, slot.need_value - slot.delivered_value)
         used = sum([s.delivered_value for s in slots])
         spent = sum([s.spend for s in slots])
@@ -62,24 +68,49 @@ def deliver_services(model: PartneringModel) -> None:
             council.unit_cost_estimate = smooth(council.unit_cost_estimate, spent / used, learning_rate)
 
 
-def deliver_in_house(model: PartneringModel, council: Council, slot: ServiceSlot) -> None:
-    """The in-house share at in-house cost and quality; any stop-gap share at a premium."""
+@dataclass(frozen=True, slots=True)
+class InHouseTerms:
+    """What in-house delivery reads of the scenario: the same for every slot, so read once a
+    quarter rather than once a slot."""
+
+    in_house: InHouse
+    invested: bool
+    """Whether the policy invests in public-sector capacity."""
+    codesign_fit: float
+    local_fit_loss: float
+    emergency_premium: float
+    stopgap_quality: float
+    social_rate: float
+    """£ of social value per £ of a council's own delivery."""
+
+    @classmethod
+    def of(cls, model: PartneringModel) -> InHouseTerms:
+        cfg = model.config
+        policy = cfg.policy
+        return cls(cfg.in_house, policy.public_capacity_investment, cfg.delivery.codesign_fit,
+                   cfg.delivery.local_fit_loss, cfg.world.emergency_premium, cfg.finance.stopgap_quality,
+                   social_value_rate("in_house", True, False, policy.social_value_in_contracts, cfg.social_value))
+
+
+def deliver_in_house(model: PartneringModel, council: Council, slot: ServiceSlot, terms: InHouseTerms,
+                     codesign: float) -> None:
+    """The in-house share at in-house cost and quality; any stop-gap share at a premium.
+
+    ``codesign`` is the fit the council's community co-design adds (the same for all its slots).
+    """
     in_house_share = slot.in_house_share
     stopgap_share = slot.stopgap_share
     if in_house_share <= 0.0 and stopgap_share <= 0.0:
         return  # wholly contracted out: nothing to deliver here (and nothing disrupted)
-    cfg = model.config
     value = slot.value / QUARTERS_PER_YEAR
     capacity = slot.inhouse_capacity
-    policy = cfg.policy
-    unit_cost = delivery.in_house_unit_cost(capacity, policy.public_capacity_investment, cfg.in_house)
-    capability = delivery.in_house_capability(capacity, cfg.in_house)
-    fit = delivery.service_fit(slot.service.local_knowledge, 1.0, cfg.delivery.codesign_fit * council.steering_strength,
-                               cfg.delivery.local_fit_loss)
+    unit_cost = delivery.in_house_unit_cost(capacity, terms.invested, terms.in_house)
+    capability = delivery.in_house_capability(capacity, terms.in_house)
+    fit = delivery.service_fit(slot.service.local_knowledge, 1.0, codesign, terms.local_fit_loss)
     quality = delivery.delivered_quality(capability, 1.0, fit, 1.0)
-    social_rate = social_value_rate("in_house", True, False, policy.social_value_in_contracts, cfg.social_value)
+    social_rate = terms.social_rate
     for share, premium, factor in ((in_house_share, 0.0, 1.0),
-                                   (stopgap_share, cfg.world.emergency_premium, cfg.finance.stopgap_quality)):
+                                   (stopgap_share, terms.emergency_premium, terms.stopgap_quality)):
         if share <= 0.0:
             continue
         volume = slot.funded * share
@@ -103,8 +134,15 @@ class _Columns:
 
     @classmethod
     def from_rows(cls, rows: list[tuple]):
+        """The table as one (rows x columns) float array, read one flat run of numbers at a time
+        (much quicker than ``np.array`` on a list of tuples, and the same array); each column is
+        a view of it."""
         names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-        columns = dict(zip(names, np.array(rows, dtype=float).T, strict=True))
+        width = len(names)
+        if rows and len(rows[0]) != width:
+            raise ValueError(f"{cls.__name__} rows have {len(rows[0])} entries, not {width}")
+        table = np.fromiter(chain.from_iterable(rows), dtype=float, count=len(rows) * width)
+        columns = dict(zip(names, table.reshape(len(rows), width).T, strict=True))
         for name in cls.INDEX:
             columns[name] = columns[name].astype(np.intp)
         for name in cls.FLAGS:
@@ -218,35 +256,33 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
     now = model.now
     market_bids, initial_bids = model.market_bids, cfg.procurement.initial_bidders
     region_of = model.region_of
-    beliefs: dict[tuple[int, tuple[str, int]], float] = {}
     # rows numbered in order of first appearance: ``setdefault`` keeps the first number given
     provider_row: dict[Provider, int] = {}
     council_row: dict[Council, int] = {}
-    unit_costs: dict[tuple[int, str], float] = {}
+    standing: dict[tuple[int, str, int], tuple[float, float, float, float]] = {}
     contract_rows: list[tuple] = []
     lot_rows: list[tuple] = []
-    lot_slots = []
+    lot_slots: list[ServiceSlot] = []
     for i, contract in enumerate(contracts):
         provider = contract.provider
         pid = provider.unique_id
+        felt_by = provider.trust_in_council
         prow = provider_row.setdefault(provider, len(provider_row))
         service = contract.service
-        line = service.market
         local_knowledge = service.local_knowledge
         lots = contract.lots
         subs = contract.subcontracts
         trust = trust_in_council = 0.0
-        lead = -1
+        lead = lead_place = -1
         for lot in lots:
             slot = lot.slot
             council = slot.council
-            cid = council.unique_id
             crow = council_row.setdefault(council, len(council_row))
-            if lead < 0:
-                lead = crow
             place = council.place
+            if lead < 0:
+                lead, lead_place = crow, place
             held = council.trust.get(pid, prior)
-            felt = provider.trust_in_council.get(cid, prior)
+            felt = felt_by.get(council.unique_id, prior)
             trust += held
             trust_in_council += felt
             localness = own = provider.localness(place)
@@ -256,20 +292,15 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
                              held, felt, slot.value))
             lot_slots.append(slot)
         n_lots = len(lots)
-        key = (prow, service.name)
-        unit_cost = unit_costs.get(key)
-        if unit_cost is None:  # a firm's unit cost for a service is fixed within the quarter
-            unit_cost = unit_costs[key] = provider.unit_cost(service)
-        market = (line, region_of[lots[0].slot.council.place])
-        key = (prow, market)
-        belief = beliefs.get(key)
-        if belief is None:  # a provider's belief in a market is fixed within the quarter
-            belief = beliefs[key] = provider.win_probability(line, market_bids.get(market, initial_bids)) \
-                if provider.kind != "vcse" else 0.0
+        region = region_of[lead_place]
+        key = (prow, service.name, region)
+        known = standing.get(key)
+        if known is None:
+            known = standing[key] = _standing(provider, service, region, market_bids, initial_bids)
+        unit_cost, belief, capability, strain = known
         c = contract
         contract_rows.append((prow, lead, trust / n_lots, trust_in_council / n_lots, n_lots, unit_cost,
-                              service.measurability, sum([sub.share for sub in subs]), belief,
-                              provider.lines[line].capability, provider.strain(line),
+                              service.measurability, sum([sub.share for sub in subs]), belief, capability, strain,
                               c.unit_price, c.target_unit_cost, c.flex, c.risk_share, c.monitoring, c.penalty_rate,
                               max(c.start + c.length - now, 0), c.length, c.break_interval > 0, c.open_book, c.grant,
                               c.learning))
@@ -287,6 +318,16 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
          c.perception_noise(), c.renewal_weight()) for c in councils])
     return Quarter(contracts, ContractTerms.from_rows(contract_rows), Lots.from_rows(lot_rows), lot_slots,
                    providers, provider_rows, councils, council_rows)
+
+
+def _standing(provider: Provider, service: ServiceSpec, region: int, market_bids: dict[tuple[str, int], float],
+              initial_bids: float) -> tuple[float, float, float, float]:
+    """A provider's unit cost, belief about winning, capability and capacity strain in a service
+    in a region: fixed within the quarter, so read once for all its contracts there."""
+    line = service.market
+    market = (line, region)
+    belief = provider.win_probability(line, market_bids.get(market, initial_bids)) if provider.kind != "vcse" else 0.0
+    return provider.unit_cost(service), belief, provider.lines[line].capability, provider.strain(line)
 
 
 def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None:
