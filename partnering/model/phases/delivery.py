@@ -24,8 +24,10 @@ The quarter's state is gathered into small structured arrays (:class:`Lots`,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from itertools import chain
+from operator import attrgetter
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -133,18 +135,20 @@ class _Columns:
     FLAGS: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
-    def from_rows(cls, rows: list[tuple]):
-        """The table as one (rows x columns) float array, read one flat run of numbers at a time
-        (much quicker than ``np.array`` on a list of tuples, and the same array); each column is
-        a view of it."""
-        names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-        width = len(names)
-        if rows and len(rows[0]) != width:
-            raise ValueError(f"{cls.__name__} rows have {len(rows[0])} entries, not {width}")
-        table = np.fromiter(chain.from_iterable(rows), dtype=float, count=len(rows) * width)
-        columns = dict(zip(names, table.reshape(len(rows), width).T, strict=True))
+    def from_rows(cls, rows: Iterable[tuple], n: int, **given: np.ndarray):
+        """The table from ``n`` rows of floats, one entry per column in the order declared, except
+        the columns ``given`` ready made (counts and row numbers, which are quicker built whole).
+
+        The rows are read into one flat array, much quicker than ``np.array`` on a list of tuples
+        (and the same numbers); each column is a view of it.
+        """
+        names = [f.name for f in fields(cls) if f.name not in given]  # type: ignore[arg-type]
+        table = np.fromiter(chain.from_iterable(rows), dtype=float, count=n * len(names))
+        columns = dict(zip(names, table.reshape(n, len(names)).T, strict=True))
+        columns.update(given)
         for name in cls.INDEX:
-            columns[name] = columns[name].astype(np.intp)
+            if name not in given:
+                columns[name] = columns[name].astype(np.intp)
         for name in cls.FLAGS:
             columns[name] = columns[name] > 0.0
         return cls(**columns)
@@ -157,12 +161,13 @@ class Lots(_Columns):
     contract: np.ndarray
     provider: np.ndarray
     council: np.ndarray
+    place: np.ndarray
+    """The council's place (integers)."""
     need: np.ndarray
     """Funded need the lot covers, as a volume index."""
     base_volume: np.ndarray
     localness: np.ndarray
     local_knowledge: np.ndarray
-    place: np.ndarray
     held: np.ndarray
     """The council's trust in the provider as the quarter opens."""
     felt: np.ndarray
@@ -193,20 +198,26 @@ class ContractTerms(_Columns):
     """The provider's capability in the contract's line."""
     strain: np.ndarray
     """The provider's capacity strain in the contract's line."""
+    monitoring: np.ndarray
+    learning: np.ndarray
+    remaining: np.ndarray
+    has_break: np.ndarray
+    # the contract's own fields, read by ``_FIXED_TERMS``
     unit_price: np.ndarray
     target_unit_cost: np.ndarray
     flex: np.ndarray
     risk_share: np.ndarray
-    monitoring: np.ndarray
     penalty_rate: np.ndarray
-    remaining: np.ndarray
     length: np.ndarray
-    has_break: np.ndarray
     open_book: np.ndarray
     grant: np.ndarray
-    learning: np.ndarray
     INDEX: ClassVar[tuple[str, ...]] = ("provider", "lead")
     FLAGS: ClassVar[tuple[str, ...]] = ("has_break", "open_book", "grant")
+
+
+_FIXED_TERMS = attrgetter("unit_price", "target_unit_cost", "flex", "risk_share", "penalty_rate", "length",
+                          "open_book", "grant")
+"""A contract's terms as it stands, the last columns of :class:`ContractTerms` (read in one C call)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +261,11 @@ class Quarter:
 
 
 def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
-    """Read what the quarter opens with: a row per provider, per council, per contract, per lot."""
+    """Read what the quarter opens with: a row per provider, per council, per contract, per lot.
+
+    Python reads each contract and lot once; what follows from those readings (each contract's
+    mean trust and lead council, each lot's contract and provider) is worked out in numpy.
+    """
     cfg = model.config
     prior = cfg.trust.prior
     now = model.now
@@ -260,10 +275,14 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
     provider_row: dict[Provider, int] = {}
     council_row: dict[Council, int] = {}
     standing: dict[tuple[int, str, int], tuple[float, float, float, float]] = {}
+    contract_provider: list[int] = []
+    lot_counts: list[int] = []
     contract_rows: list[tuple] = []
+    lot_council: list[int] = []
+    lot_place: list[int] = []
     lot_rows: list[tuple] = []
     lot_slots: list[ServiceSlot] = []
-    for i, contract in enumerate(contracts):
+    for contract in contracts:
         provider = contract.provider
         pid = provider.unique_id
         felt_by = provider.trust_in_council
@@ -272,38 +291,42 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
         local_knowledge = service.local_knowledge
         lots = contract.lots
         subs = contract.subcontracts
-        trust = trust_in_council = 0.0
-        lead = lead_place = -1
         for lot in lots:
             slot = lot.slot
             council = slot.council
-            crow = council_row.setdefault(council, len(council_row))
             place = council.place
-            if lead < 0:
-                lead, lead_place = crow, place
-            held = council.trust.get(pid, prior)
-            felt = felt_by.get(council.unique_id, prior)
-            trust += held
-            trust_in_council += felt
             localness = own = provider.localness(place)
             for sub in subs:  # local subcontractors bring their knowledge to their share of the work
                 localness += sub.share * max(0.0, sub.provider.localness(place) - own)
-            lot_rows.append((i, prow, crow, slot.funded * lot.share, lot.base_volume, localness, local_knowledge, place,
-                             held, felt, slot.value))
+            lot_council.append(council_row.setdefault(council, len(council_row)))
+            lot_place.append(place)
             lot_slots.append(slot)
-        n_lots = len(lots)
-        region = region_of[lead_place]
+            lot_rows.append((slot.funded * lot.share, lot.base_volume, localness, local_knowledge,
+                             council.trust.get(pid, prior), felt_by.get(council.unique_id, prior), slot.value))
+        region = region_of[lots[0].slot.council.place]
         key = (prow, service.name, region)
         known = standing.get(key)
         if known is None:
             known = standing[key] = _standing(provider, service, region, market_bids, initial_bids)
         unit_cost, belief, capability, strain = known
-        c = contract
-        contract_rows.append((prow, lead, trust / n_lots, trust_in_council / n_lots, n_lots, unit_cost,
-                              service.measurability, sum([sub.share for sub in subs]), belief, capability, strain,
-                              c.unit_price, c.target_unit_cost, c.flex, c.risk_share, c.monitoring, c.penalty_rate,
-                              max(c.start + c.length - now, 0), c.length, c.break_interval > 0, c.open_book, c.grant,
-                              c.learning))
+        contract_provider.append(prow)
+        lot_counts.append(len(lots))
+        contract_rows.append((unit_cost, service.measurability, sum([sub.share for sub in subs]) if subs else 0.0,
+                              belief, capability, strain, contract.monitoring, contract.learning,
+                              max(contract.start + contract.length - now, 0), contract.break_interval > 0,
+                              *_FIXED_TERMS(contract)))
+    n, n_lot_rows = len(contracts), len(lot_rows)
+    counts = np.fromiter(lot_counts, dtype=np.intp, count=n)
+    lot_contract = np.repeat(np.arange(n), counts)
+    prows = np.fromiter(contract_provider, dtype=np.intp, count=n)
+    lot_table = Lots.from_rows(lot_rows, n_lot_rows, contract=lot_contract, provider=prows[lot_contract],
+                               council=np.fromiter(lot_council, dtype=np.intp, count=n_lot_rows),
+                               place=np.fromiter(lot_place, dtype=np.intp, count=n_lot_rows))
+    n_lots = counts.astype(float)
+    terms = ContractTerms.from_rows(
+        contract_rows, n, provider=prows, lead=lot_table.council[np.cumsum(counts) - counts], lots=n_lots,
+        trust=np.bincount(lot_contract, lot_table.held, n) / n_lots,  # summed in lot order, as one by one
+        trust_in_council=np.bincount(lot_contract, lot_table.felt, n) / n_lots)
     providers, councils = list(provider_row), list(council_row)
     measured = cfg.policy.social_value_in_contracts
     sv = cfg.social_value
@@ -311,13 +334,12 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
         (p.opportunism, p.financial_stress(), p.cuts_corners,
          social_value_rate(p.kind, True, p.accredited, measured, sv),
          social_value_rate(p.kind, False, p.accredited, measured, sv),
-         -1 if p.place is None else p.place) for p in providers])
+         -1 if p.place is None else p.place) for p in providers], len(providers))
     codesign = cfg.delivery.codesign_fit
     council_rows = Councils.from_rows([
         (c.commercial_capability, codesign * c.steering_strength, c.late_payment, c.reliance_on_self_reports(),
-         c.perception_noise(), c.renewal_weight()) for c in councils])
-    return Quarter(contracts, ContractTerms.from_rows(contract_rows), Lots.from_rows(lot_rows), lot_slots,
-                   providers, provider_rows, councils, council_rows)
+         c.perception_noise(), c.renewal_weight()) for c in councils], len(councils))
+    return Quarter(contracts, terms, lot_table, lot_slots, providers, provider_rows, councils, council_rows)
 
 
 def _standing(provider: Provider, service: ServiceSpec, region: int, market_bids: dict[tuple[str, int], float],
