@@ -183,6 +183,8 @@ class ContractTerms(_Columns):
 
     provider: np.ndarray
     lead: np.ndarray
+    lead_place: np.ndarray
+    """The lead council's place (integers)."""
     trust: np.ndarray
     """Mean trust of its councils in the provider."""
     trust_in_council: np.ndarray
@@ -254,6 +256,7 @@ class Quarter:
     terms: ContractTerms
     lots: Lots
     lot_slots: list[ServiceSlot]
+    lot_providers: list[Provider]
     providers: list[Provider]
     provider_rows: Providers
     councils: list[Council]
@@ -282,6 +285,7 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
     lot_place: list[int] = []
     lot_rows: list[tuple] = []
     lot_slots: list[ServiceSlot] = []
+    lot_providers: list[Provider] = []
     for contract in contracts:
         provider = contract.provider
         pid = provider.unique_id
@@ -301,6 +305,7 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
             lot_council.append(council_row.setdefault(council, len(council_row)))
             lot_place.append(place)
             lot_slots.append(slot)
+            lot_providers.append(provider)
             lot_rows.append((slot.funded * lot.share, lot.base_volume, localness, local_knowledge,
                              council.trust.get(pid, prior), felt_by.get(council.unique_id, prior), slot.value))
         region = region_of[lots[0].slot.council.place]
@@ -323,8 +328,10 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
                                council=np.fromiter(lot_council, dtype=np.intp, count=n_lot_rows),
                                place=np.fromiter(lot_place, dtype=np.intp, count=n_lot_rows))
     n_lots = counts.astype(float)
+    first_lot = np.cumsum(counts) - counts
     terms = ContractTerms.from_rows(
-        contract_rows, n, provider=prows, lead=lot_table.council[np.cumsum(counts) - counts], lots=n_lots,
+        contract_rows, n, provider=prows, lead=lot_table.council[first_lot], lead_place=lot_table.place[first_lot],
+        lots=n_lots,
         trust=np.bincount(lot_contract, lot_table.held, n) / n_lots,  # summed in lot order, as one by one
         trust_in_council=np.bincount(lot_contract, lot_table.felt, n) / n_lots)
     providers, councils = list(provider_row), list(council_row)
@@ -339,7 +346,8 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
     council_rows = Councils.from_rows([
         (c.commercial_capability, codesign * c.steering_strength, c.late_payment, c.reliance_on_self_reports(),
          c.perception_noise(), c.renewal_weight()) for c in councils], len(councils))
-    return Quarter(contracts, terms, lot_table, lot_slots, providers, provider_rows, councils, council_rows)
+    return Quarter(contracts, terms, lot_table, lot_slots, lot_providers, providers, provider_rows, councils,
+                   council_rows)
 
 
 def _standing(provider: Provider, service: ServiceSpec, region: int, market_bids: dict[tuple[str, int], float],
@@ -480,14 +488,16 @@ def _book_payments(model: PartneringModel, q: Quarter, payment: np.ndarray, actu
     measured = cfg.policy.social_value_in_contracts
     lag = cfg.supply_chain.lag_quarters
     passed_social = 0.0
+    contract_paid, contract_cost, lead_place = total_payment.tolist(), total_cost.tolist(), q.terms.lead_place.tolist()
     for i in np.flatnonzero(q.terms.subcontracted > 0.0).tolist():
         contract = q.contracts[i]
         prime = contract.provider
-        place = contract.lots[0].slot.council.place
+        place = lead_place[i]
+        paid_in, cost_of = contract_paid[i], contract_cost[i]
         for record in contract.subcontracts:
             sub = record.provider
-            transfer = record.share * float(total_payment[i])
-            work = record.share * float(total_cost[i])
+            transfer = record.share * paid_in
+            work = record.share * cost_of
             prime.cash += work  # the sub bears its share of the cost ...
             prime.cost_quarter -= work
             prime.revenue_quarter -= transfer  # ... and earns its share of the payment
@@ -537,16 +547,14 @@ def _update_beliefs(model: PartneringModel, q: Quarter, observed: np.ndarray, fa
     repeated = meetings[pair] > 1
     place_margin = model.place_margin
     margin_memory = cfg.delivery.place_margin_memory
-    contracts = q.contracts
-    for i, slot, spend, dv, lq, lot_margin, again, new_held, new_felt, seen, fair, was_detected in zip(
-            lots.contract.tolist(), q.lot_slots, payment.tolist(), delivered_value.tolist(), quality.tolist(),
+    for slot, provider, spend, dv, lq, lot_margin, again, new_held, new_felt, seen, fair, was_detected in zip(
+            q.lot_slots, q.lot_providers, payment.tolist(), delivered_value.tolist(), quality.tolist(),
             margin.tolist(), repeated.tolist(), held.tolist(), felt.tolist(), observed.tolist(), fairness.tolist(),
             lot_detected.tolist(), strict=True):
         slot.spend += spend
         slot.delivered_value += dv
         slot.delivered_quality += lq * dv
         council = slot.council
-        provider = contracts[i].provider
         pid, cid = provider.unique_id, council.unique_id
         if again:
             trust = update_trust(council.trust.get(pid, prior), seen, gain, loss_rate)
