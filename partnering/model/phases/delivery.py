@@ -63,7 +63,8 @@ def deliver_services(model: PartneringModel) -> None:
         for slot in slots:
             if slot.in_house_share > 0.0 or slot.stopgap_share > 0.0:  # else wholly contracted out
                 deliver_in_house(model, council, slot, terms, codesign)
-            slot.unmet_value = max(0.0, slot.need_value - slot.delivered_value)
+            unmet = slot.need_value - slot.delivered_value
+            slot.unmet_value = unmet if unmet > 0.0 else 0.0  # max(0.0, unmet), as a comparison: every slot
         used = sum([s.delivered_value for s in slots])
         spent = sum([s.spend for s in slots])
         if used > 0:
