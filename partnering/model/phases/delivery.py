@@ -25,7 +25,7 @@ The quarter's state is gathered into small structured arrays (:class:`Lots`,
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from itertools import chain
 from operator import attrgetter
 from typing import TYPE_CHECKING, ClassVar
@@ -85,6 +85,9 @@ class InHouseTerms:
     stopgap_quality: float
     social_rate: float
     """£ of social value per £ of a council's own delivery."""
+    cost_and_quality: dict[tuple[float, float, float], tuple[float, float]] = field(default_factory=dict)
+    """In-house unit cost and quality by in-house capacity, the service's need for local knowledge
+    and the council's co-design: filled as the quarter goes (many slots share all three)."""
 
     @classmethod
     def of(cls, model: PartneringModel) -> InHouseTerms:
@@ -106,11 +109,15 @@ def deliver_in_house(model: PartneringModel, council: Council, slot: ServiceSlot
     if in_house_share <= 0.0 and stopgap_share <= 0.0:
         return  # wholly contracted out: nothing to deliver here (and nothing disrupted)
     value = slot.value / QUARTERS_PER_YEAR
-    capacity = slot.inhouse_capacity
-    unit_cost = delivery.in_house_unit_cost(capacity, terms.invested, terms.in_house)
-    capability = delivery.in_house_capability(capacity, terms.in_house)
-    fit = delivery.service_fit(slot.service.local_knowledge, 1.0, codesign, terms.local_fit_loss)
-    quality = delivery.delivered_quality(capability, 1.0, fit, 1.0)
+    capacity, local_knowledge = slot.inhouse_capacity, slot.service.local_knowledge
+    key = (capacity, local_knowledge, codesign)
+    known = terms.cost_and_quality.get(key)
+    if known is None:
+        capability = delivery.in_house_capability(capacity, terms.in_house)
+        fit = delivery.service_fit(local_knowledge, 1.0, codesign, terms.local_fit_loss)
+        known = terms.cost_and_quality[key] = (delivery.in_house_unit_cost(capacity, terms.invested, terms.in_house),
+                                               delivery.delivered_quality(capability, 1.0, fit, 1.0))
+    unit_cost, quality = known
     social_rate = terms.social_rate
     for share, premium, factor in ((in_house_share, 0.0, 1.0),
                                    (stopgap_share, terms.emergency_premium, terms.stopgap_quality)):
