@@ -24,7 +24,10 @@ The quarter's state is gathered into small structured arrays (:class:`Lots`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from itertools import chain
+from operator import attrgetter
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -42,6 +45,8 @@ from partnering.rules.units import QUARTERS_PER_YEAR
 
 if TYPE_CHECKING:
     from partnering.model.model import PartneringModel
+    from partnering.scenarios.mechanisms import InHouse
+    from partnering.scenarios.schema import ServiceSpec
 
 _TINY_PAYMENT = 1e-9
 """£m: payments are divided by at least this (a numerical guard)."""
@@ -51,35 +56,71 @@ def deliver_services(model: PartneringModel) -> None:
     """Every live contract and every in-house service delivers for the quarter."""
     deliver_contracts(model, model.contracts.in_start_order())
     learning_rate = model.config.commissioning.unit_cost_learning
+    terms = InHouseTerms.of(model)
     for council in model.councils:
         slots = council.slots
+        codesign = terms.codesign_fit * council.steering_strength
         for slot in slots:
-            deliver_in_house(model, council, slot)
-            slot.unmet_value = max(0.0, slot.need_value - slot.delivered_value)
+            if slot.in_house_share > 0.0 or slot.stopgap_share > 0.0:  # else wholly contracted out
+                deliver_in_house(model, council, slot, terms, codesign)
+            unmet = slot.need_value - slot.delivered_value
+            slot.unmet_value = unmet if unmet > 0.0 else 0.0  # max(0.0, unmet), as a comparison: every slot
         used = sum([s.delivered_value for s in slots])
         spent = sum([s.spend for s in slots])
         if used > 0:
             council.unit_cost_estimate = smooth(council.unit_cost_estimate, spent / used, learning_rate)
 
 
-def deliver_in_house(model: PartneringModel, council: Council, slot: ServiceSlot) -> None:
-    """The in-house share at in-house cost and quality; any stop-gap share at a premium."""
+@dataclass(frozen=True, slots=True)
+class InHouseTerms:
+    """What in-house delivery reads of the scenario: the same for every slot, so read once a
+    quarter rather than once a slot."""
+
+    in_house: InHouse
+    invested: bool
+    """Whether the policy invests in public-sector capacity."""
+    codesign_fit: float
+    local_fit_loss: float
+    emergency_premium: float
+    stopgap_quality: float
+    social_rate: float
+    """£ of social value per £ of a council's own delivery."""
+    cost_and_quality: dict[tuple[float, float, float], tuple[float, float]] = field(default_factory=dict)
+    """In-house unit cost and quality by in-house capacity, the service's need for local knowledge
+    and the council's co-design: filled as the quarter goes (many slots share all three)."""
+
+    @classmethod
+    def of(cls, model: PartneringModel) -> InHouseTerms:
+        cfg = model.config
+        policy = cfg.policy
+        return cls(cfg.in_house, policy.public_capacity_investment, cfg.delivery.codesign_fit,
+                   cfg.delivery.local_fit_loss, cfg.world.emergency_premium, cfg.finance.stopgap_quality,
+                   social_value_rate("in_house", True, False, policy.social_value_in_contracts, cfg.social_value))
+
+
+def deliver_in_house(model: PartneringModel, council: Council, slot: ServiceSlot, terms: InHouseTerms,
+                     codesign: float) -> None:
+    """The in-house share at in-house cost and quality; any stop-gap share at a premium.
+
+    ``codesign`` is the fit the council's community co-design adds (the same for all its slots).
+    """
     in_house_share = slot.in_house_share
     stopgap_share = slot.stopgap_share
     if in_house_share <= 0.0 and stopgap_share <= 0.0:
         return  # wholly contracted out: nothing to deliver here (and nothing disrupted)
-    cfg = model.config
     value = slot.value / QUARTERS_PER_YEAR
-    capacity = slot.inhouse_capacity
-    policy = cfg.policy
-    unit_cost = delivery.in_house_unit_cost(capacity, policy.public_capacity_investment, cfg.in_house)
-    capability = delivery.in_house_capability(capacity, cfg.in_house)
-    fit = delivery.service_fit(slot.service.local_knowledge, 1.0, cfg.delivery.codesign_fit * council.steering_strength,
-                               cfg.delivery.local_fit_loss)
-    quality = delivery.delivered_quality(capability, 1.0, fit, 1.0)
-    social_rate = social_value_rate("in_house", True, False, policy.social_value_in_contracts, cfg.social_value)
+    capacity, local_knowledge = slot.inhouse_capacity, slot.service.local_knowledge
+    key = (capacity, local_knowledge, codesign)
+    known = terms.cost_and_quality.get(key)
+    if known is None:
+        capability = delivery.in_house_capability(capacity, terms.in_house)
+        fit = delivery.service_fit(local_knowledge, 1.0, codesign, terms.local_fit_loss)
+        known = terms.cost_and_quality[key] = (delivery.in_house_unit_cost(capacity, terms.invested, terms.in_house),
+                                               delivery.delivered_quality(capability, 1.0, fit, 1.0))
+    unit_cost, quality = known
+    social_rate = terms.social_rate
     for share, premium, factor in ((in_house_share, 0.0, 1.0),
-                                   (stopgap_share, cfg.world.emergency_premium, cfg.finance.stopgap_quality)):
+                                   (stopgap_share, terms.emergency_premium, terms.stopgap_quality)):
         if share <= 0.0:
             continue
         volume = slot.funded * share
@@ -102,11 +143,20 @@ class _Columns:
     FLAGS: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
-    def from_rows(cls, rows: list[tuple]):
-        names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-        columns = dict(zip(names, np.array(rows, dtype=float).T, strict=True))
+    def from_rows(cls, rows: Iterable[tuple], n: int, **given: np.ndarray):
+        """The table from ``n`` rows of floats, one entry per column in the order declared, except
+        the columns ``given`` ready made (counts and row numbers, which are quicker built whole).
+
+        The rows are read into one flat array, much quicker than ``np.array`` on a list of tuples
+        (and the same numbers); each column is a view of it.
+        """
+        names = [f.name for f in fields(cls) if f.name not in given]  # type: ignore[arg-type]
+        table = np.fromiter(chain.from_iterable(rows), dtype=float, count=n * len(names))
+        columns = dict(zip(names, table.reshape(n, len(names)).T, strict=True))
+        columns.update(given)
         for name in cls.INDEX:
-            columns[name] = columns[name].astype(np.intp)
+            if name not in given:
+                columns[name] = columns[name].astype(np.intp)
         for name in cls.FLAGS:
             columns[name] = columns[name] > 0.0
         return cls(**columns)
@@ -119,12 +169,13 @@ class Lots(_Columns):
     contract: np.ndarray
     provider: np.ndarray
     council: np.ndarray
+    place: np.ndarray
+    """The council's place (integers)."""
     need: np.ndarray
     """Funded need the lot covers, as a volume index."""
     base_volume: np.ndarray
     localness: np.ndarray
     local_knowledge: np.ndarray
-    place: np.ndarray
     held: np.ndarray
     """The council's trust in the provider as the quarter opens."""
     felt: np.ndarray
@@ -140,6 +191,8 @@ class ContractTerms(_Columns):
 
     provider: np.ndarray
     lead: np.ndarray
+    lead_place: np.ndarray
+    """The lead council's place (integers)."""
     trust: np.ndarray
     """Mean trust of its councils in the provider."""
     trust_in_council: np.ndarray
@@ -155,20 +208,26 @@ class ContractTerms(_Columns):
     """The provider's capability in the contract's line."""
     strain: np.ndarray
     """The provider's capacity strain in the contract's line."""
+    monitoring: np.ndarray
+    learning: np.ndarray
+    remaining: np.ndarray
+    has_break: np.ndarray
+    # the contract's own fields, read by ``_FIXED_TERMS``
     unit_price: np.ndarray
     target_unit_cost: np.ndarray
     flex: np.ndarray
     risk_share: np.ndarray
-    monitoring: np.ndarray
     penalty_rate: np.ndarray
-    remaining: np.ndarray
     length: np.ndarray
-    has_break: np.ndarray
     open_book: np.ndarray
     grant: np.ndarray
-    learning: np.ndarray
     INDEX: ClassVar[tuple[str, ...]] = ("provider", "lead")
     FLAGS: ClassVar[tuple[str, ...]] = ("has_break", "open_book", "grant")
+
+
+_FIXED_TERMS = attrgetter("unit_price", "target_unit_cost", "flex", "risk_share", "penalty_rate", "length",
+                          "open_book", "grant")
+"""A contract's terms as it stands, the last columns of :class:`ContractTerms` (read in one C call)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +264,7 @@ class Quarter:
     terms: ContractTerms
     lots: Lots
     lot_slots: list[ServiceSlot]
+    lot_providers: list[Provider]
     providers: list[Provider]
     provider_rows: Providers
     councils: list[Council]
@@ -212,67 +272,76 @@ class Quarter:
 
 
 def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
-    """Read what the quarter opens with: a row per provider, per council, per contract, per lot."""
+    """Read what the quarter opens with: a row per provider, per council, per contract, per lot.
+
+    Python reads each contract and lot once; what follows from those readings (each contract's
+    mean trust and lead council, each lot's contract and provider) is worked out in numpy.
+    """
     cfg = model.config
     prior = cfg.trust.prior
     now = model.now
     market_bids, initial_bids = model.market_bids, cfg.procurement.initial_bidders
     region_of = model.region_of
-    beliefs: dict[tuple[int, tuple[str, int]], float] = {}
     # rows numbered in order of first appearance: ``setdefault`` keeps the first number given
     provider_row: dict[Provider, int] = {}
     council_row: dict[Council, int] = {}
-    unit_costs: dict[tuple[int, str], float] = {}
+    standing: dict[tuple[int, str, int], tuple[float, float, float, float]] = {}
+    contract_provider: list[int] = []
+    lot_counts: list[int] = []
     contract_rows: list[tuple] = []
+    lot_council: list[int] = []
+    lot_place: list[int] = []
     lot_rows: list[tuple] = []
-    lot_slots = []
-    for i, contract in enumerate(contracts):
+    lot_slots: list[ServiceSlot] = []
+    lot_providers: list[Provider] = []
+    for contract in contracts:
         provider = contract.provider
         pid = provider.unique_id
+        felt_by = provider.trust_in_council
         prow = provider_row.setdefault(provider, len(provider_row))
         service = contract.service
-        line = service.market
         local_knowledge = service.local_knowledge
         lots = contract.lots
         subs = contract.subcontracts
-        trust = trust_in_council = 0.0
-        lead = -1
         for lot in lots:
             slot = lot.slot
             council = slot.council
-            cid = council.unique_id
-            crow = council_row.setdefault(council, len(council_row))
-            if lead < 0:
-                lead = crow
             place = council.place
-            held = council.trust.get(pid, prior)
-            felt = provider.trust_in_council.get(cid, prior)
-            trust += held
-            trust_in_council += felt
             localness = own = provider.localness(place)
             for sub in subs:  # local subcontractors bring their knowledge to their share of the work
                 localness += sub.share * max(0.0, sub.provider.localness(place) - own)
-            lot_rows.append((i, prow, crow, slot.funded * lot.share, lot.base_volume, localness, local_knowledge, place,
-                             held, felt, slot.value))
+            lot_council.append(council_row.setdefault(council, len(council_row)))
+            lot_place.append(place)
             lot_slots.append(slot)
-        n_lots = len(lots)
-        key = (prow, service.name)
-        unit_cost = unit_costs.get(key)
-        if unit_cost is None:  # a firm's unit cost for a service is fixed within the quarter
-            unit_cost = unit_costs[key] = provider.unit_cost(service)
-        market = (line, region_of[lots[0].slot.council.place])
-        key = (prow, market)
-        belief = beliefs.get(key)
-        if belief is None:  # a provider's belief in a market is fixed within the quarter
-            belief = beliefs[key] = provider.win_probability(line, market_bids.get(market, initial_bids)) \
-                if provider.kind != "vcse" else 0.0
-        c = contract
-        contract_rows.append((prow, lead, trust / n_lots, trust_in_council / n_lots, n_lots, unit_cost,
-                              service.measurability, sum([sub.share for sub in subs]), belief,
-                              provider.lines[line].capability, provider.strain(line),
-                              c.unit_price, c.target_unit_cost, c.flex, c.risk_share, c.monitoring, c.penalty_rate,
-                              max(c.start + c.length - now, 0), c.length, c.break_interval > 0, c.open_book, c.grant,
-                              c.learning))
+            lot_providers.append(provider)
+            lot_rows.append((slot.funded * lot.share, lot.base_volume, localness, local_knowledge,
+                             council.trust.get(pid, prior), felt_by.get(council.unique_id, prior), slot.value))
+        region = region_of[lots[0].slot.council.place]
+        key = (prow, service.name, region)
+        known = standing.get(key)
+        if known is None:
+            known = standing[key] = _standing(provider, service, region, market_bids, initial_bids)
+        unit_cost, belief, capability, strain = known
+        contract_provider.append(prow)
+        lot_counts.append(len(lots))
+        contract_rows.append((unit_cost, service.measurability, sum([sub.share for sub in subs]) if subs else 0.0,
+                              belief, capability, strain, contract.monitoring, contract.learning,
+                              max(contract.start + contract.length - now, 0), contract.break_interval > 0,
+                              *_FIXED_TERMS(contract)))
+    n, n_lot_rows = len(contracts), len(lot_rows)
+    counts = np.fromiter(lot_counts, dtype=np.intp, count=n)
+    lot_contract = np.repeat(np.arange(n), counts)
+    prows = np.fromiter(contract_provider, dtype=np.intp, count=n)
+    lot_table = Lots.from_rows(lot_rows, n_lot_rows, contract=lot_contract, provider=prows[lot_contract],
+                               council=np.fromiter(lot_council, dtype=np.intp, count=n_lot_rows),
+                               place=np.fromiter(lot_place, dtype=np.intp, count=n_lot_rows))
+    n_lots = counts.astype(float)
+    first_lot = np.cumsum(counts) - counts
+    terms = ContractTerms.from_rows(
+        contract_rows, n, provider=prows, lead=lot_table.council[first_lot], lead_place=lot_table.place[first_lot],
+        lots=n_lots,
+        trust=np.bincount(lot_contract, lot_table.held, n) / n_lots,  # summed in lot order, as one by one
+        trust_in_council=np.bincount(lot_contract, lot_table.felt, n) / n_lots)
     providers, councils = list(provider_row), list(council_row)
     measured = cfg.policy.social_value_in_contracts
     sv = cfg.social_value
@@ -280,13 +349,23 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
         (p.opportunism, p.financial_stress(), p.cuts_corners,
          social_value_rate(p.kind, True, p.accredited, measured, sv),
          social_value_rate(p.kind, False, p.accredited, measured, sv),
-         -1 if p.place is None else p.place) for p in providers])
+         -1 if p.place is None else p.place) for p in providers], len(providers))
     codesign = cfg.delivery.codesign_fit
     council_rows = Councils.from_rows([
         (c.commercial_capability, codesign * c.steering_strength, c.late_payment, c.reliance_on_self_reports(),
-         c.perception_noise(), c.renewal_weight()) for c in councils])
-    return Quarter(contracts, ContractTerms.from_rows(contract_rows), Lots.from_rows(lot_rows), lot_slots,
-                   providers, provider_rows, councils, council_rows)
+         c.perception_noise(), c.renewal_weight()) for c in councils], len(councils))
+    return Quarter(contracts, terms, lot_table, lot_slots, lot_providers, providers, provider_rows, councils,
+                   council_rows)
+
+
+def _standing(provider: Provider, service: ServiceSpec, region: int, market_bids: dict[tuple[str, int], float],
+              initial_bids: float) -> tuple[float, float, float, float]:
+    """A provider's unit cost, belief about winning, capability and capacity strain in a service
+    in a region: fixed within the quarter, so read once for all its contracts there."""
+    line = service.market
+    market = (line, region)
+    belief = provider.win_probability(line, market_bids.get(market, initial_bids)) if provider.kind != "vcse" else 0.0
+    return provider.unit_cost(service), belief, provider.lines[line].capability, provider.strain(line)
 
 
 def deliver_contracts(model: PartneringModel, contracts: list[Contract]) -> None:
@@ -417,14 +496,16 @@ def _book_payments(model: PartneringModel, q: Quarter, payment: np.ndarray, actu
     measured = cfg.policy.social_value_in_contracts
     lag = cfg.supply_chain.lag_quarters
     passed_social = 0.0
+    contract_paid, contract_cost, lead_place = total_payment.tolist(), total_cost.tolist(), q.terms.lead_place.tolist()
     for i in np.flatnonzero(q.terms.subcontracted > 0.0).tolist():
         contract = q.contracts[i]
         prime = contract.provider
-        place = contract.lots[0].slot.council.place
+        place = lead_place[i]
+        paid_in, cost_of = contract_paid[i], contract_cost[i]
         for record in contract.subcontracts:
             sub = record.provider
-            transfer = record.share * float(total_payment[i])
-            work = record.share * float(total_cost[i])
+            transfer = record.share * paid_in
+            work = record.share * cost_of
             prime.cash += work  # the sub bears its share of the cost ...
             prime.cost_quarter -= work
             prime.revenue_quarter -= transfer  # ... and earns its share of the payment
@@ -474,16 +555,14 @@ def _update_beliefs(model: PartneringModel, q: Quarter, observed: np.ndarray, fa
     repeated = meetings[pair] > 1
     place_margin = model.place_margin
     margin_memory = cfg.delivery.place_margin_memory
-    contracts = q.contracts
-    for i, slot, spend, dv, lq, lot_margin, again, new_held, new_felt, seen, fair, was_detected in zip(
-            lots.contract.tolist(), q.lot_slots, payment.tolist(), delivered_value.tolist(), quality.tolist(),
+    for slot, provider, spend, dv, lq, lot_margin, again, new_held, new_felt, seen, fair, was_detected in zip(
+            q.lot_slots, q.lot_providers, payment.tolist(), delivered_value.tolist(), quality.tolist(),
             margin.tolist(), repeated.tolist(), held.tolist(), felt.tolist(), observed.tolist(), fairness.tolist(),
             lot_detected.tolist(), strict=True):
         slot.spend += spend
         slot.delivered_value += dv
         slot.delivered_quality += lq * dv
         council = slot.council
-        provider = contracts[i].provider
         pid, cid = provider.unique_id, council.unique_id
         if again:
             trust = update_trust(council.trust.get(pid, prior), seen, gain, loss_rate)
