@@ -239,43 +239,29 @@ class Supplier(Provider):
         self.line_wins_quarter[line] += int(won)
 
     def remember_tenders(self) -> None:
-        """Learning: this quarter's bids and wins join its record in each line.
-
-        A line with nothing this quarter whose record is already all zeros and full would get
-        back the same record, so it is left as it is: most firms bid in few quarters.
-        """
+        """Learning: this quarter's bids and wins join its record in each line."""
         memory = self.model.config.suppliers.memory_quarters
-        quiet = [0] * memory
-        bids_quarter, wins_quarter = self.line_bids_quarter, self.line_wins_quarter
-        wins_window = self.wins_window
-        for line, bids in self.bids_window.items():
-            n_bids, n_wins = bids_quarter[line], wins_quarter[line]
-            wins = wins_window[line]
-            if not n_bids and not n_wins and bids == quiet and wins == quiet:
-                continue
-            bids.append(n_bids)
-            wins.append(n_wins)
+        for line in self.lines:
+            bids, wins = self.bids_window[line], self.wins_window[line]
+            bids.append(self.line_bids_quarter[line])
+            wins.append(self.line_wins_quarter[line])
             del bids[:-memory], wins[:-memory]
-            bids_quarter[line] = wins_quarter[line] = 0
+            self.line_bids_quarter[line] = self.line_wins_quarter[line] = 0
 
     def adapt_margin(self, step: float, overhead_rate: float) -> None:
         """Learning: move the target margin on this quarter's debriefs and on the net margin its
         contracts earn after overheads (full-cost pricing)."""
         config = self.model.config
         self.remember_tenders()
-        contracts = self.contracts
-        net = 0.0  # no contracts: no revenue, no margin earned
-        if contracts:
-            revenue = sum([c.revenue_total for c in contracts])
-            if revenue > 0:
-                net = (revenue - sum([c.cost_total for c in contracts])) / revenue - overhead_rate
+        revenue = sum([c.revenue_total for c in self.contracts])
+        net = (revenue - sum([c.cost_total for c in self.contracts])) / revenue - overhead_rate if revenue > 0 else 0.0
         if self.bids_quarter or net < 0.0:
             p = config.procurement
             self.margin = procurement.adapt_margin(self.margin, self.won_quarter, self.lost_on_price_quarter, net, step,
                                                    p.margin_floor, p.margin_ceiling)
         else:  # not bidding: drift back to its pricing policy so that a low margin is no trap
             self.margin += config.suppliers.margin_reversion * (self.reference_margin - self.margin)
-        self.quarters_idle = 0 if contracts or self.subcontracts else self.quarters_idle + 1
+        self.quarters_idle = 0 if self.contracts or self.subcontracts else self.quarters_idle + 1
         self.bids_quarter = self.won_quarter = self.lost_on_price_quarter = 0
 
     def decide_accreditation(self, cost: float) -> bool:
