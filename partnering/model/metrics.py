@@ -84,42 +84,49 @@ def summary(model: PartneringModel) -> Summary:
     s.unmet, s.disrupted, s.delivery_spend = unmet, disrupted, delivery_spend
     value_by_supplier, by_market = s.value_by_supplier, s.value_by_market
     region_of = model.region_of
-    trust_cs, trust_sc = s.trust_cs, s.trust_sc
+    add_cs, add_sc, add_tie = s.trust_cs.append, s.trust_sc.append, s.trusting_ties.append
     contracts = shirking = trusting = abused = 0
-    ties = s.trusting_ties
     prior, trusting_level = model.config.trust.prior, model.config.trust.trusting
     contract_value = local_value = 0.0
     for c in model.live_contracts():
         value = c.annual_value
-        place = c.lots[0].slot.council.place
+        councils = c.councils
+        place = councils[0].place  # the lead council's
+        provider = c.provider
         contract_value += value
         subs = c.subcontracts
         if subs:
             local_value += value * sum([r.share for r in subs if r.provider.place == place])
-            if c.provider.place == place:
-                local_value += value * (1.0 - c.subcontracted_share)
-        elif c.provider.place == place:
+            if provider.place == place:  # its own part: all but the subcontracted share
+                local_value += value * (1.0 - sum([r.share for r in subs]))
+        elif provider.place == place:
             local_value += value
         if c.grant:
             continue
-        provider = c.provider
         pid = provider.unique_id
         value_by_supplier[pid] = value_by_supplier.get(pid, 0.0) + value
-        market = by_market.setdefault((c.service.market, region_of[c.lots[0].slot.council.place]), {})
+        key = (c.service.market, region_of[place])
+        market = by_market.get(key)
+        if market is None:
+            market = by_market[key] = {}
         market[pid] = market.get(pid, 0.0) + value
         contracts += 1
         shirked = c.shirked_now
-        shirking += int(shirked)
+        if shirked:
+            shirking += 1
         trust_in_council = provider.trust_in_council
-        for council in c.councils:
+        for council in councils:
+            cid = council.unique_id
             t_cs = council.trust.get(pid, prior)
-            t_sc = trust_in_council.get(council.unique_id, prior)
-            trust_cs.append(t_cs)
-            trust_sc.append(t_sc)
-            if t_cs >= trusting_level and t_sc >= trusting_level:
-                trusting += 1
-                ties.append((council.unique_id, pid))
-            abused += int(t_cs >= trusting_level and shirked)
+            t_sc = trust_in_council.get(cid, prior)
+            add_cs(t_cs)
+            add_sc(t_sc)
+            if t_cs >= trusting_level:
+                if t_sc >= trusting_level:
+                    trusting += 1
+                    add_tie((cid, pid))
+                if shirked:
+                    abused += 1
     s.contracts, s.shirking, s.trusting, s.abused = contracts, shirking, trusting, abused
     s.contract_value, s.local_value = contract_value, local_value
     model.summary_cache = (model.observation, s)
