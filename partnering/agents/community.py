@@ -72,11 +72,11 @@ class CommunityGroup(Supplier):
         return service.market in self.lines and community.can_take_grant(
             service.community_suitability, self.free_capacity(service.market), annual_value, self.model.config.groups)
 
-    def churn_volunteers(self) -> None:
-        """Volunteer capacity drifts, pulled back towards the group's usual level; engagement
-        follows steering involvement."""
+    def churn_volunteers(self, shock: float) -> None:
+        """Volunteer capacity drifts, pulled back towards the group's usual level and moved by
+        ``shock`` (a share of that level: a normal draw with sd ``groups.volunteer_churn``, which
+        the community phase takes for all groups at once); engagement follows steering involvement."""
         p = self.model.config.groups
-        shock = float(self.model.rng.normal(0.0, p.volunteer_churn))
         self.capacity = community.volunteer_capacity(self.capacity, self.base_capacity, shock, p)
         factor = self.capacity / self.base_capacity
         for line, ability in self.lines.items():

@@ -108,18 +108,39 @@ class Provider(mesa.Agent):
 
     # --- state read by others -------------------------------------------------------------
     def refresh_load(self) -> None:
-        """Its load in each line: its own part of its contracts and its part in others'."""
-        if not self.contracts and not self.subcontracts and not self.load:
+        """Its load in each line: its own part of its contracts and its part in others'.
+
+        Run for every provider every quarter, so the common cases are cut short: a contract with
+        no subcontracts keeps all its value (no share to sum), and a provider in one line keeps
+        one running total. Each line's sum is the same sum, in the same order, either way.
+        """
+        contracts, subcontracts = self.contracts, self.subcontracts
+        if not contracts and not subcontracts and not self.load:
             return  # nothing held, nothing to refresh
-        for ability in self.lines.values():
-            ability.load = 0.0
         lines = self.lines
-        for c in self.contracts:
-            lines[c.service.market].load += c.annual_value * (1.0 - c.subcontracted_share)
-        for s in self.subcontracts:
-            ability = lines.get(s.contract.service.market)
+        if len(lines) == 1:
+            [(line, ability)] = lines.items()
+            load = 0.0
+            for c in contracts:
+                if c.service.market != line:
+                    raise KeyError(c.service.market)  # as the lookup of a line it lacks would
+                load += c.annual_value * (1.0 - c.subcontracted_share) if c.subcontracts else c.annual_value
+            for s in subcontracts:
+                contract = s.contract
+                if contract.service.market == line:
+                    load += contract.annual_value * s.share
+            ability.load = self.load = load  # the sum over one line: 0 + load is load
+            return
+        for ability in lines.values():
+            ability.load = 0.0
+        for c in contracts:
+            lines[c.service.market].load += (c.annual_value * (1.0 - c.subcontracted_share) if c.subcontracts
+                                             else c.annual_value)
+        for s in subcontracts:
+            contract = s.contract
+            ability = lines.get(contract.service.market)
             if ability is not None:
-                ability.load += s.contract.annual_value * s.share
+                ability.load += contract.annual_value * s.share
         self.load = sum([a.load for a in lines.values()])
 
     def take_on(self, line: str, value: float) -> None:

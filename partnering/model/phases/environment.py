@@ -24,14 +24,17 @@ def apply_environment(model: PartneringModel) -> None:
     growth = (1.0 + cfg.world.demand_growth) ** per_quarter
     budget_growth = (1.0 + cfg.world.budget_growth + cfg.commissioning.capacity_investment_budget_growth
                      * cfg.policy.public_capacity_investment) ** per_quarter
-    n_slots = len(model.councils) * len(cfg.services)
-    shocks = iter(model.rng.normal(0.0, 1.0, n_slots).tolist())  # the same draws, as floats
+    councils = model.councils
+    n_slots = len(councils) * len(cfg.services)
+    # the phase's draws, all at once: the same numbers in the same order as one at a time (the
+    # demand shocks first, then one uniform per council for late payment), as floats
+    shocks = iter(model.rng.normal(0.0, 1.0, n_slots).tolist())
+    late_draws = iter(model.rng.random(len(councils)).tolist())
     volatility = cfg.world.demand_volatility
     persistence = cfg.world.demand_persistence
     late_payment = cfg.commissioning.late_payment_pressure
-    rng = model.rng
     services = cfg.services
-    for council in model.councils:
+    for council in councils:
         council.budget_index *= budget_growth
         council.spend_quarter = council.overhead_quarter = council.monitoring_quarter = 0.0
         council.late_payment = False
@@ -43,7 +46,7 @@ def apply_environment(model: PartneringModel) -> None:
             demand[i] = trend[i] * math.exp(noise[i])
             needed += spec.annual_value * demand[i] / QUARTERS_PER_YEAR
         council.affordability = affordability = min(1.0, council.budget_quarter / (needed * council.unit_cost_estimate))
-        council.late_payment = bool(rng.random() < late_payment * council.budget_pressure)
+        council.late_payment = next(late_draws) < late_payment * council.budget_pressure
         for slot in council.slots:
             slot.reset_observations()
             slot.demand = level = demand[slot.service_index]

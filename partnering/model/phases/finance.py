@@ -20,7 +20,11 @@ if TYPE_CHECKING:
 
 
 def settle_finances(model: PartneringModel) -> None:
-    """Providers pay overheads; any below the insolvency line fail, with all their contracts."""
+    """Providers pay overheads; any below the insolvency line fail, with all their contracts.
+
+    Only a firm in distress (cash below zero) is checked against the line: the line is minus a
+    credit line that is never negative, so the cheap test rules out most firms and no others.
+    """
     overhead_rate = model.config.world.overhead_rate
     providers = model.providers
     # Need is fixed within the quarter and contracts only end here, so the market's contract
@@ -37,7 +41,7 @@ def settle_finances(model: PartneringModel) -> None:
                 hit.update(dict.fromkeys(handle_failure(model, victim, "shock", values)))
         model.forced_failures.clear()
         for provider in model.providers:  # without the firms the shocks took
-            if provider.active and provider.is_insolvent():
+            if provider.active and provider.is_distressed() and provider.is_insolvent():
                 hit.update(dict.fromkeys(handle_failure(model, provider, "insolvency", values)))
     else:
         # one pass: a firm's failure changes no other firm's overheads, and a subcontractor it
@@ -45,7 +49,7 @@ def settle_finances(model: PartneringModel) -> None:
         # as booking all, then checking
         for provider in providers:
             provider.book_quarter(overhead_rate)
-            if provider.active and provider.is_insolvent():
+            if provider.active and provider.is_distressed() and provider.is_insolvent():
                 hit.update(dict.fromkeys(handle_failure(model, provider, "insolvency", values)))
     while hit:  # the cascade down supply chains
         provider = next(iter(hit))

@@ -19,13 +19,14 @@ def evolve_market(model: PartneringModel) -> None:
     p = cfg.market
     lines = cfg.lines
     shares = model.sme_line_shares
+    entry_rate, smes_per_place, place_margin = cfg.world.sme_entry_rate, cfg.population.smes_per_place, model.place_margin
     for place, council in enumerate(model.councils):
-        room = market.crowding(len(model.smes_by_place[place]), cfg.population.smes_per_place, p)
+        room = market.crowding(len(model.smes_by_place[place]), smes_per_place, p)
         draws = model.rng.random(len(lines)).tolist()
+        place_based = council.principles["place_based"]
         for line, uniform in zip(lines, draws, strict=True):
-            signal = market.profit_signal(model.place_margin[place, line], p)
-            p_entry = market.sme_entry_probability(cfg.world.sme_entry_rate * shares[line], signal,
-                                                   council.principles["place_based"], room, p)
+            signal = market.profit_signal(place_margin[place, line], p)
+            p_entry = market.sme_entry_probability(entry_rate * shares[line], signal, place_based, room, p)
             if uniform < p_entry:
                 sme = create_sme(model, place, line)
                 model.supplier_entries += 1
@@ -34,7 +35,9 @@ def evolve_market(model: PartneringModel) -> None:
                                  supplier=sme.name, council=council.name)
     for place in range(len(model.councils)):
         for sme in list(model.smes_by_place[place]):
-            if market.sme_leaves(bool(sme.contracts or sme.subcontracts), sme.quarters_idle, sme.net_cash, p):
+            if sme.contracts or sme.subcontracts:
+                continue  # holding work, it stays (the rule's first test, taken before its cash is read)
+            if market.sme_leaves(False, sme.quarters_idle, sme.net_cash, p):
                 model.supplier_exits += 1
                 model.events.add(model.now, "supplier_exit", f"{sme.name} stopped bidding and left the market",
                                  supplier=sme.name)
