@@ -230,13 +230,17 @@ class Supplier(Provider):
                                       self.model.config.suppliers.win_prior_strength)
 
     def decide_bid(self, line: str, expected_bids: float, annual_value: float, term_years: float,
-                   cost_of_bid: float) -> bool:
+                   cost_of_bid: float, incumbent_deterrence: float = 0.0) -> bool:
         """Bid where the expected profit of winning exceeds the bid cost and cash allows it
-        (Levin and Smith 1994: entry into an auction that costs something to enter)."""
+        (Levin and Smith 1994: entry into an auction that costs something to enter).
+        ``incumbent_deterrence`` is how much it marks its chance down against a sitting provider
+        that may bid (none when it is the incumbent, or when nobody sits)."""
         if cost_of_bid > self.cash:
             return False
-        return procurement.should_bid(self.win_probability(line, expected_bids), self.margin, annual_value,
-                                      term_years, cost_of_bid)
+        belief = self.win_probability(line, expected_bids)
+        if incumbent_deterrence > 0.0:
+            belief = procurement.belief_against_incumbent(belief, incumbent_deterrence)
+        return procurement.should_bid(belief, self.margin, annual_value, term_years, cost_of_bid)
 
     def price(self, service: ServiceSpec, error_sd: float, z: float, contingency: float,
               mobilisation: float = 0.0) -> tuple[float, float]:

@@ -71,10 +71,15 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
                                                  service.complexity, rules)
                      for small in (False, True)}
         expected_bids = model.market_bids.get(market, rules.initial_bidders)
+        # rivals mark their chances down when the sitting provider may bid (it knows the service);
+        # a lot awarded earlier in this tender makes its winner the sitting provider of the next
+        incumbent = slots[0].incumbent
+        sitting = rules.incumbent_deterrence > 0.0 and any(s.unique_id == incumbent for s in eligible)
         bidders, costs = [], []
         for supplier in eligible:
             cost = bid_costs[supplier.small]
-            if supplier.decide_bid(line, expected_bids, lot_value, term_years, cost):
+            deterred = rules.incumbent_deterrence if sitting and supplier.unique_id != incumbent else 0.0
+            if supplier.decide_bid(line, expected_bids, lot_value, term_years, cost, deterred):
                 bidders.append(supplier)
                 costs.append(cost)
         if charge_bids:
@@ -84,7 +89,7 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
         # no bid: the council may negotiate with a capable provider without advertising again
         # (PCR 2015 reg. 32(2)(a)); with none able, the lot stays in-house
         direct = not bidders
-        offers = _direct_award_candidate(lead, eligible, slots[0].incumbent) if direct else bidders
+        offers = _direct_award_candidate(lead, eligible, incumbent) if direct else bidders
         winner = _evaluate_and_award(model, lead, slots, lot_share, length, offers, weights, error_sd, lead.place,
                                      co_commissioned, expected_bids, direct, charge_bids)
         record = Tender(

@@ -248,6 +248,18 @@ def win_belief(wins: int, bids: int, expected_bids: float, strength: float) -> f
     return (wins + strength * prior) / (bids + strength)
 
 
+def belief_against_incumbent(belief: float, deterrence: float) -> float:
+    """A rival's chance of winning once it knows the sitting provider may bid: marked down by
+    ``deterrence``, since the incumbent knows the service's true cost and the rival does not
+    (Engelbrecht-Wiggans, Milgrom and Weber 1983: an uninformed bidder facing an informed one
+    expects to win less often, and to win mostly when it has overbid in value).
+
+    >>> belief_against_incumbent(0.25, 0.0), belief_against_incumbent(0.25, 0.6)
+    (0.25, 0.1)
+    """
+    return belief * (1.0 - deterrence)
+
+
 def complexity_factor(complexity: float, weight: float) -> float:
     """How a lot's complexity scales its bid cost: 1 at complexity 0.5.
 

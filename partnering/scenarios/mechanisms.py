@@ -168,6 +168,7 @@ class Procurement(Section):
     retender_quarters: int = u(4, 1, 20, "quarters", "in-house spell after a failed tender before the service is reviewed again, and the shortest re-procured term")
     co_commissioning_window: int = u(4, 0, 20, "quarters", "how soon a neighbour's review must fall to join a co-commissioned tender")
     incumbent_error_factor: float = u(0.5, 0.0, 1.0, "share", "a sitting provider's cost-estimate error, as a share of a newcomer's: it knows the service")
+    incumbent_deterrence: float = u(0.0, 0.0, 0.9, "share", "how much a rival marks down its chance of winning when the sitting provider may bid: the informed bidder's advantage deters entry (0 = rivals ignore it)", "Engelbrecht-Wiggans, Milgrom and Weber 1983 (an informed bidder deters uninformed ones); Coviello and Gagliarducci 2017 (fewer bidders and repeat winners where relationships last); size: judgement, to be calibrated")
     mobilisation_cost: float = u(0.02, 0.0, 0.2, "share of annual value", "one-off cost to a new provider of taking a service over (staff transfer, systems): incumbents do not pay it")
     complexity_weight: float = u(1.0, 0.0, 2.0, "factor", "how much a lot's complexity raises bid costs: the cost factor is 1 + weight x (complexity - 0.5)")
 

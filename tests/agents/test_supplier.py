@@ -32,6 +32,17 @@ def test_a_firm_bids_where_few_rivals_are_expected_and_not_where_many_are(firm):
     assert not firm.decide_bid(line, 12.0, 0.3, 5.0, 0.0127)  # one in twelve: 0.0075 < 0.0127
 
 
+def test_a_rival_facing_a_sitting_provider_marks_its_chance_down_and_may_stay_out(firm):
+    line = next(iter(firm.lines))
+    firm.cash, firm.margin = 10.0, 0.06
+    firm.bids_window[line], firm.wins_window[line] = [], []
+    # one win in two is worth 0.5 x 0.06 x 0.3 x 5 = 0.045 against a bid costing 0.0127; marked
+    # down by 0.75 against an incumbent it is worth 0.01125, less than the bid costs
+    assert firm.decide_bid(line, 2.0, 0.3, 5.0, 0.0127, incumbent_deterrence=0.0)
+    assert firm.decide_bid(line, 2.0, 0.3, 5.0, 0.0127, incumbent_deterrence=0.5)  # 0.0225
+    assert not firm.decide_bid(line, 2.0, 0.3, 5.0, 0.0127, incumbent_deterrence=0.75)
+
+
 def test_a_losing_record_in_a_line_makes_a_firm_bid_less_there(firm):
     line = next(iter(firm.lines))
     fresh = firm.win_probability(line, 3.0)

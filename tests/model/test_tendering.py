@@ -118,3 +118,31 @@ def test_a_large_winner_passes_part_of_the_work_to_a_local_small_provider(model)
         pytest.skip("the lot went elsewhere")
     assert [r.provider for r in contract.subcontracts] == [local[0]]
     assert contract.subcontracted_share == pytest.approx(0.3)
+
+
+def _bids_against(model: PartneringModel, deterrence: float, sitting: bool) -> tuple[int, int | None]:
+    """Bids for one care lot with ``procurement.incumbent_deterrence`` at ``deterrence``, with the
+    lot's sitting provider eligible (``sitting``) or not; returns (bids, the sitting provider's id)."""
+    council, slot = _free_slot(model, "care")
+    share = 0.25  # a quarter of the position: a lot many providers can take
+    eligible = eligible_bidders(model, "care", [council.place], slot.annual_value * share, False,
+                                slot.service.community_suitability)
+    slot.incumbent = eligible[0].unique_id if sitting else -1
+    model.config = apply_overrides(model.config, {"procurement.incumbent_deterrence": deterrence})
+    tender(model, council, [slot], share, 12)
+    return model.recent_tenders[-1].bids, slot.incumbent
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_a_sitting_provider_deters_rivals_but_no_sitting_provider_deters_nobody(seed):
+    def fresh():
+        return PartneringModel(apply_overrides(load_scenario("transactional"), {"population.councils": 6}), rng=seed)
+
+    open_bids, _ = _bids_against(fresh(), 0.0, sitting=True)
+    deterred = fresh()
+    deterred_bids, incumbent = _bids_against(deterred, 0.9, sitting=True)
+    assert incumbent in deterred.recent_tenders[-1].bidders  # the incumbent itself is not deterred
+    unsat_bids, _ = _bids_against(fresh(), 0.9, sitting=False)
+    unsat_open, _ = _bids_against(fresh(), 0.0, sitting=False)
+    assert deterred_bids < open_bids  # rivals who would have bid stay out against the incumbent
+    assert unsat_bids == unsat_open  # with nobody sitting, the lever changes nothing
