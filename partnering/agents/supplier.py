@@ -110,27 +110,13 @@ class Provider(mesa.Agent):
     def refresh_load(self) -> None:
         """Its load in each line: its own part of its contracts and its part in others'.
 
-        Run for every provider every quarter, so the common cases are cut short: a contract with
-        no subcontracts keeps all its value (no share to sum), and a provider in one line keeps
-        one running total. Each line's sum is the same sum, in the same order, either way.
+        Run for every provider every quarter: a contract without subcontracts keeps all its value,
+        so its share is not summed (the same number either way).
         """
         contracts, subcontracts = self.contracts, self.subcontracts
         if not contracts and not subcontracts and not self.load:
             return  # nothing held, nothing to refresh
         lines = self.lines
-        if len(lines) == 1:
-            [(line, ability)] = lines.items()
-            load = 0.0
-            for c in contracts:
-                if c.service.market != line:
-                    raise KeyError(c.service.market)  # as the lookup of a line it lacks would
-                load += c.annual_value * (1.0 - c.subcontracted_share) if c.subcontracts else c.annual_value
-            for s in subcontracts:
-                contract = s.contract
-                if contract.service.market == line:
-                    load += contract.annual_value * s.share
-            ability.load = self.load = load  # the sum over one line: 0 + load is load
-            return
         for ability in lines.values():
             ability.load = 0.0
         for c in contracts:
