@@ -48,6 +48,15 @@ def printed_codes(log: Path) -> dict[str, str]:
     return found
 
 
+BROWSER_TEST_ENV = {"PARTNERING_KEEP_DISCONNECTED": "10s"}
+"""The browser tests' servers: a closed tab's session goes when the page's close beacon arrives,
+or, should the beacon be lost (a busy machine can tear the page down before it is sent), when
+the server releases the disconnected session 10 s later (an hour by default)."""
+CLOSED_TAB_MS = 45_000
+"""How long a browser test waits for a closed tab's session to leave the facilitator's table:
+the 10 s release, the redraw, and the slack a loaded machine needs."""
+
+
 @contextmanager
 def running_app(log: Path, env: dict[str, str] | None = None,
                 args: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen]]:

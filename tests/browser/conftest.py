@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.app_server import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
+from tests.app_server import BROWSER_TEST_ENV, CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
 
 OUTPUT = ROOT / "test-output"
 SCREENSHOTS = OUTPUT / "screenshots"
@@ -54,7 +54,7 @@ def app_server(browser) -> Iterator[AppServer]:
     # one server per pytest-xdist worker, each with its own log (the facilitator's code is read from it)
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     log = OUTPUT / (f"app-server-{worker}.log" if worker else "app-server.log")
-    with running_app(log) as (url, process):
+    with running_app(log, BROWSER_TEST_ENV) as (url, process):
         yield AppServer(url, process, log)
 
 

@@ -9,7 +9,7 @@ import re
 import pandas as pd
 import pytest
 
-from tests.app_server import printed_codes
+from tests.app_server import CLOSED_TAB_MS, printed_codes
 from tests.browser.test_browser_app import load, quarter, step
 
 pytestmark = pytest.mark.browser
@@ -62,7 +62,7 @@ def test_the_facilitator_sees_every_world_as_it_is_played_and_loses_it_when_the_
 
     worlds["Ivo"][0].close()  # the tab closes: the page tells the server as it goes
     facilitator.wait_for_function("() => !document.querySelector(`.pt-worlds-table tr.pt-row[data-name='Ivo']`)",
-                                  timeout=WAIT_MS)
+                                  timeout=CLOSED_TAB_MS)
     assert row(facilitator, "Hana").count() == 1
     for _, traffic in [*worlds.values(), (None, facilitator_traffic)]:
         traffic.check_loopback_only()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 
-from tests.app_server import printed_codes, running_app
+from tests.app_server import BROWSER_TEST_ENV, CLOSED_TAB_MS, printed_codes, running_app
 from tests.browser.conftest import OUTPUT, Traffic, new_page
 
 pytestmark = pytest.mark.browser
@@ -103,7 +103,7 @@ def advance(room: Room) -> int:
 @pytest.fixture(scope="module")
 def room(browser):
     log = OUTPUT / "room-server.log"
-    with running_app(log, args=("--room", "--seconds-per-quarter", "1")) as (url, _process):
+    with running_app(log, BROWSER_TEST_ENV, args=("--room", "--seconds-per-quarter", "1")) as (url, _process):
         codes = printed_codes(log)
         traffic: list[Traffic] = []
         facilitator, seen = new_page(browser, {"width": 1400, "height": 900})
@@ -168,7 +168,7 @@ def test_two_cannot_take_one_council_and_a_closed_tab_hands_it_back(room, browse
 
     first.close()  # Fay closes her tab: the council goes back to the model's rules
     room.facilitator.wait_for_function(
-        "() => document.querySelectorAll('.pt-room-table tr.pt-row').length === 5", timeout=WAIT_MS)
+        "() => document.querySelectorAll('.pt-room-table tr.pt-row').length === 5", timeout=CLOSED_TAB_MS)
     assert table_row(room.facilitator, "Fay").count() == 0
     second.wait_for_function("() => document.querySelector('.pt-free-count').textContent.startsWith('7 of 12')",
                              timeout=WAIT_MS)
