@@ -98,7 +98,7 @@ def summary(model: PartneringModel) -> Summary:
         if subs:
             local_value += value * sum([r.share for r in subs if r.provider.place == place])
             if provider.place == place:  # its own part: all but the subcontracted share
-                local_value += value * (1.0 - sum([r.share for r in subs]))
+                local_value += value * (1.0 - c.subcontracted_share)
         elif provider.place == place:
             local_value += value
         if c.grant:

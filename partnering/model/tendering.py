@@ -203,6 +203,7 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
     bonus = cfg.social_value.consortium_offer
     prior = cfg.trust.prior
     lead_trust = slots[0].council.trust
+    alone = len(slots) == 1  # one council's tender: its own trust; a joint one: the councils' mean
     # each bid's price, the council's view of its quality, its social value and its record, in one pass
     priced, quality, social, track = [], [], [], []
     for b, z in zip(bidders, draws, strict=True):
@@ -212,7 +213,7 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
         quality.append(b.quality_capability(service)
                        * service_fit(service.local_knowledge, b.localness(place), 0.0, fit_loss))
         social.append(min(1.0, b.social_value(place, measured) + (bonus if bid_id in partners else 0.0)))
-        track.append(lead_trust.get(bid_id, prior) if len(slots) == 1
+        track.append(lead_trust.get(bid_id, prior) if alone
                      else sum([s.council.trust_in(bid_id) for s in slots]) / len(slots))
     prices = np.array([pr for pr, _ in priced])
     quality = np.array(quality)

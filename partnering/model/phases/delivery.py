@@ -61,8 +61,7 @@ def deliver_services(model: PartneringModel) -> None:
         slots = council.slots
         codesign = terms.codesign_fit * council.steering_strength
         for slot in slots:
-            if slot.in_house_share > 0.0 or slot.stopgap_share > 0.0:  # else wholly contracted out
-                deliver_in_house(model, council, slot, terms, codesign)
+            deliver_in_house(model, council, slot, terms, codesign)
             unmet = slot.need_value - slot.delivered_value
             slot.unmet_value = unmet if unmet > 0.0 else 0.0  # max(0.0, unmet), as a comparison: every slot
         used = sum([s.delivered_value for s in slots])
