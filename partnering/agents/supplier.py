@@ -9,6 +9,7 @@ buffers and the weight of bidding costs. Community groups bid too (:mod:`partner
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import mesa
@@ -216,17 +217,22 @@ class Supplier(Provider):
                                       self.model.config.suppliers.win_prior_strength)
 
     def decide_bid(self, line: str, expected_bids: float, annual_value: float, term_years: float,
-                   cost_of_bid: float, incumbent_deterrence: float = 0.0) -> bool:
+                   cost_of_bid: float, incumbent_deterrence: float = 0.0, ceiling: float = math.inf,
+                   unit_cost: float = 1.0) -> bool:
         """Bid where the expected profit of winning exceeds the bid cost and cash allows it
         (Levin and Smith 1994: entry into an auction that costs something to enter).
         ``incumbent_deterrence`` is how much it marks its chance down against a sitting provider
-        that may bid (none when it is the incumbent, or when nobody sits)."""
+        that may bid (none when it is the incumbent, or when nobody sits). ``ceiling`` is the most
+        the council will pay per unit, against its own ``unit_cost`` (mobilisation included): a
+        ceiling near its cost leaves it less margin to expect, one below it none."""
         if cost_of_bid > self.cash:
             return False
         belief = self.win_probability(line, expected_bids)
         if incumbent_deterrence > 0.0:
             belief = procurement.belief_against_incumbent(belief, incumbent_deterrence)
-        return procurement.should_bid(belief, self.margin, annual_value, term_years, cost_of_bid)
+        margin = self.margin if ceiling == math.inf else procurement.margin_under_ceiling(self.margin, ceiling,
+                                                                                           unit_cost)
+        return procurement.should_bid(belief, margin, annual_value, term_years, cost_of_bid)
 
     def price(self, service: ServiceSpec, error_sd: float, z: float, contingency: float,
               mobilisation: float = 0.0) -> tuple[float, float]:

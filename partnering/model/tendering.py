@@ -15,6 +15,7 @@ estimate is sharper and it has no mobilisation cost. Councils weigh the bids
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,6 +32,7 @@ from partnering.rules.units import QUARTERS_PER_YEAR
 
 if TYPE_CHECKING:
     from partnering.model.model import PartneringModel
+    from partnering.scenarios.schema import ServiceSpec
 
 
 def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], share: float, length: int,
@@ -59,6 +61,11 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
     process = procurement.process_weight(commissioning.prescriptive_process, p["creative"])
     term_years = length / QUARTERS_PER_YEAR
     market = (line, region)
+    # the most the councils will pay per unit, where they pass a budget shortfall to prices
+    ceiling = sum(procurement.price_ceiling(s.council.unit_cost_estimate, rules.ceiling_markup, rules.price_squeeze,
+                                            s.council.budget_pressure) for s in slots) / len(slots)
+    capped = ceiling != math.inf
+    mobilisation = rules.mobilisation_cost / term_years
     awarded = 0
     for _ in range(n_lots):
         lot_value = sum(s.annual_value for s in slots) * lot_share
@@ -79,7 +86,13 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
         for supplier in eligible:
             cost = bid_costs[supplier.small]
             deterred = rules.incumbent_deterrence if sitting and supplier.unique_id != incumbent else 0.0
-            if supplier.decide_bid(line, expected_bids, lot_value, term_years, cost, deterred):
+            if capped:
+                unit_cost = _unit_cost_to_take(supplier, service, incumbent, mobilisation)
+                bids = supplier.decide_bid(line, expected_bids, lot_value, term_years, cost, deterred, ceiling,
+                                           unit_cost)
+            else:
+                bids = supplier.decide_bid(line, expected_bids, lot_value, term_years, cost, deterred)
+            if bids:
                 bidders.append(supplier)
                 costs.append(cost)
         if charge_bids:
@@ -89,9 +102,14 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
         # no bid: the council may negotiate with a capable provider without advertising again
         # (PCR 2015 reg. 32(2)(a)); with none able, the lot stays in-house
         direct = not bidders
-        offers = _direct_award_candidate(lead, eligible, incumbent) if direct else bidders
+        if direct:  # under a ceiling, only a provider that can cover its cost under it negotiates
+            able = ([p for p in eligible if _unit_cost_to_take(p, service, incumbent, mobilisation) < ceiling]
+                    if capped else eligible)
+            offers = _direct_award_candidate(lead, able, incumbent)
+        else:
+            offers = bidders
         winner = _evaluate_and_award(model, lead, slots, lot_share, length, offers, weights, error_sd, lead.place,
-                                     co_commissioned, expected_bids, direct, charge_bids)
+                                     co_commissioned, expected_bids, direct, charge_bids, ceiling)
         record = Tender(
             step=model.now, councils=tuple(s.council.unique_id for s in slots), service=service.name, line=line,
             region=region, lot_share=lot_share, annual_value=lot_value, eligible=len(eligible), bids=len(bidders),
@@ -107,6 +125,13 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
         model.market_bids[market] = smooth(expected_bids, len(bidders), memory)
         awarded += winner is not None
     return awarded
+
+
+def _unit_cost_to_take(provider: Supplier, service: ServiceSpec, incumbent: int, mobilisation: float) -> float:
+    """A provider's cost of a unit of the service over the term: a newcomer adds the cost of
+    taking it over, spread over the term; the sitting provider does not."""
+    cost = provider.unit_cost(service)
+    return cost if provider.unique_id == incumbent else cost * (1.0 + mobilisation)
 
 
 def _direct_award_candidate(lead: Council, eligible: list[Supplier], incumbent: int) -> list[Supplier]:
@@ -172,11 +197,12 @@ def consortium_partner(model: PartneringModel, line: str, place: int | None, lot
 def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[ServiceSlot], lot_share: float,
                         length: int, bidders: list[Supplier], weights: procurement.EvaluationWeights,
                         error_sd: float, place: int, co_commissioned: bool, expected_bids: float,
-                        direct: bool = False, charge_bids: bool = True) -> Contract | None:
+                        direct: bool = False, charge_bids: bool = True, ceiling: float = math.inf) -> Contract | None:
     """Price, score and award; ``direct`` for a negotiated award after a tender drew no bid (one
     offer, no competition to shade for, no debrief), and ``charge_bids`` off for the starting
     contracts (taken over before the simulation begins, so no mobilisation cost now, and no
-    debrief to learn from this quarter)."""
+    debrief to learn from this quarter). No bid exceeds the councils' ``ceiling``: a bidder
+    whose price would, bids the ceiling."""
     if not bidders:
         return None
     cfg = model.config
@@ -216,6 +242,8 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
         track.append(lead_trust.get(bid_id, prior) if alone
                      else sum([s.council.trust_in(bid_id) for s in slots]) / len(slots))
     prices = np.array([pr for pr, _ in priced])
+    if ceiling != math.inf:
+        np.minimum(prices, ceiling, out=prices)
     quality = np.array(quality)
     perceived = np.clip(quality + rng.normal(0.0, lead.perception_noise(), len(bidders)), 0.0, 1.0)
     social, track = np.array(social), np.array(track)

@@ -260,6 +260,36 @@ def belief_against_incumbent(belief: float, deterrence: float) -> float:
     return belief * (1.0 - deterrence)
 
 
+def price_ceiling(cost_estimate: float, markup: float, squeeze: float, budget_pressure: float) -> float:
+    """The most a council will pay per unit of need: its estimate of the unit cost marked up by
+    ``markup``, cut by the share ``squeeze`` of its budget shortfall it passes to prices (councils
+    under austerity set fee rates below the full cost: CMA 2017). With no squeeze there is no
+    ceiling: the shortfall cuts the volume it buys instead.
+
+    >>> price_ceiling(1.0, 0.1, 0.0, 0.3)
+    inf
+    >>> round(price_ceiling(1.0, 0.1, 0.5, 0.2), 4)   # 1.1 * (1 - 0.5 * 0.2)
+    0.99
+    """
+    if squeeze <= 0.0:
+        return math.inf
+    return cost_estimate * (1.0 + markup) * (1.0 - squeeze * budget_pressure)
+
+
+def margin_under_ceiling(margin: float, ceiling: float, unit_cost: float) -> float:
+    """The margin a firm can expect where the council will pay at most ``ceiling`` per unit: its
+    own target margin, or less where the ceiling leaves less above its cost (negative where the
+    ceiling lies below its cost, and then it does not bid: :func:`should_bid`).
+
+    >>> margin_under_ceiling(0.08, math.inf, 1.0), round(margin_under_ceiling(0.08, 1.05, 1.0), 4)
+    (0.08, 0.05)
+    >>> round(margin_under_ceiling(0.08, 0.95, 1.0), 4)
+    -0.05
+    """
+    room = ceiling / unit_cost - 1.0
+    return margin if margin < room else room
+
+
 def complexity_factor(complexity: float, weight: float) -> float:
     """How a lot's complexity scales its bid cost: 1 at complexity 0.5.
 

@@ -169,6 +169,8 @@ class Procurement(Section):
     co_commissioning_window: int = u(4, 0, 20, "quarters", "how soon a neighbour's review must fall to join a co-commissioned tender")
     incumbent_error_factor: float = u(0.5, 0.0, 1.0, "share", "a sitting provider's cost-estimate error, as a share of a newcomer's: it knows the service")
     incumbent_deterrence: float = u(0.0, 0.0, 0.9, "share", "how much a rival marks down its chance of winning when the sitting provider may bid: the informed bidder's advantage deters entry (0 = rivals ignore it)", "Engelbrecht-Wiggans, Milgrom and Weber 1983 (an informed bidder deters uninformed ones); Coviello and Gagliarducci 2017 (fewer bidders and repeat winners where relationships last); size: judgement, to be calibrated")
+    price_squeeze: float = u(0.0, 0.0, 1.0, "share of the budget shortfall", "how much of its budget shortfall a council passes to the most it will pay per unit (its affordability ceiling) rather than to the volume it buys; 0 = no ceiling, shortfalls cut volume only", "CMA (2017) Care homes market study (council fee rates below the full cost of care); McAfee and McMillan (1987) (a binding reserve price deters entry); size: judgement, to be calibrated")
+    ceiling_markup: float = u(0.1, 0.0, 0.5, "share of cost estimate", "margin over its estimate of the unit cost that a council's ceiling allows when its budget is not short (used only when price_squeeze > 0)")
     mobilisation_cost: float = u(0.02, 0.0, 0.2, "share of annual value", "one-off cost to a new provider of taking a service over (staff transfer, systems): incumbents do not pay it")
     complexity_weight: float = u(1.0, 0.0, 2.0, "factor", "how much a lot's complexity raises bid costs: the cost factor is 1 + weight x (complexity - 0.5)")
 

@@ -43,6 +43,22 @@ def test_a_rival_facing_a_sitting_provider_marks_its_chance_down_and_may_stay_ou
     assert not firm.decide_bid(line, 2.0, 0.3, 5.0, 0.0127, incumbent_deterrence=0.75)
 
 
+def test_a_ceiling_near_a_firms_cost_leaves_it_too_little_margin_to_bid(firm):
+    line = next(iter(firm.lines))
+    firm.cash, firm.margin = 10.0, 0.06
+    firm.bids_window[line], firm.wins_window[line] = [], []
+    # one win in two at its own 6% is worth 0.5 x 0.06 x 0.3 x 5 = 0.045 against 0.0127; a ceiling
+    # 3% above its unit cost of 1.0 caps the margin at 0.03: 0.0225, still worth it; 1% above it,
+    # 0.0075, not; below its cost, nothing
+    assert firm.decide_bid(line, 2.0, 0.3, 5.0, 0.0127, ceiling=1.03, unit_cost=1.0)
+    assert not firm.decide_bid(line, 2.0, 0.3, 5.0, 0.0127, ceiling=1.01, unit_cost=1.0)
+    assert not firm.decide_bid(line, 2.0, 0.3, 5.0, 0.0127, ceiling=0.98, unit_cost=1.0)
+    # a ceiling well above its price changes nothing: its own margin is what it expects
+    assert firm.decide_bid(line, 2.0, 0.3, 5.0, 0.0127, ceiling=2.0, unit_cost=1.0)
+    firm.margin = 0.015  # 0.01125 < 0.0127 at its own margin, whatever the ceiling
+    assert not firm.decide_bid(line, 2.0, 0.3, 5.0, 0.0127, ceiling=2.0, unit_cost=1.0)
+
+
 def test_a_losing_record_in_a_line_makes_a_firm_bid_less_there(firm):
     line = next(iter(firm.lines))
     fresh = firm.win_probability(line, 3.0)

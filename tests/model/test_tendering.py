@@ -146,3 +146,35 @@ def test_a_sitting_provider_deters_rivals_but_no_sitting_provider_deters_nobody(
     unsat_open, _ = _bids_against(fresh(), 0.0, sitting=False)
     assert deterred_bids < open_bids  # rivals who would have bid stay out against the incumbent
     assert unsat_bids == unsat_open  # with nobody sitting, the lever changes nothing
+
+
+def _squeezed_tender(seed: int, squeeze: float, markup: float, affordability: float):
+    """One care lot tendered by a council that can afford ``affordability`` of its need, passing
+    ``squeeze`` of the shortfall to the most it will pay (the same world each time: the lever is
+    set after it is built); returns (the tender, its ceiling)."""
+    from partnering.rules import procurement
+
+    model = PartneringModel(apply_overrides(load_scenario("transactional"), {"population.councils": 6}), rng=seed)
+    council, slot = _free_slot(model, "care")
+    council.affordability = affordability
+    model.config = apply_overrides(model.config, {"procurement.price_squeeze": squeeze,
+                                                  "procurement.ceiling_markup": markup})
+    tender(model, council, [slot], 0.1, 12)
+    ceiling = procurement.price_ceiling(council.unit_cost_estimate, markup, squeeze, council.budget_pressure)
+    return model.recent_tenders[-1], ceiling
+
+
+@pytest.mark.parametrize("seed", [11, 12, 14])
+def test_a_council_passing_its_shortfall_to_prices_draws_fewer_bids_and_pays_no_more_than_its_ceiling(seed):
+    open_tender, _ = _squeezed_tender(seed, 0.0, 0.1, 0.6)
+    squeezed, ceiling = _squeezed_tender(seed, 0.3, 0.1, 0.6)  # 1.05 x 1.1 x (1 - 0.3 x 0.4): about 1.02
+    assert ceiling < 1.1
+    assert squeezed.bids < open_tender.bids  # the dearer firms see no margin left under the ceiling
+    assert set(squeezed.bidders) <= set(open_tender.bidders)  # nobody bids because of a ceiling
+    if squeezed.winner is not None:
+        assert squeezed.winning_price <= ceiling + 1e-12
+    # a ceiling far above every price (a council not short, with a generous markup) changes nothing
+    slack, ceiling = _squeezed_tender(seed, 0.3, 0.5, 1.0)
+    assert ceiling == pytest.approx(1.05 * 1.5, rel=0.1)
+    assert (slack.bids, slack.winner, slack.winning_price) == (open_tender.bids, open_tender.winner,
+                                                               pytest.approx(open_tender.winning_price))

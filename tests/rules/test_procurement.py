@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -154,3 +156,20 @@ def test_a_bidder_lost_on_price_when_a_floor_price_bid_would_have_won():
     assert procurement.lost_on_price(prices, np.array([0.9, 0.89]), 0, markups, 1.0, 0.8) == [False, True]
     # a loser far behind on quality would not have won even at the floor
     assert procurement.lost_on_price(prices, np.array([0.9, 0.7]), 0, markups, 1.0, 0.8) == [False, False]
+
+
+def test_the_affordability_ceiling_falls_with_the_share_of_the_shortfall_passed_to_prices():
+    # an estimate of 1.06 marked up 10% is 1.166; a council 30% short that passes half its
+    # shortfall to prices cuts that by 15%: 0.9911
+    assert procurement.price_ceiling(1.06, 0.1, 0.5, 0.3) == pytest.approx(1.06 * 1.1 * 0.85)
+    assert procurement.price_ceiling(1.06, 0.1, 1.0, 0.3) < procurement.price_ceiling(1.06, 0.1, 0.5, 0.3)
+    assert procurement.price_ceiling(1.06, 0.1, 0.5, 0.0) == pytest.approx(1.166)  # not short: the markup alone
+    assert procurement.price_ceiling(1.06, 0.1, 0.0, 0.9) == math.inf  # no squeeze: no ceiling at all
+
+
+def test_the_margin_under_a_ceiling_is_the_room_it_leaves_above_cost_at_most_the_firms_own():
+    assert procurement.margin_under_ceiling(0.08, 1.2, 1.0) == 0.08
+    assert procurement.margin_under_ceiling(0.08, 1.05, 1.0) == pytest.approx(0.05)
+    assert procurement.margin_under_ceiling(0.08, 1.05, 1.1) == pytest.approx(1.05 / 1.1 - 1.0)  # below cost
+    assert procurement.margin_under_ceiling(0.08, math.inf, 1.0) == 0.08
+
