@@ -562,7 +562,7 @@ def demo(
 def calibrate(
     out: Annotated[Path, typer.Option(help="folder for the calibration's sweeps (resumable)")] = Path("results/calibration"),
     scenario: Annotated[str, typer.Option(help="scenario to calibrate")] = "uk_2018",
-    quick: Annotated[bool, typer.Option(help="a smaller run (3 generations of 40 particles): under ten minutes on two cores")] = False,
+    quick: Annotated[bool, typer.Option(help="a smaller run (3 generations of 40 particles, one run each): under ten minutes on two cores")] = False,
     write: Annotated[bool, typer.Option(help="write the point estimate and its provenance into the scenario file")] = True,
     figures: Annotated[Path | None, typer.Option(help="folder for the posterior's plots and tables (default: OUT/report)")] = None,
     seed: Annotated[int, typer.Option(help="root seed of the procedure", min=0)] = 2018,

@@ -24,6 +24,7 @@ from partnering.experiments.calibration import (
     step_of,
     write_calibration,
 )
+from partnering.experiments.results import SweepResults
 from partnering.scenarios import ScenarioError, apply_overrides, load_scenario, parameter
 from partnering.scenarios.anchors import uk_anchors
 from partnering.scenarios.loader import builtin_dir
@@ -119,6 +120,17 @@ def test_a_small_calibration_runs_resumes_and_refuses_another_set_up(tmp_path):
     assert (first.posterior.distances <= first.posterior.epsilon + 1e-12).all()
     assert set(first.point) == {p.name for p in PRIORS}
     assert set(first.moment_table()["moment"]) == {m.name for m in MOMENTS}
+    # each particle is judged by its mean moments over the size's runs per particle, not by one run
+    repeats = calibration.SETTINGS["smoke"]["particle_replications"]
+    batch = SweepResults(tmp_path / "gen-0" / "batch-0")
+    metrics = batch.metrics()
+    assert len(batch.runs) == repeats * calibration.SETTINGS["smoke"]["population"]
+    arm = sorted(metrics["arm"].unique())[0]
+    per_run = [calibration.read_moments(frame, scenario) for _, frame in
+               metrics[metrics["arm"] == arm].groupby("replication")]
+    assert len(per_run) == repeats
+    moment = FITTED[0].name
+    assert first.generations[0].particles.loc[0, moment] == pytest.approx(np.mean([r[moment] for r in per_run]))
     again = calibration.calibrate(tmp_path, scenario, size="smoke", workers=1)  # resumes: nothing new to run
     assert again.point == first.point
     pd.testing.assert_frame_equal(again.check, first.check)
@@ -138,7 +150,7 @@ def test_writing_a_calibration_keeps_comments_and_records_provenance(tmp_path):
     written = target.read_text(encoding="utf-8")
     assert written.splitlines()[0] == original.splitlines()[0]  # the opening comment survives
     scenario = load_scenario(target)
-    assert scenario.world.bid_cost == pytest.approx(point["world.bid_cost"])
+    assert scenario.procurement.price_squeeze == pytest.approx(point["procurement.price_squeeze"])
     assert scenario.behaviour.intention_bias == pytest.approx(point["behaviour.intention_bias"])
     assert scenario.provenance["check_root_seed"] == "9"
     assert scenario.provenance["within_tolerance"] == f"{len(FITTED)} of {len(FITTED)} fitted moments"
