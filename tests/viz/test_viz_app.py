@@ -99,13 +99,22 @@ def test_step_advances_by_the_render_interval(page):
     assert quarter(page) == 4
 
 
+def horizon(rc) -> int:
+    match = re.search(r"quarter \d+ of (\d+)", text_of(rc, "pt-status"))
+    assert match
+    return int(match.group(1))
+
+
 def test_play_runs_until_paused(page):
-    page.find(v.Slider, label="Play interval (ms)").widget.v_model = 0
+    # 200 ms a quarter: at 0 ms a loaded machine can play all forty quarters before the test's
+    # thread presses Pause, and a run at its horizon shows Step disabled whatever Pause does
+    page.find(v.Slider, label="Play interval (ms)").widget.v_model = 200
     play = page.find(v.Btn, class_="pt-play").widget
     play.click()
     wait_until(lambda: quarter(page) >= 3)
     assert page.find(v.Btn, class_="pt-step").widget.disabled
     page.find(v.Btn, class_="pt-play").widget.click()
+    assert quarter(page) < horizon(page), "the run reached its horizon before Pause: nothing was tested"
     wait_until(lambda: not page.find(v.Btn, class_="pt-step").widget.disabled)
     time.sleep(0.5)  # a step already under way when Pause was pressed still lands
     paused = quarter(page)
@@ -225,7 +234,7 @@ def test_the_server_runs_offline_without_telemetry():
 
 def test_closing_a_playing_session_stops_its_thread(harness):
     rc, reached = harness
-    rc.find(v.Slider, label="Play interval (ms)").widget.v_model = 0
+    rc.find(v.Slider, label="Play interval (ms)").widget.v_model = 100
     rc.find(v.Btn, class_="pt-play").widget.click()
     wait_until(lambda: quarter(rc) >= 2)
     snapshot = reached["state"].run.snapshot
@@ -234,6 +243,7 @@ def test_closing_a_playing_session_stops_its_thread(harness):
     stopped_at = snapshot.peek().step
     time.sleep(0.5)
     assert snapshot.peek().step == stopped_at, "a closed session's model kept stepping"
+    assert not snapshot.peek().done, "the run reached its horizon before the close: nothing was tested"
 
 
 def test_a_quick_pause_and_play_runs_one_loop(harness):
