@@ -20,14 +20,11 @@ from partnering.experiments.calibration import read_moments
 from partnering.experiments.design import grid_design
 from partnering.experiments.results import SweepResults
 from partnering.experiments.sweep import run_sweep
+from partnering.rules.units import QUARTERS_PER_YEAR
 from partnering.scenarios import load_scenario
 from tests.validation.conftest import REPLICATIONS, mean_interval
 
 pytestmark = pytest.mark.validation
-
-LATE = 28
-"""The last two years of the run (2016 to 2018): where the late readings are taken."""
-
 
 @pytest.fixture(scope="module")
 def paired(tmp_path_factory) -> pd.DataFrame:
@@ -39,11 +36,13 @@ def paired(tmp_path_factory) -> pd.DataFrame:
                          steps=base.run.steps, root_seed=4242, name="austerity and competition")
     folder = tmp_path_factory.mktemp("austerity")
     run_sweep(design, folder, workers=2)
+    squeezed = {p.arm for p in design.points if p.overrides["procurement.price_squeeze"] > 0}
+    late_from = base.run.steps - 2 * QUARTERS_PER_YEAR  # the late readings: the run's last two years
     rows = []
     for (arm, replication), frame in SweepResults(folder).metrics().groupby(["arm", "replication"]):
         moments = read_moments(frame, base)
-        late = frame[frame["step"] >= LATE]
-        rows.append({"squeezed": "price_squeeze=0]" not in arm, "replication": replication,
+        late = frame[frame["step"] > late_from]
+        rows.append({"squeezed": arm in squeezed, "replication": replication,
                      "bids_decline": moments["bids per tender, 2012"] - moments["bids per tender, 2018"],
                      "uncontested_rise": (moments["tenders without competition, 2018"]
                                           - moments["tenders without competition, 2016"]),

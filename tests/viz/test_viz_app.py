@@ -27,10 +27,15 @@ def text_of(rc, css_class: str) -> str:
     return rc.find(v.Html, class_=css_class).widget.children[0]
 
 
-def quarter(rc) -> int:
+def status(rc) -> tuple[int, int]:
+    """The quarter the run has reached and its horizon, from the status line."""
     match = re.search(r"quarter (\d+) of (\d+)", text_of(rc, "pt-status"))
     assert match
-    return int(match.group(1))
+    return int(match.group(1)), int(match.group(2))
+
+
+def quarter(rc) -> int:
+    return status(rc)[0]
 
 
 def image(rc, css_class: str) -> bytes:
@@ -99,12 +104,6 @@ def test_step_advances_by_the_render_interval(page):
     assert quarter(page) == 4
 
 
-def horizon(rc) -> int:
-    match = re.search(r"quarter \d+ of (\d+)", text_of(rc, "pt-status"))
-    assert match
-    return int(match.group(1))
-
-
 def test_play_runs_until_paused(page):
     # 200 ms a quarter: at 0 ms a loaded machine can play all forty quarters before the test's
     # thread presses Pause, and a run at its horizon shows Step disabled whatever Pause does
@@ -114,7 +113,8 @@ def test_play_runs_until_paused(page):
     wait_until(lambda: quarter(page) >= 3)
     assert page.find(v.Btn, class_="pt-step").widget.disabled
     page.find(v.Btn, class_="pt-play").widget.click()
-    assert quarter(page) < horizon(page), "the run reached its horizon before Pause: nothing was tested"
+    reached, horizon = status(page)
+    assert reached < horizon, "the run reached its horizon before Pause: nothing was tested"
     wait_until(lambda: not page.find(v.Btn, class_="pt-step").widget.disabled)
     time.sleep(0.5)  # a step already under way when Pause was pressed still lands
     paused = quarter(page)
