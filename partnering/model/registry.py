@@ -91,6 +91,7 @@ def end_subcontract(record: Subcontract, paid: bool) -> None:
     contract = record.contract
     if record in contract.subcontracts:
         contract.subcontracts.remove(record)
+        contract.supply_chain_changed()
     if record in sub.subcontracts:
         sub.subcontracts.remove(record)
     value = contract.annual_value * record.share

@@ -294,6 +294,7 @@ def subcontract(model: PartneringModel, contract: Contract, provider: Supplier, 
     """Pass ``share`` of a contract's delivery down to ``provider``."""
     record = Subcontract(contract=contract, provider=provider, share=share)
     contract.subcontracts.append(record)
+    contract.supply_chain_changed()
     provider.subcontracts.append(record)
     line = contract.service.market
     value = contract.annual_value * share

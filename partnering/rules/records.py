@@ -153,6 +153,11 @@ class Contract:
     # this quarter's annual value, kept while the contract is live: need changes only in the
     # model's environment phase, which forgets it (``forget_value``), as do start and end
     _value: float | None = field(default=None, init=False, repr=False)
+    _subcontracted: float | None = field(default=None, init=False, repr=False)
+    fixed_rows: object | None = field(default=None, init=False, repr=False)
+    """What delivery reads of the contract that stays the same while its supply chain does (its
+    lots, their places and local knowledge, its terms), kept by the delivery phase; dropped by
+    ``supply_chain_changed``."""
 
     @property
     def councils(self) -> tuple[Council, ...]:
@@ -197,8 +202,16 @@ class Contract:
 
     @property
     def subcontracted_share(self) -> float:
-        """Share of delivery its subcontractors carry."""
-        return sum([s.share for s in self.subcontracts])
+        """Share of delivery its subcontractors carry (kept until the supply chain changes)."""
+        share = self._subcontracted
+        if share is None:
+            share = self._subcontracted = sum([s.share for s in self.subcontracts])
+        return share
+
+    def supply_chain_changed(self) -> None:
+        """A subcontract joined or left: forget what was derived from the supply chain."""
+        self._subcontracted = None
+        self.fixed_rows = None
 
     @property
     def realised_margin(self) -> float:

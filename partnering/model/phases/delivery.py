@@ -270,11 +270,62 @@ class Quarter:
     council_rows: Councils
 
 
+@dataclass(frozen=True, slots=True)
+class FixedRows:
+    """What delivery reads of a contract that does not change while its supply chain stays the
+    same: its lots' slots, councils and places, their static columns, and the contract's own
+    static columns. Built the first quarter a contract delivers and kept on it
+    (``Contract.fixed_rows``) until a subcontract joins or leaves."""
+
+    slots: tuple[ServiceSlot, ...]
+    councils: tuple[Council, ...]
+    council_ids: tuple[int, ...]
+    places: tuple[int, ...]
+    shares: tuple[float, ...]
+    lot_columns: tuple[float, ...]
+    """``base_volume``, ``localness`` and ``local_knowledge`` of each lot in turn, and its ``value``."""
+    terms: tuple
+    """``measurability``, ``subcontracted``, ``has_break`` and the fixed terms, as in :class:`ContractTerms`."""
+    region: int
+    """The lead council's region."""
+
+
+def fixed_rows(contract: Contract, region_of: list[int]) -> FixedRows:
+    """Build a contract's :class:`FixedRows` (localness counts local subcontractors' knowledge
+    of their share of the work)."""
+    provider = contract.provider
+    subs = contract.subcontracts
+    local_knowledge = contract.service.local_knowledge
+    slots, councils, columns = [], [], []
+    for lot in contract.lots:
+        slot = lot.slot
+        council = slot.council
+        place = council.place
+        localness = own = provider.localness(place)
+        for sub in subs:  # local subcontractors bring their knowledge to their share of the work
+            localness += sub.share * max(0.0, sub.provider.localness(place) - own)
+        slots.append(slot)
+        councils.append(council)
+        columns.extend((lot.base_volume, localness, local_knowledge, slot.value))
+    return FixedRows(tuple(slots), tuple(councils), tuple(c.unique_id for c in councils),
+                     tuple(c.place for c in councils), tuple(lot.share for lot in contract.lots), tuple(columns),
+                     (contract.service.measurability, sum([sub.share for sub in subs]) if subs else 0.0,
+                      contract.break_interval > 0, *_FIXED_TERMS(contract)),
+                     region_of[councils[0].place])
+
+
+_LOT_FIXED = ("base_volume", "localness", "local_knowledge", "value")
+_TERMS_FIXED = ("measurability", "subcontracted", "has_break", "unit_price", "target_unit_cost", "flex",
+                "risk_share", "penalty_rate", "length", "open_book", "grant")
+
+
 def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
     """Read what the quarter opens with: a row per provider, per council, per contract, per lot.
 
-    Python reads each contract and lot once; what follows from those readings (each contract's
-    mean trust and lead council, each lot's contract and provider) is worked out in numpy.
+    What does not change while a contract's supply chain stays the same is read once
+    (:func:`fixed_rows`); each quarter Python reads only what moves (funded need, trust both ways,
+    the provider's standing, monitoring, learning), and what follows from those readings (each
+    contract's mean trust and lead council, each lot's contract and provider) is worked out in numpy.
     """
     cfg = model.config
     prior = cfg.trust.prior
@@ -287,60 +338,71 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
     standing: dict[tuple[int, str, int], tuple[float, float, float, float]] = {}
     contract_provider: list[int] = []
     lot_counts: list[int] = []
-    contract_rows: list[tuple] = []
+    moving_terms: list[float] = []
+    fixed_terms: list[tuple] = []
     lot_council: list[int] = []
     lot_place: list[int] = []
-    lot_rows: list[tuple] = []
+    lot_fixed: list[float] = []
+    need: list[float] = []
+    held: list[float] = []
+    felt: list[float] = []
     lot_slots: list[ServiceSlot] = []
     lot_providers: list[Provider] = []
+    add_council, add_need, add_held, add_felt = lot_council.append, need.append, held.append, felt.append
+    add_moving = moving_terms.extend
     for contract in contracts:
+        fixed = contract.fixed_rows
+        if fixed is None:
+            fixed = contract.fixed_rows = fixed_rows(contract, region_of)
         provider = contract.provider
         pid = provider.unique_id
         felt_by = provider.trust_in_council
         prow = provider_row.setdefault(provider, len(provider_row))
+        for slot, council, cid, share in zip(fixed.slots, fixed.councils, fixed.council_ids, fixed.shares):
+            add_council(council_row.setdefault(council, len(council_row)))
+            add_need(slot.funded * share)
+            add_held(council.trust.get(pid, prior))
+            add_felt(felt_by.get(cid, prior))
+        n_lots = len(fixed.slots)
+        lot_place.extend(fixed.places)
+        lot_fixed.extend(fixed.lot_columns)
+        lot_slots.extend(fixed.slots)
+        lot_providers.extend([provider] * n_lots)
         service = contract.service
-        local_knowledge = service.local_knowledge
-        lots = contract.lots
-        subs = contract.subcontracts
-        for lot in lots:
-            slot = lot.slot
-            council = slot.council
-            place = council.place
-            localness = own = provider.localness(place)
-            for sub in subs:  # local subcontractors bring their knowledge to their share of the work
-                localness += sub.share * max(0.0, sub.provider.localness(place) - own)
-            lot_council.append(council_row.setdefault(council, len(council_row)))
-            lot_place.append(place)
-            lot_slots.append(slot)
-            lot_providers.append(provider)
-            lot_rows.append((slot.funded * lot.share, lot.base_volume, localness, local_knowledge,
-                             council.trust.get(pid, prior), felt_by.get(council.unique_id, prior), slot.value))
-        region = region_of[lots[0].slot.council.place]
-        key = (prow, service.name, region)
+        key = (prow, service.name, fixed.region)
         known = standing.get(key)
         if known is None:
-            known = standing[key] = _standing(provider, service, region, market_bids, initial_bids)
-        unit_cost, belief, capability, strain = known
+            known = standing[key] = _standing(provider, service, fixed.region, market_bids, initial_bids)
         contract_provider.append(prow)
-        lot_counts.append(len(lots))
-        contract_rows.append((unit_cost, service.measurability, sum([sub.share for sub in subs]) if subs else 0.0,
-                              belief, capability, strain, contract.monitoring, contract.learning,
-                              max(contract.start + contract.length - now, 0), contract.break_interval > 0,
-                              *_FIXED_TERMS(contract)))
-    n, n_lot_rows = len(contracts), len(lot_rows)
+        lot_counts.append(n_lots)
+        add_moving(known)
+        add_moving((contract.monitoring, contract.learning, max(contract.start + contract.length - now, 0)))
+        fixed_terms.append(fixed.terms)
+    n, n_lot_rows = len(contracts), len(lot_council)
     counts = np.fromiter(lot_counts, dtype=np.intp, count=n)
     lot_contract = np.repeat(np.arange(n), counts)
     prows = np.fromiter(contract_provider, dtype=np.intp, count=n)
-    lot_table = Lots.from_rows(lot_rows, n_lot_rows, contract=lot_contract, provider=prows[lot_contract],
-                               council=np.fromiter(lot_council, dtype=np.intp, count=n_lot_rows),
-                               place=np.fromiter(lot_place, dtype=np.intp, count=n_lot_rows))
+    static = dict(zip(_LOT_FIXED, np.array(lot_fixed, dtype=float).reshape(n_lot_rows, len(_LOT_FIXED)).T,
+                      strict=True))
+    lot_table = Lots(contract=lot_contract, provider=prows[lot_contract],
+                     council=np.fromiter(lot_council, dtype=np.intp, count=n_lot_rows),
+                     place=np.fromiter(lot_place, dtype=np.intp, count=n_lot_rows),
+                     need=np.array(need, dtype=float), held=np.array(held, dtype=float),
+                     felt=np.array(felt, dtype=float), **static)
     n_lots = counts.astype(float)
     first_lot = np.cumsum(counts) - counts
-    terms = ContractTerms.from_rows(
-        contract_rows, n, provider=prows, lead=lot_table.council[first_lot], lead_place=lot_table.place[first_lot],
-        lots=n_lots,
+    moving = np.array(moving_terms, dtype=float).reshape(n, 7).T
+    fixed_columns = np.fromiter(chain.from_iterable(fixed_terms), dtype=float,
+                                count=n * len(_TERMS_FIXED)).reshape(n, len(_TERMS_FIXED)).T
+    columns = dict(zip(_TERMS_FIXED, fixed_columns, strict=True))
+    for name in ContractTerms.FLAGS:
+        columns[name] = columns[name] > 0.0
+    terms = ContractTerms(
+        provider=prows, lead=lot_table.council[first_lot], lead_place=lot_table.place[first_lot], lots=n_lots,
         trust=np.bincount(lot_contract, lot_table.held, n) / n_lots,  # summed in lot order, as one by one
-        trust_in_council=np.bincount(lot_contract, lot_table.felt, n) / n_lots)
+        trust_in_council=np.bincount(lot_contract, lot_table.felt, n) / n_lots,
+        unit_cost=moving[0], win_probability=moving[1], capability=moving[2], strain=moving[3],
+        monitoring=moving[4], learning=moving[5], remaining=moving[6], **columns)
     providers, councils = list(provider_row), list(council_row)
     measured = cfg.policy.social_value_in_contracts
     sv = cfg.social_value
