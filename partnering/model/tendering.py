@@ -73,6 +73,7 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
                                                                        process)
         needs_accreditation = policy.accreditation_required and lot_value > policy.accreditation_threshold
         eligible = eligible_bidders(model, line, places, lot_value, needs_accreditation, service.community_suitability)
+        considering = noticed(model, eligible, slots[0].incumbent, rules.notice_chance)
         # a bid's cost depends on the lot and on whether the bidder is small: two values per lot
         bid_costs = {small: procurement.bid_cost(lot_value, cfg.world.bid_cost, process, p["place_based"], small,
                                                  service.complexity, rules)
@@ -83,7 +84,7 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
         incumbent = slots[0].incumbent
         sitting = rules.incumbent_deterrence > 0.0 and any(s.unique_id == incumbent for s in eligible)
         bidders, costs = [], []
-        for supplier in eligible:
+        for supplier in considering:
             cost = bid_costs[supplier.small]
             deterred = rules.incumbent_deterrence if sitting and supplier.unique_id != incumbent else 0.0
             if capped:
@@ -125,6 +126,20 @@ def tender(model: PartneringModel, lead: Council, slots: list[ServiceSlot], shar
         model.market_bids[market] = smooth(expected_bids, len(bidders), memory)
         awarded += winner is not None
     return awarded
+
+
+def noticed(model: PartneringModel, eligible: list[Supplier], incumbent: int, chance: float) -> list[Supplier]:
+    """The eligible firms that notice the tender and consider bidding: each with ``chance``, one
+    uniform draw per eligible firm in order; the sitting provider always does. At ``chance`` 1
+    every eligible firm considers it and nothing is drawn.
+
+    Finding and reading tenders costs a firm time, so many never see a given one (Kang and
+    Miller 2022); the provider delivering the service knows it is being re-let.
+    """
+    if chance >= 1.0 or not eligible:
+        return eligible
+    draws = model.rng.random(len(eligible)).tolist()
+    return [s for s, u in zip(eligible, draws, strict=True) if u < chance or s.unique_id == incumbent]
 
 
 def _unit_cost_to_take(provider: Supplier, service: ServiceSpec, incumbent: int, mobilisation: float) -> float:
