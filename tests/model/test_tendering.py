@@ -178,3 +178,69 @@ def test_a_council_passing_its_shortfall_to_prices_draws_fewer_bids_and_pays_no_
     assert ceiling == pytest.approx(1.05 * 1.5, rel=0.1)
     assert (slack.bids, slack.winner, slack.winning_price) == (open_tender.bids, open_tender.winner,
                                                                pytest.approx(open_tender.winning_price))
+
+
+def test_noticing_every_tender_draws_nothing_and_keeps_every_eligible_firm(model):
+    from partnering.model.tendering import noticed
+
+    council, slot = _free_slot(model, "care")
+    eligible = eligible_bidders(model, "care", [council.place], 0.01, False, slot.service.community_suitability)
+    state = model.rng.bit_generator.state
+    assert noticed(model, eligible, -1, 1.0) is eligible
+    assert model.rng.bit_generator.state == state  # off means off: the stream is untouched
+
+
+def test_rivals_notice_a_tender_at_the_stated_chance_and_the_sitting_provider_always_does(model):
+    """Over 400 draws of a field of eligible firms, each rival is kept about ``chance`` of the
+    time (a binomial 99.9% band: 0.3 +- 3.3 sd of 0.023) and the sitting provider every time."""
+    from partnering.model.tendering import noticed
+
+    council, slot = _free_slot(model, "care")
+    eligible = eligible_bidders(model, "care", [council.place], 0.01, False, slot.service.community_suitability)
+    assert len(eligible) >= 3
+    sitting = eligible[1].unique_id
+    kept = {p.unique_id: 0 for p in eligible}
+    rounds, chance = 400, 0.3
+    for _ in range(rounds):
+        seen = noticed(model, eligible, sitting, chance)
+        assert [p for p in eligible if p in seen] == seen  # the order of the field is kept
+        for p in seen:
+            kept[p.unique_id] += 1
+    assert kept[sitting] == rounds
+    sd = (chance * (1 - chance) / rounds) ** 0.5
+    for pid, n in kept.items():
+        if pid != sitting:
+            assert abs(n / rounds - chance) < 3.3 * sd, (pid, n / rounds)
+
+
+@pytest.mark.parametrize("seed", [11, 12, 14])
+def test_when_rivals_rarely_notice_the_sitting_provider_is_often_left_alone(seed):
+    """The same lot tendered 60 times in the same world (each contract ended before the next
+    round, so nobody's load moves), with a sitting provider that bids when every firm considers
+    the lot: with a notice chance of 0.1 it is more often the only bidder and bids fall, while no
+    lot goes without a bid, since the sitting provider still considers it."""
+    def rounds(chance: float) -> tuple[list[int], int]:
+        model = PartneringModel(apply_overrides(load_scenario("transactional"), {"population.councils": 6}), rng=seed)
+        council, slot = _free_slot(model, "care")
+        share = 0.05
+        tender(model, council, [slot], share, 12, charge_bids=False)
+        first = model.recent_tenders[-1]
+        assert first.bids >= 1
+        sitting = first.bidders[0]
+        model.config = apply_overrides(model.config, {"procurement.notice_chance": chance})
+        out = []
+        for _ in range(60):
+            for contract in list(slot.contracts):
+                model.contracts.end(contract, "test", model.now)
+            slot.incumbent = sitting
+            tender(model, council, [slot], share, 12, charge_bids=False)
+            record = model.recent_tenders[-1]
+            assert record.bids == 0 or sitting in record.bidders
+            out.append(record.bids)
+        return out, first.bids
+
+    every, _ = rounds(1.0)
+    rare, _ = rounds(0.1)
+    assert sum(rare) < sum(every)
+    assert sum(b == 1 for b in rare) > 15 + sum(b == 1 for b in every)
+    assert 0 not in rare
