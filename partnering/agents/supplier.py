@@ -121,8 +121,10 @@ class Provider(mesa.Agent):
         for ability in lines.values():
             ability.load = 0.0
         for c in contracts:
-            lines[c.service.market].load += (c.annual_value * (1.0 - c.subcontracted_share) if c.subcontracts
-                                             else c.annual_value)
+            value = c.annual_value
+            if c.subcontracts:
+                value = value * (1.0 - c.subcontracted_share)
+            lines[c.service.market].load += value
         for s in subcontracts:
             contract = s.contract
             ability = lines.get(contract.service.market)

@@ -171,9 +171,9 @@ class ServiceSpec(Section):
     contract_spread: float = Field(0.0, ge=0.0, le=3.0, description="sd of log contract value within the portfolio (heavy tail: a few large, many small)")
     complexity: float = Field(0.5, ge=0.0, le=1.0, description="complexity of its contracts: bid costs grow with it")
 
-    @property
+    @functools.cached_property
     def market(self) -> str:
-        """The service line whose firms can deliver it."""
+        """The service line whose firms can deliver it (read very often: kept after the first read)."""
         return self.line or self.name
 
 
