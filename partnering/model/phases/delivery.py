@@ -358,7 +358,7 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
         pid = provider.unique_id
         felt_by = provider.trust_in_council
         prow = provider_row.setdefault(provider, len(provider_row))
-        for slot, council, cid, share in zip(fixed.slots, fixed.councils, fixed.council_ids, fixed.shares):
+        for slot, council, cid, share in zip(fixed.slots, fixed.councils, fixed.council_ids, fixed.shares, strict=True):
             add_council(council_row.setdefault(council, len(council_row)))
             add_need(slot.funded * share)
             add_held(council.trust.get(pid, prior))
