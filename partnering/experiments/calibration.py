@@ -136,18 +136,15 @@ PRIORS: tuple[Prior, ...] = (
     Prior("procurement.price_squeeze", 0.0, 0.6),
     Prior("suppliers.sme_capacity_median", 1.0, 10.0),
     Prior("suppliers.large_extra_region_chance", 0.0, 0.6),
-    Prior("procurement.notice_chance", 0.3, 1.0),
+    Prior("suppliers.large_extra_line_chance", 0.0, 0.8),
 )
 """The free parameters and where the search looks (each inside its declared bounds): the
 intention score's common leaning and its threshold, how much of their budget shortfall councils
 pass to the prices they will pay (the affordability ceiling that thins competition as austerity
-deepens), SMEs' size, how far large firms' footprints reach across regions, and the chance that
-a firm able to bid notices a tender (the sitting provider always does, so a thin field of
-noticing rivals leaves it alone: single bids without more tenders drawing none). How much primes
-subcontract was a free parameter in the first calibration, the cost of bidding in the second and
-large firms' reach across service lines in the third; the moments identified none of them (the
-line reach, 0.94 of its prior's spread, does what the notice chance does less sharply), so they
-stay at their declared defaults."""
+deepens), SMEs' size, and how far large firms' footprints reach across regions and service lines
+(the lines a national firm is not in are where single bids come from). How much primes
+subcontract was a free parameter in the first calibration, and the cost of bidding in the
+second; the moments identified neither, so they stay at their declared defaults."""
 
 SETTINGS = {
     "quick": {"population": 40, "generations": 3, "particle_replications": 1, "candidates": 4,
