@@ -315,6 +315,7 @@ def fixed_rows(contract: Contract, region_of: list[int]) -> FixedRows:
 
 
 _LOT_FIXED = ("base_volume", "localness", "local_knowledge", "value")
+_TERMS_MOVING = ("unit_cost", "win_probability", "capability", "strain", "monitoring", "learning", "remaining")
 _TERMS_FIXED = ("measurability", "subcontracted", "has_break", "unit_price", "target_unit_cost", "flex",
                 "risk_share", "penalty_rate", "length", "open_book", "grant")
 
@@ -391,7 +392,8 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
                      felt=np.array(felt, dtype=float), **static)
     n_lots = counts.astype(float)
     first_lot = np.cumsum(counts) - counts
-    moving = np.array(moving_terms, dtype=float).reshape(n, 7).T
+    moving = dict(zip(_TERMS_MOVING, np.array(moving_terms, dtype=float).reshape(n, len(_TERMS_MOVING)).T,
+                      strict=True))
     fixed_columns = np.fromiter(chain.from_iterable(fixed_terms), dtype=float,
                                 count=n * len(_TERMS_FIXED)).reshape(n, len(_TERMS_FIXED)).T
     columns = dict(zip(_TERMS_FIXED, fixed_columns, strict=True))
@@ -401,8 +403,7 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
         provider=prows, lead=lot_table.council[first_lot], lead_place=lot_table.place[first_lot], lots=n_lots,
         trust=np.bincount(lot_contract, lot_table.held, n) / n_lots,  # summed in lot order, as one by one
         trust_in_council=np.bincount(lot_contract, lot_table.felt, n) / n_lots,
-        unit_cost=moving[0], win_probability=moving[1], capability=moving[2], strain=moving[3],
-        monitoring=moving[4], learning=moving[5], remaining=moving[6], **columns)
+        **moving, **columns)
     providers, councils = list(provider_row), list(council_row)
     measured = cfg.policy.social_value_in_contracts
     sv = cfg.social_value
