@@ -13,12 +13,17 @@ from partnering.scenarios.mechanisms import SupplyChain
 
 def subcontract_share(place_based: float, social_value_in_contracts: bool, p: SupplyChain) -> float:
     """Share of a large prime's delivery subcontracted to providers of the place: more where
-    social value is built into contracts and where the council is place-based.
+    social value is built into contracts and where the council is place-based. The three parts
+    are declared separately, each within its own bounds, so their sum is capped at the whole of
+    the work: a prime cannot pass down more than it delivers.
 
     >>> round(subcontract_share(0.0, False, SupplyChain()), 2), round(subcontract_share(1.0, True, SupplyChain()), 2)
     (0.1, 0.35)
+    >>> subcontract_share(1.0, True, SupplyChain(base_share=0.6, social_value_share=0.4, place_based_share=0.4))
+    1.0
     """
-    return p.base_share + (p.social_value_share if social_value_in_contracts else 0.0) + p.place_based_share * place_based
+    share = p.base_share + (p.social_value_share if social_value_in_contracts else 0.0) + p.place_based_share * place_based
+    return share if share < 1.0 else 1.0
 
 
 def settle_arrears(owed: list[float], earned: float, lag: int) -> float:
