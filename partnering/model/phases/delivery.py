@@ -309,7 +309,7 @@ def fixed_rows(contract: Contract, region_of: list[int]) -> FixedRows:
         columns.extend((lot.base_volume, localness, local_knowledge, slot.value))
     return FixedRows(tuple(slots), tuple(councils), tuple(c.unique_id for c in councils),
                      tuple(c.place for c in councils), tuple(lot.share for lot in contract.lots), tuple(columns),
-                     (contract.service.measurability, sum([sub.share for sub in subs]) if subs else 0.0,
+                     (contract.service.measurability, contract.subcontracted_share,
                       contract.break_interval > 0, *_FIXED_TERMS(contract)),
                      region_of[councils[0].place])
 
