@@ -1,0 +1,77 @@
+"""Costly awareness thins competition, and councils pay for it.
+
+One cause, ``procurement.notice_chance`` (every able firm noticing every tender, against the
+chance the calibration wrote into ``uk_2018``), on common seeds over 20 replications. What must
+emerge, not be typed in: where firms miss tenders, fewer bids arrive and more tenders draw a
+single bid; the other side of the trade-off, councils pay more for what they get and winners earn fatter
+margins. Wider publicity draws more bidders and lowers the price paid (Coviello and Mariniello
+2014); costly awareness leaves many contracts with one bid (Kang and Miller 2022).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from partnering.experiments.calibration import MOMENTS, read_moments, step_of
+from partnering.experiments.design import grid_design
+from partnering.experiments.results import SweepResults
+from partnering.experiments.sweep import run_sweep
+from partnering.rules.units import QUARTERS_PER_YEAR
+from partnering.scenarios import load_scenario
+from tests.validation.conftest import REPLICATIONS, mean_interval
+
+pytestmark = pytest.mark.validation
+
+SURVEY_YEAR = 2018
+
+
+@pytest.fixture(scope="module")
+def paired(tmp_path_factory) -> pd.DataFrame:
+    """Per replication: the calibrated notice chance minus every firm noticing, on the same seed."""
+    base = load_scenario("uk_2018")
+    chance = base.procurement.notice_chance
+    assert chance < 0.95, f"uk_2018's notice chance is {chance}: rerun `partnering calibrate`"
+    design = grid_design(base, {"procurement.notice_chance": [1.0, chance]}, replications=REPLICATIONS,
+                         steps=base.run.steps, root_seed=5151, name="tender awareness")
+    folder = tmp_path_factory.mktemp("awareness")
+    run_sweep(design, folder, workers=2)
+    missed = {p.arm for p in design.points if p.overrides["procurement.notice_chance"] < 1.0}
+    late_from = base.run.steps - 2 * QUARTERS_PER_YEAR  # the late readings: the run's last two years
+    bids_2018 = next(m for m in MOMENTS if m.name == f"bids per tender, {SURVEY_YEAR}")
+    step = step_of(bids_2018, base)  # where 2018's market figures are read (the four quarters to it)
+    rows = []
+    for (arm, replication), frame in SweepResults(folder).metrics().groupby(["arm", "replication"]):
+        moments = read_moments(frame, base)
+        by_step = frame.set_index("step")
+        late = frame[frame["step"] > late_from]
+        rows.append({"missed": arm in missed, "replication": replication,
+                     "bids": moments[f"bids per tender, {SURVEY_YEAR}"],
+                     "single": moments[f"single-bid share of tenders with a bid, {SURVEY_YEAR}"],
+                     "one_bid": by_step.at[step, "one_bid_share"],
+                     "no_bid": by_step.at[step, "no_bid_share"],
+                     "value_for_money": late["value_for_money"].mean(),
+                     "mean_margin": late["mean_margin"].mean()})
+    table = pd.DataFrame(rows)
+    assert table["missed"].sum() == REPLICATIONS == (~table["missed"]).sum()
+    treated = table[table["missed"]].set_index("replication").drop(columns="missed")
+    control = table[~table["missed"]].set_index("replication").drop(columns="missed")
+    return treated - control
+
+
+def test_firms_missing_tenders_means_fewer_bids(paired: pd.DataFrame):
+    d = mean_interval(np.asarray(paired["bids"]))
+    assert d.high < 0.0, f"calibrated notice chance - every firm noticing, bids per tender: {d}"
+
+
+def test_firms_missing_tenders_means_more_single_bids(paired: pd.DataFrame):
+    d = mean_interval(np.asarray(paired["single"]))
+    assert d.low > 0.0, f"calibrated notice chance - every firm noticing, single-bid share: {d}"
+
+
+@pytest.mark.parametrize("reading", ["value_for_money", "mean_margin"])
+def test_councils_pay_more_and_winners_earn_more_where_firms_miss_tenders(paired: pd.DataFrame, reading: str):
+    # value for money is £ paid per unit of quality delivered: higher is dearer
+    d = mean_interval(np.asarray(paired[reading]))
+    assert d.low > 0.0, f"calibrated notice chance - every firm noticing, {reading}: {d}"
