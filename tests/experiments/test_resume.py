@@ -67,10 +67,10 @@ def test_remnants_of_a_killed_batch_are_discarded_when_the_sweep_resumes(referen
 
 
 def killable_design() -> Design:
-    """60 runs of 40 quarters with 16 councils: the sweep the signal tests start and resume
-    (about 5 s of work on two cores, so that a signal after the first batch lands mid-way)."""
-    return scenario_design(["transactional", "changemaking"], replications=30, steps=40,
-                           overrides={"population.councils": 16})
+    """60 runs of 20 quarters with 8 councils: the sweep the signal tests start and resume
+    (about 10 s of work on two cores, so that a signal after the first batch lands mid-way)."""
+    return scenario_design(["transactional", "changemaking"], replications=30, steps=20,
+                           overrides={"population.councils": 8})
 
 
 def _interruptible() -> None:
@@ -84,7 +84,7 @@ def start_sweep_and_signal(out: Path, sig: signal.Signals) -> subprocess.Complet
     A batch is written once its oldest run has waited a second; the sweep needs about three
     more seconds of work on two idle cores, so the signal lands mid-way."""
     command = [str(SCRIPT), "sweep", "--scenarios", "transactional,changemaking", "--replications", "30",
-               "--steps", "40", "--set", "population.councils=16", "--workers", "2", "--out", str(out)]
+               "--steps", "20", "--set", "population.councils=8", "--workers", "2", "--out", str(out)]
     # A shell starts background jobs with SIGINT ignored, and a child inherits that (Python then
     # installs no KeyboardInterrupt handler): restore the default, as for a job in a terminal, so
     # that the test means the same however the suite was started.
