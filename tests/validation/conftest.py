@@ -44,6 +44,17 @@ def mean_interval(values: np.ndarray) -> Interval:
     return Interval(mean, mean - half, mean + half)
 
 
+def treated_minus_control(table: pd.DataFrame, treated: str) -> pd.DataFrame:
+    """Per replication, the treated arm's readings minus the control's on the same seed: ``table``
+    has one row per arm and replication, a ``replication`` column and a boolean column
+    ``treated`` marking the treated arm."""
+    flag = table[treated].astype(bool)
+    assert flag.sum() == REPLICATIONS == (~flag).sum(), f"{treated}: expected {REPLICATIONS} replications an arm"
+    arm = {True: table[flag], False: table[~flag]}
+    return (arm[True].set_index("replication").drop(columns=treated)
+            - arm[False].set_index("replication").drop(columns=treated))
+
+
 class Results:
     """Per-replication summaries of each arm, aligned on the replication index."""
 

@@ -22,7 +22,7 @@ from partnering.experiments.results import SweepResults
 from partnering.experiments.sweep import run_sweep
 from partnering.rules.units import QUARTERS_PER_YEAR
 from partnering.scenarios import load_scenario
-from tests.validation.conftest import REPLICATIONS, mean_interval
+from tests.validation.conftest import REPLICATIONS, mean_interval, treated_minus_control
 
 pytestmark = pytest.mark.validation
 
@@ -50,11 +50,7 @@ def paired(tmp_path_factory) -> pd.DataFrame:
                      "value_for_money": late["value_for_money"].mean(),
                      "unmet_need": late["unmet_need"].mean(),
                      "mean_margin": late["mean_margin"].mean()})
-    table = pd.DataFrame(rows)
-    assert table["squeezed"].sum() == REPLICATIONS == (~table["squeezed"]).sum()
-    treated = table[table["squeezed"]].set_index("replication").drop(columns="squeezed")
-    control = table[~table["squeezed"]].set_index("replication").drop(columns="squeezed")
-    return treated - control
+    return treated_minus_control(pd.DataFrame(rows), "squeezed")
 
 
 @pytest.mark.parametrize("reading", ["bids_decline", "uncontested_rise", "single_2018"])

@@ -20,7 +20,7 @@ from partnering.experiments.results import SweepResults
 from partnering.experiments.sweep import run_sweep
 from partnering.rules.units import QUARTERS_PER_YEAR
 from partnering.scenarios import load_scenario
-from tests.validation.conftest import REPLICATIONS, mean_interval
+from tests.validation.conftest import REPLICATIONS, mean_interval, treated_minus_control
 
 pytestmark = pytest.mark.validation
 
@@ -53,11 +53,7 @@ def paired(tmp_path_factory) -> pd.DataFrame:
                      "no_bid": by_step.at[step, "no_bid_share"],
                      "value_for_money": late["value_for_money"].mean(),
                      "mean_margin": late["mean_margin"].mean()})
-    table = pd.DataFrame(rows)
-    assert table["missed"].sum() == REPLICATIONS == (~table["missed"]).sum()
-    treated = table[table["missed"]].set_index("replication").drop(columns="missed")
-    control = table[~table["missed"]].set_index("replication").drop(columns="missed")
-    return treated - control
+    return treated_minus_control(pd.DataFrame(rows), "missed")
 
 
 def test_firms_missing_tenders_means_fewer_bids(paired: pd.DataFrame):
