@@ -5,14 +5,21 @@ differences are judged by a 95% confidence interval over replications that must 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
+from partnering.experiments.calibration import read_moments
+from partnering.experiments.design import grid_design
 from partnering.experiments.patterns import per_replication
+from partnering.experiments.results import SweepResults
+from partnering.experiments.sweep import run_sweep
+from partnering.rules.units import QUARTERS_PER_YEAR
 from partnering.scenarios import Scenario
 
 REPLICATIONS = 20
@@ -44,15 +51,28 @@ def mean_interval(values: np.ndarray) -> Interval:
     return Interval(mean, mean - half, mean + half)
 
 
-def treated_minus_control(table: pd.DataFrame, treated: str) -> pd.DataFrame:
-    """Per replication, the treated arm's readings minus the control's on the same seed: ``table``
-    has one row per arm and replication, a ``replication`` column and a boolean column
-    ``treated`` marking the treated arm."""
-    flag = table[treated].astype(bool)
-    assert flag.sum() == REPLICATIONS == (~flag).sum(), f"{treated}: expected {REPLICATIONS} replications an arm"
-    arm = {True: table[flag], False: table[~flag]}
-    return (arm[True].set_index("replication").drop(columns=treated)
-            - arm[False].set_index("replication").drop(columns=treated))
+def one_cause_contrast(base: Scenario, parameter: str, control: float, treated: float, *, root_seed: int,
+                       name: str, folder: Path, read: Callable[[dict[str, float], pd.DataFrame], dict[str, float]]
+                       ) -> pd.DataFrame:
+    """Per replication, the readings of ``base`` with ``parameter`` at ``treated`` minus those at
+    ``control``, on the same seed (20 replications, the run's full length, two workers).
+
+    ``read(moments, late)`` gives a run's readings from its calibration moments
+    (:func:`partnering.experiments.calibration.read_moments`) and its last two years of metrics.
+    """
+    design = grid_design(base, {parameter: [control, treated]}, replications=REPLICATIONS, steps=base.run.steps,
+                         root_seed=root_seed, name=name)
+    run_sweep(design, folder, workers=2)
+    treated_arms = {p.arm for p in design.points if p.overrides[parameter] == treated}
+    late_from = base.run.steps - 2 * QUARTERS_PER_YEAR
+    rows = [{"treated": arm in treated_arms, "replication": replication,
+             **read(read_moments(frame, base), frame[frame["step"] > late_from])}
+            for (arm, replication), frame in SweepResults(folder).metrics().groupby(["arm", "replication"])]
+    table = pd.DataFrame(rows)
+    flag = table["treated"]
+    assert flag.sum() == REPLICATIONS == (~flag).sum(), f"{name}: expected {REPLICATIONS} replications an arm"
+    return (table[flag].set_index("replication").drop(columns="treated")
+            - table[~flag].set_index("replication").drop(columns="treated"))
 
 
 class Results:

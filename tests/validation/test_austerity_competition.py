@@ -16,13 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partnering.experiments.calibration import read_moments
-from partnering.experiments.design import grid_design
-from partnering.experiments.results import SweepResults
-from partnering.experiments.sweep import run_sweep
-from partnering.rules.units import QUARTERS_PER_YEAR
 from partnering.scenarios import load_scenario
-from tests.validation.conftest import REPLICATIONS, mean_interval, treated_minus_control
+from tests.validation.conftest import mean_interval, one_cause_contrast
 
 pytestmark = pytest.mark.validation
 
@@ -32,25 +27,18 @@ def paired(tmp_path_factory) -> pd.DataFrame:
     base = load_scenario("uk_2018")
     squeeze = base.procurement.price_squeeze
     assert squeeze > 0, "uk_2018 has no price squeeze: rerun `partnering calibrate`"
-    design = grid_design(base, {"procurement.price_squeeze": [0.0, squeeze]}, replications=REPLICATIONS,
-                         steps=base.run.steps, root_seed=4242, name="austerity and competition")
-    folder = tmp_path_factory.mktemp("austerity")
-    run_sweep(design, folder, workers=2)
-    squeezed = {p.arm for p in design.points if p.overrides["procurement.price_squeeze"] > 0}
-    late_from = base.run.steps - 2 * QUARTERS_PER_YEAR  # the late readings: the run's last two years
-    rows = []
-    for (arm, replication), frame in SweepResults(folder).metrics().groupby(["arm", "replication"]):
-        moments = read_moments(frame, base)
-        late = frame[frame["step"] > late_from]
-        rows.append({"squeezed": arm in squeezed, "replication": replication,
-                     "bids_decline": moments["bids per tender, 2012"] - moments["bids per tender, 2018"],
-                     "uncontested_rise": (moments["tenders without competition, 2018"]
-                                          - moments["tenders without competition, 2016"]),
-                     "single_2018": moments["single-bid share of tenders with a bid, 2018"],
-                     "value_for_money": late["value_for_money"].mean(),
-                     "unmet_need": late["unmet_need"].mean(),
-                     "mean_margin": late["mean_margin"].mean()})
-    return treated_minus_control(pd.DataFrame(rows), "squeezed")
+
+    def read(moments: dict[str, float], late: pd.DataFrame) -> dict[str, float]:
+        return {"bids_decline": moments["bids per tender, 2012"] - moments["bids per tender, 2018"],
+                "uncontested_rise": (moments["tenders without competition, 2018"]
+                                     - moments["tenders without competition, 2016"]),
+                "single_2018": moments["single-bid share of tenders with a bid, 2018"],
+                "value_for_money": late["value_for_money"].mean(),
+                "unmet_need": late["unmet_need"].mean(),
+                "mean_margin": late["mean_margin"].mean()}
+
+    return one_cause_contrast(base, "procurement.price_squeeze", 0.0, squeeze, root_seed=4242,
+                              name="austerity and competition", folder=tmp_path_factory.mktemp("austerity"), read=read)
 
 
 @pytest.mark.parametrize("reading", ["bids_decline", "uncontested_rise", "single_2018"])

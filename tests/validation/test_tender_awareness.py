@@ -14,13 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partnering.experiments.calibration import read_moments
-from partnering.experiments.design import grid_design
-from partnering.experiments.results import SweepResults
-from partnering.experiments.sweep import run_sweep
-from partnering.rules.units import QUARTERS_PER_YEAR
 from partnering.scenarios import load_scenario
-from tests.validation.conftest import REPLICATIONS, mean_interval, treated_minus_control
+from tests.validation.conftest import mean_interval, one_cause_contrast
 
 pytestmark = pytest.mark.validation
 
@@ -33,22 +28,15 @@ def paired(tmp_path_factory) -> pd.DataFrame:
     base = load_scenario("uk_2018")
     chance = base.procurement.notice_chance
     assert chance < 0.95, f"uk_2018's notice chance is {chance}: rerun `partnering calibrate`"
-    design = grid_design(base, {"procurement.notice_chance": [1.0, chance]}, replications=REPLICATIONS,
-                         steps=base.run.steps, root_seed=5151, name="tender awareness")
-    folder = tmp_path_factory.mktemp("awareness")
-    run_sweep(design, folder, workers=2)
-    missed = {p.arm for p in design.points if p.overrides["procurement.notice_chance"] < 1.0}
-    late_from = base.run.steps - 2 * QUARTERS_PER_YEAR  # the late readings: the run's last two years
-    rows = []
-    for (arm, replication), frame in SweepResults(folder).metrics().groupby(["arm", "replication"]):
-        moments = read_moments(frame, base)
-        late = frame[frame["step"] > late_from]
-        rows.append({"missed": arm in missed, "replication": replication,
-                     "bids": moments[f"bids per tender, {SURVEY_YEAR}"],
-                     "single": moments[f"single-bid share of tenders with a bid, {SURVEY_YEAR}"],
-                     "value_for_money": late["value_for_money"].mean(),
-                     "mean_margin": late["mean_margin"].mean()})
-    return treated_minus_control(pd.DataFrame(rows), "missed")
+
+    def read(moments: dict[str, float], late: pd.DataFrame) -> dict[str, float]:
+        return {"bids": moments[f"bids per tender, {SURVEY_YEAR}"],
+                "single": moments[f"single-bid share of tenders with a bid, {SURVEY_YEAR}"],
+                "value_for_money": late["value_for_money"].mean(),
+                "mean_margin": late["mean_margin"].mean()}
+
+    return one_cause_contrast(base, "procurement.notice_chance", 1.0, chance, root_seed=5151,
+                              name="tender awareness", folder=tmp_path_factory.mktemp("awareness"), read=read)
 
 
 def test_firms_missing_tenders_means_fewer_bids(paired: pd.DataFrame):
