@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import numpy as np
 
 from partnering.agents.community import CommunityGroup
 from partnering.agents.council import Council
@@ -256,25 +255,25 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
         social.append(min(1.0, b.social_value(place, measured) + (bonus if bid_id in partners else 0.0)))
         track.append(lead_trust.get(bid_id, prior) if alone
                      else sum([s.council.trust_in(bid_id) for s in slots]) / len(slots))
-    prices = np.array([pr for pr, _ in priced])
+    # a tender has a handful of bids: plain floats, quicker than numpy arrays at that size
+    prices = [pr for pr, _ in priced]
     if ceiling != math.inf:
-        np.minimum(prices, ceiling, out=prices)
-    quality = np.array(quality)
-    perceived = np.clip(quality + rng.normal(0.0, lead.perception_noise(), len(bidders)), 0.0, 1.0)
-    social, track = np.array(social), np.array(track)
+        prices = [pr if pr < ceiling else ceiling for pr in prices]
+    noise = rng.normal(0.0, lead.perception_noise(), len(bidders)).tolist()
+    perceived = [_unit_clip(q + e) for q, e in zip(quality, noise, strict=True)]
     scores = procurement.score_bids(prices, perceived, social, track, weights)
-    w = int(np.argmax(scores))
+    w = scores.index(max(scores))  # the first of the best, as argmax
     if not direct and charge_bids:
-        contingencies = np.array([shading * (incumbent_sd if b.unique_id == incumbent else error_sd) for b in bidders])
+        contingencies = [shading * (incumbent_sd if b.unique_id == incumbent else error_sd) for b in bidders]
         _debrief(bidders, line, prices, scores, w, weights, contingencies, cfg.procurement)
     winner = bidders[w]
     terms = lead.contract_terms(lot_value * prices[w])
     contract = Contract(
         id=model.contracts.next_id(), provider=winner, service=service,
         lots=[Lot(slot=s, share=lot_share, base_volume=s.funded * lot_share) for s in slots],
-        unit_price=float(prices[w]), target_unit_cost=float(priced[w][1]), start=model.now, length=length,
+        unit_price=prices[w], target_unit_cost=priced[w][1], start=model.now, length=length,
         break_interval=terms.break_interval, flex=terms.flex, open_book=terms.open_book,
-        risk_share=terms.risk_share, monitoring=lead.choose_monitoring(float(track[w])),
+        risk_share=terms.risk_share, monitoring=lead.choose_monitoring(track[w]),
         penalty_rate=terms.penalty_rate, co_commissioned=co_commissioned, quality_ewma=cfg.delivery.initial_quality,
     )
     if charge_bids and winner.unique_id != incumbent:  # a newcomer pays to take the service over
@@ -318,13 +317,17 @@ def subcontract(model: PartneringModel, contract: Contract, provider: Supplier, 
     return record
 
 
-def _debrief(bidders: list[Supplier], line: str, prices: np.ndarray, scores: np.ndarray, winner: int,
-             weights: procurement.EvaluationWeights, contingencies: np.ndarray, rules) -> None:
+def _debrief(bidders: list[Supplier], line: str, prices: list[float], scores: list[float], winner: int,
+             weights: procurement.EvaluationWeights, contingencies: list[float], rules) -> None:
     """Tell each bidder whether it won, and whether it lost on price (each judged with the
     contingency it priced with)."""
-    margins = np.array([b.margin for b in bidders])
-    markups = 1.0 + margins + contingencies
-    lost = procurement.lost_on_price(prices, scores, winner, markups, 1.0 + rules.margin_floor + contingencies,
-                                     weights.price)
+    floor = 1.0 + rules.margin_floor
+    markups = [1.0 + b.margin + c for b, c in zip(bidders, contingencies, strict=True)]
+    lost = procurement.lost_on_price(prices, scores, winner, markups, [floor + c for c in contingencies], weights.price)
     for i, (bidder, on_price) in enumerate(zip(bidders, lost, strict=True)):
         bidder.record_tender(line, won=i == winner, lost_on_price=on_price)
+
+
+def _unit_clip(x: float) -> float:
+    """``x`` clipped to [0, 1], as ``np.clip`` does."""
+    return 0.0 if x < 0.0 else (1.0 if x > 1.0 else x)

@@ -12,6 +12,7 @@ Constants are the declared ``make_or_buy`` parameters
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,10 +92,14 @@ def insourcing_utility(
     >>> round(u, 2), why
     (0.8, 'unhealthy or uncompetitive market')
     """
-    contributions = circumstance_weights(p) * circumstances.as_array()
-    utility = (bias + contributions.sum() + p.experience_weight * vfm_advantage_in_house
+    # plain floats: asked at every review, where four numpy elements cost more than they save
+    c = circumstances
+    contributions = [p.weight_market * c.market, p.weight_flexibility * c.flexibility, p.weight_skills * c.skills,
+                     p.weight_integration * c.integration]
+    total = contributions[0] + contributions[1] + contributions[2] + contributions[3]
+    utility = (bias + total + p.experience_weight * vfm_advantage_in_house
                - p.capacity_penalty * (1.0 - inhouse_capacity))
-    return float(utility), CIRCUMSTANCES[int(np.argmax(contributions))]
+    return utility, CIRCUMSTANCES[contributions.index(max(contributions))]
 
 
 def outsourcing_utility(trust_in_market: float, scale_economies: float, budget_pressure: float, prior_trust: float,
@@ -147,11 +152,18 @@ def logit_choice(utilities: dict[str, float], temperature: float, uniform: float
     'in_house'
     """
     names = list(utilities)
-    values = np.array([utilities[n] for n in names]) / temperature
-    weights = np.exp(values - values.max())
-    cumulative = np.cumsum(weights / weights.sum())
-    index = int(np.searchsorted(cumulative, uniform, side="right"))
-    return names[min(index, len(names) - 1)]
+    values = [utilities[n] / temperature for n in names]
+    top = max(values)
+    weights = [math.exp(v - top) for v in values]
+    total = 0.0
+    for w in weights:  # added one by one, as numpy adds a few numbers
+        total += w
+    cumulative = 0.0
+    for index, w in enumerate(weights):  # the first mode whose cumulative share exceeds the draw
+        cumulative += w / total
+        if cumulative > uniform:
+            return names[index]
+    return names[-1]
 
 
 def relative_advantage(a: float, b: float) -> float:

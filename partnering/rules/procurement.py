@@ -13,6 +13,7 @@ price alone and the noisier the specification.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -125,26 +126,23 @@ def evaluation_weights(
 
 
 def score_bids(
-    prices: np.ndarray,
-    quality: np.ndarray,
-    social: np.ndarray,
-    track: np.ndarray,
+    prices: Sequence[float],
+    quality: Sequence[float],
+    social: Sequence[float],
+    track: Sequence[float],
     weights: EvaluationWeights,
-) -> np.ndarray:
+) -> list[float]:
     """Total score of each bid: weighted price score (lowest price / price), quality, social
-    value and track record, each in [0, 1].
+    value and track record, each in [0, 1]. A tender has a handful of bids, so plain floats
+    (quicker than numpy arrays at that size, and the same numbers).
 
-    >>> score_bids(np.array([1.0, 2.0]), np.array([0.5, 1.0]), np.zeros(2), np.zeros(2),
-    ...            EvaluationWeights(0.8, 0.2, 0.0, 0.0)).round(2).tolist()
+    >>> [round(x, 2) for x in score_bids([1.0, 2.0], [0.5, 1.0], [0.0, 0.0], [0.0, 0.0],
+    ...                                  EvaluationWeights(0.8, 0.2, 0.0, 0.0))]
     [0.9, 0.6]
     """
-    price_score = prices.min() / prices
-    return (
-        weights.price * price_score
-        + weights.quality * quality
-        + weights.social * social
-        + weights.track * track
-    )
+    best = min(prices)
+    wp, wq, ws, wt = weights.price, weights.quality, weights.social, weights.track
+    return [wp * (best / p) + wq * q + ws * s + wt * t for p, q, s, t in zip(prices, quality, social, track, strict=True)]
 
 
 def lot_count(annual_value: float, place_based: float, max_lots: int, min_lot_value: float) -> int:
@@ -299,29 +297,28 @@ def complexity_factor(complexity: float, weight: float) -> float:
     return 1.0 + weight * (complexity - 1 / 2)  # 1 in the middle of the range of complexity
 
 
-def lost_on_price(prices: np.ndarray, scores: np.ndarray, winner: int, markups: np.ndarray, floor_markup,
-                  price_weight: float) -> list[bool]:
+def lost_on_price(prices: Sequence[float], scores: Sequence[float], winner: int, markups: Sequence[float],
+                  floor_markups: Sequence[float], price_weight: float) -> list[bool]:
     """For each losing bid, whether a bid at the margin floor would have beaten the winner (UK
     procurement debriefs give scores, so a firm can tell). The winner's entry is False.
 
-    ``markups`` are each bid's ``1 + margin + contingency``; ``floor_markup`` is
-    ``1 + margin floor + contingency`` (one number, or one per bid). Lowering one price lowers the best price too, so both the
-    bidder's price score and the winner's move.
+    ``markups`` are each bid's ``1 + margin + contingency``; ``floor_markups`` each bid's
+    ``1 + margin floor + contingency``. Lowering one price lowers the best price too, so both the
+    bidder's price score and the winner's move. Plain floats, as in :func:`score_bids`.
 
-    >>> lost_on_price(np.array([1.0, 1.02]), np.array([0.9, 0.89]), 0, np.array([1.1, 1.1]), 1.0, 0.8)
+    >>> lost_on_price([1.0, 1.02], [0.9, 0.89], 0, [1.1, 1.1], [1.0, 1.0], 0.8)
     [False, True]
     """
-    # plain floats for the scalar arithmetic: the same values, without numpy scalars
-    floor_prices = (prices * floor_markup / markups).tolist()
-    best = float(prices.min())
-    price, score = prices.tolist(), scores.tolist()
+    best = min(prices)
+    won_at, to_beat = prices[winner], scores[winner]
     out = []
-    for i in range(len(price)):
+    for i, (price, score, markup, floor) in enumerate(zip(prices, scores, markups, floor_markups, strict=True)):
         if i == winner:
             out.append(False)
             continue
-        new_min = min(best, floor_prices[i])
-        gain_self = price_weight * (new_min / floor_prices[i] - best / price[i])
-        loss_winner = price_weight * (best / price[winner] - new_min / price[winner])
-        out.append(bool(score[i] + gain_self > score[winner] - loss_winner))
+        floor_price = price * floor / markup
+        new_min = best if best < floor_price else floor_price
+        gain_self = price_weight * (new_min / floor_price - best / price)
+        loss_winner = price_weight * (best / won_at - new_min / won_at)
+        out.append(score + gain_self > to_beat - loss_winner)
     return out

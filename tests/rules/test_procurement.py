@@ -66,8 +66,7 @@ def test_score_combines_price_ratio_quality_social_and_track():
     # bid A: price 1.0 -> price score 1; bid B: price 1.25 -> 1/1.25 = 0.8
     # A: 0.5*1 + 0.2*0.6 + 0.1*0.2 + 0.2*0.5 = 0.5 + 0.12 + 0.02 + 0.1 = 0.74
     # B: 0.5*0.8 + 0.2*0.9 + 0.1*0.8 + 0.2*0.9 = 0.4 + 0.18 + 0.08 + 0.18 = 0.84
-    scores = procurement.score_bids(np.array([1.0, 1.25]), np.array([0.6, 0.9]),
-                                    np.array([0.2, 0.8]), np.array([0.5, 0.9]), w)
+    scores = procurement.score_bids([1.0, 1.25], [0.6, 0.9], [0.2, 0.8], [0.5, 0.9], w)
     assert scores == pytest.approx([0.74, 0.84])
 
 
@@ -152,10 +151,10 @@ def test_a_bidder_lost_on_price_when_a_floor_price_bid_would_have_won():
     # 1.02 / 1.1 = 0.9273 < 1.00, so it would become the lowest price.
     # Loser's price score rises from 1/1.02 to 1 (+0.0196, x 0.8 = +0.0157); the winner's falls
     # from 1 to 0.9273 (-0.0727, x 0.8 = -0.0582). 0.89 + 0.0157 > 0.90 - 0.0582: lost on price.
-    prices, markups = np.array([1.0, 1.02]), np.array([1.1, 1.1])
-    assert procurement.lost_on_price(prices, np.array([0.9, 0.89]), 0, markups, 1.0, 0.8) == [False, True]
+    prices, markups, floors = [1.0, 1.02], [1.1, 1.1], [1.0, 1.0]
+    assert procurement.lost_on_price(prices, [0.9, 0.89], 0, markups, floors, 0.8) == [False, True]
     # a loser far behind on quality would not have won even at the floor
-    assert procurement.lost_on_price(prices, np.array([0.9, 0.7]), 0, markups, 1.0, 0.8) == [False, False]
+    assert procurement.lost_on_price(prices, [0.9, 0.7], 0, markups, floors, 0.8) == [False, False]
 
 
 def test_the_affordability_ceiling_falls_with_the_share_of_the_shortfall_passed_to_prices():

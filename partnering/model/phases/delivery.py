@@ -168,20 +168,21 @@ class Lots(_Columns):
     contract: np.ndarray
     provider: np.ndarray
     council: np.ndarray
-    place: np.ndarray
-    """The council's place (integers)."""
     need: np.ndarray
     """Funded need the lot covers, as a volume index."""
-    base_volume: np.ndarray
-    localness: np.ndarray
-    local_knowledge: np.ndarray
     held: np.ndarray
     """The council's trust in the provider as the quarter opens."""
     felt: np.ndarray
     """The provider's trust in the council as the quarter opens."""
+    # what stays the same while the contract's supply chain does (``FixedRows.lot_columns``)
+    place: np.ndarray
+    """The council's place (integers)."""
+    base_volume: np.ndarray
+    localness: np.ndarray
+    local_knowledge: np.ndarray
     value: np.ndarray
     """£m a year of the lot's position at the starting demand (a unit of volume is a quarter of it)."""
-    INDEX: ClassVar[tuple[str, ...]] = ("contract", "provider", "council")
+    INDEX: ClassVar[tuple[str, ...]] = ("contract", "provider", "council", "place")
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,8 +283,8 @@ class FixedRows:
     council_ids: tuple[int, ...]
     places: tuple[int, ...]
     shares: tuple[float, ...]
-    lot_columns: tuple[float, ...]
-    """``base_volume``, ``localness`` and ``local_knowledge`` of each lot in turn, and its ``value``."""
+    lot_columns: tuple[tuple[float, ...], ...]
+    """Each lot's ``place``, ``base_volume``, ``localness``, ``local_knowledge`` and ``value``."""
     terms: tuple
     """``measurability``, ``subcontracted``, ``has_break`` and the fixed terms, as in :class:`ContractTerms`."""
     region: int
@@ -306,7 +307,7 @@ def fixed_rows(contract: Contract, region_of: list[int]) -> FixedRows:
             localness += sub.share * max(0.0, sub.provider.localness(place) - own)
         slots.append(slot)
         councils.append(council)
-        columns.extend((lot.base_volume, localness, local_knowledge, slot.value))
+        columns.append((place, lot.base_volume, localness, local_knowledge, slot.value))
     return FixedRows(tuple(slots), tuple(councils), tuple(c.unique_id for c in councils),
                      tuple(c.place for c in councils), tuple(lot.share for lot in contract.lots), tuple(columns),
                      (contract.service.measurability, contract.subcontracted_share,
@@ -314,7 +315,6 @@ def fixed_rows(contract: Contract, region_of: list[int]) -> FixedRows:
                      region_of[councils[0].place])
 
 
-_LOT_FIXED = ("base_volume", "localness", "local_knowledge", "value")
 _TERMS_MOVING = ("unit_cost", "win_probability", "capability", "strain", "monitoring", "learning", "remaining")
 _TERMS_FIXED = ("measurability", "subcontracted", "has_break", "unit_price", "target_unit_cost", "flex",
                 "risk_share", "penalty_rate", "length", "open_book", "grant")
@@ -333,24 +333,21 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
     now = model.now
     market_bids, initial_bids = model.market_bids, cfg.procurement.initial_bidders
     region_of = model.region_of
-    # rows numbered in order of first appearance: ``setdefault`` keeps the first number given
+    # rows numbered in order of first appearance
     provider_row: dict[Provider, int] = {}
     council_row: dict[Council, int] = {}
     standing: dict[tuple[int, str, int], tuple[float, float, float, float]] = {}
     contract_provider: list[int] = []
     lot_counts: list[int] = []
-    moving_terms: list[float] = []
+    moving_terms: list[tuple[float, ...]] = []
     fixed_terms: list[tuple] = []
-    lot_council: list[int] = []
-    lot_place: list[int] = []
-    lot_fixed: list[float] = []
-    need: list[float] = []
-    held: list[float] = []
-    felt: list[float] = []
+    lot_rows: list[tuple[float, ...]] = []
+    """Per lot: council row, need, trust both ways, then its ``FixedRows.lot_columns``."""
     lot_slots: list[ServiceSlot] = []
     lot_providers: list[Provider] = []
-    add_council, add_need, add_held, add_felt = lot_council.append, need.append, held.append, felt.append
-    add_moving = moving_terms.extend
+    add_lot, add_slot, add_provider = lot_rows.append, lot_slots.append, lot_providers.append
+    add_moving, add_fixed, add_prow, add_count = (moving_terms.append, fixed_terms.append, contract_provider.append,
+                                                  lot_counts.append)
     for contract in contracts:
         fixed = contract.fixed_rows
         if fixed is None:
@@ -358,41 +355,45 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
         provider = contract.provider
         pid = provider.unique_id
         felt_by = provider.trust_in_council
-        prow = provider_row.setdefault(provider, len(provider_row))
-        for slot, council, cid, share in zip(fixed.slots, fixed.councils, fixed.council_ids, fixed.shares, strict=True):
-            add_council(council_row.setdefault(council, len(council_row)))
-            add_need(slot.funded * share)
-            add_held(council.trust.get(pid, prior))
-            add_felt(felt_by.get(cid, prior))
-        n_lots = len(fixed.slots)
-        lot_place.extend(fixed.places)
-        lot_fixed.extend(fixed.lot_columns)
-        lot_slots.extend(fixed.slots)
-        lot_providers.extend([provider] * n_lots)
-        service = contract.service
-        key = (prow, service.name, fixed.region)
+        prow = provider_row.get(provider)
+        if prow is None:
+            prow = provider_row[provider] = len(provider_row)
+        slots = fixed.slots
+        if len(slots) == 1:  # most contracts: one lot, read without a loop
+            slot, council = slots[0], fixed.councils[0]
+            crow = council_row.get(council)
+            if crow is None:
+                crow = council_row[council] = len(council_row)
+            add_lot((crow, slot.funded * fixed.shares[0], council.trust.get(pid, prior),
+                     felt_by.get(fixed.council_ids[0], prior), *fixed.lot_columns[0]))
+            add_slot(slot)
+            add_provider(provider)
+        else:
+            for slot, council, cid, share, static in zip(slots, fixed.councils, fixed.council_ids, fixed.shares,
+                                                         fixed.lot_columns, strict=True):
+                crow = council_row.get(council)
+                if crow is None:
+                    crow = council_row[council] = len(council_row)
+                add_lot((crow, slot.funded * share, council.trust.get(pid, prior), felt_by.get(cid, prior), *static))
+                add_slot(slot)
+                add_provider(provider)
+        key = (prow, contract.service.name, fixed.region)
         known = standing.get(key)
         if known is None:
-            known = standing[key] = _standing(provider, service, fixed.region, market_bids, initial_bids)
-        contract_provider.append(prow)
-        lot_counts.append(n_lots)
-        add_moving(known)
-        add_moving((contract.monitoring, contract.learning, max(contract.start + contract.length - now, 0)))
-        fixed_terms.append(fixed.terms)
-    n, n_lot_rows = len(contracts), len(lot_council)
+            known = standing[key] = _standing(provider, contract.service, fixed.region, market_bids, initial_bids)
+        add_prow(prow)
+        add_count(len(slots))
+        add_moving((*known, contract.monitoring, contract.learning, max(contract.start + contract.length - now, 0)))
+        add_fixed(fixed.terms)
+    n, n_lot_rows = len(contracts), len(lot_rows)
     counts = np.fromiter(lot_counts, dtype=np.intp, count=n)
     lot_contract = np.repeat(np.arange(n), counts)
     prows = np.fromiter(contract_provider, dtype=np.intp, count=n)
-    static = dict(zip(_LOT_FIXED, np.array(lot_fixed, dtype=float).reshape(n_lot_rows, len(_LOT_FIXED)).T,
-                      strict=True))
-    lot_table = Lots(contract=lot_contract, provider=prows[lot_contract],
-                     council=np.fromiter(lot_council, dtype=np.intp, count=n_lot_rows),
-                     place=np.fromiter(lot_place, dtype=np.intp, count=n_lot_rows),
-                     need=np.array(need, dtype=float), held=np.array(held, dtype=float),
-                     felt=np.array(felt, dtype=float), **static)
+    lot_table = Lots.from_rows(lot_rows, n_lot_rows, contract=lot_contract, provider=prows[lot_contract])
     n_lots = counts.astype(float)
     first_lot = np.cumsum(counts) - counts
-    moving = dict(zip(_TERMS_MOVING, np.array(moving_terms, dtype=float).reshape(n, len(_TERMS_MOVING)).T,
+    moving = dict(zip(_TERMS_MOVING, np.fromiter(chain.from_iterable(moving_terms), dtype=float,
+                                                 count=n * len(_TERMS_MOVING)).reshape(n, len(_TERMS_MOVING)).T,
                       strict=True))
     fixed_columns = np.fromiter(chain.from_iterable(fixed_terms), dtype=float,
                                 count=n * len(_TERMS_FIXED)).reshape(n, len(_TERMS_FIXED)).T
