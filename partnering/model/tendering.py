@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-
 from partnering.agents.community import CommunityGroup
 from partnering.agents.council import Council
 from partnering.agents.supplier import Supplier
