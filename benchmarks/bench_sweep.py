@@ -265,8 +265,11 @@ def local_sweep(folder: Path, reps: int, steps: int) -> dict:
     start = time.monotonic()
     again = subprocess.run(sweep_args(folder / "local", reps, steps, ["--workers", "2"]), capture_output=True,
                            text=True, env=child_env(), cwd=ROOT)
-    local["resume"] = {"wall_s": time.monotonic() - start, "exit": again.returncode,
-                       "said": next((line for line in again.stdout.splitlines() if "already done" in line), "")}
+    # what it said: the "already done" line, or, should it fail, its last line of error
+    said = next((line for line in again.stdout.splitlines() if "already done" in line), "")
+    if again.returncode != 0:
+        said = next((line for line in reversed((again.stderr + again.stdout).splitlines()) if line.strip()), "")
+    local["resume"] = {"wall_s": time.monotonic() - start, "exit": again.returncode, "said": said}
     projected, fixed = project_sweep(local["wall_s"], local["runs"], local["rate"], TARGET_RUNS)
     local.update(projected_1000_s=projected, fixed_s=fixed, naive_1000_s=local["wall_s"] * TARGET_RUNS / reps)
     return local
