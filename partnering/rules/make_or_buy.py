@@ -96,7 +96,9 @@ def insourcing_utility(
     c = circumstances
     contributions = [p.weight_market * c.market, p.weight_flexibility * c.flexibility, p.weight_skills * c.skills,
                      p.weight_integration * c.integration]
-    total = contributions[0] + contributions[1] + contributions[2] + contributions[3]
+    total = 0.0
+    for part in contributions:  # added one by one, as numpy adds a few numbers
+        total += part
     utility = (bias + total + p.experience_weight * vfm_advantage_in_house
                - p.capacity_penalty * (1.0 - inhouse_capacity))
     return utility, CIRCUMSTANCES[contributions.index(max(contributions))]
