@@ -274,14 +274,13 @@ class Quarter:
 @dataclass(frozen=True, slots=True)
 class FixedRows:
     """What delivery reads of a contract that does not change while its supply chain stays the
-    same: its lots' slots, councils and places, their static columns, and the contract's own
+    same: its lots' slots and councils, their static columns (the place among them), and the contract's own
     static columns. Built the first quarter a contract delivers and kept on it
     (``Contract.fixed_rows``) until a subcontract joins or leaves."""
 
     slots: tuple[ServiceSlot, ...]
     councils: tuple[Council, ...]
     council_ids: tuple[int, ...]
-    places: tuple[int, ...]
     shares: tuple[float, ...]
     lot_columns: tuple[tuple[float, ...], ...]
     """Each lot's ``place``, ``base_volume``, ``localness``, ``local_knowledge`` and ``value``."""
@@ -309,7 +308,7 @@ def fixed_rows(contract: Contract, region_of: list[int]) -> FixedRows:
         councils.append(council)
         columns.append((place, lot.base_volume, localness, local_knowledge, slot.value))
     return FixedRows(tuple(slots), tuple(councils), tuple(c.unique_id for c in councils),
-                     tuple(c.place for c in councils), tuple(lot.share for lot in contract.lots), tuple(columns),
+                     tuple(lot.share for lot in contract.lots), tuple(columns),
                      (contract.service.measurability, contract.subcontracted_share,
                       contract.break_interval > 0, *_FIXED_TERMS(contract)),
                      region_of[councils[0].place])
@@ -341,8 +340,7 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
     lot_counts: list[int] = []
     moving_terms: list[tuple[float, ...]] = []
     fixed_terms: list[tuple] = []
-    lot_rows: list[tuple[float, ...]] = []
-    """Per lot: council row, need, trust both ways, then its ``FixedRows.lot_columns``."""
+    lot_rows: list[tuple[float, ...]] = []  # per lot: council row, need, trust both ways, its fixed columns
     lot_slots: list[ServiceSlot] = []
     lot_providers: list[Provider] = []
     add_lot, add_slot, add_provider = lot_rows.append, lot_slots.append, lot_providers.append
