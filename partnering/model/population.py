@@ -23,6 +23,7 @@ from partnering.model.tendering import tender
 from partnering.rules.community import truncated_lognormal
 from partnering.rules.market import line_weights, pick_line
 from partnering.rules.records import ServiceSlot
+from partnering.rules.units import clip
 from partnering.scenarios import PRINCIPLE_NAMES
 from partnering.scenarios.schema import Policy, Principles
 
@@ -244,11 +245,3 @@ def _tender_starting_contracts(model: PartneringModel) -> None:
         council.overhead_quarter = 0.0
     model.recent_tenders.clear()  # past tenders are history: not this quarter's market, nor debriefed
 
-
-def clip(value: float, low: float, high: float) -> float:
-    """``float(np.clip(value, low, high))`` for one number, to the bit (NaN and signed zeros
-    included), without numpy's overhead on a scalar."""
-    if value != value:
-        return value
-    value = value if value >= low else low
-    return value if value <= high else high

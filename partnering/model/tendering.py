@@ -26,7 +26,7 @@ from partnering.rules.delivery import service_fit
 from partnering.rules.learning import smooth
 from partnering.rules.records import Contract, Lot, ServiceSlot, Subcontract, Tender
 from partnering.rules.supply_chain import subcontract_share
-from partnering.rules.units import QUARTERS_PER_YEAR
+from partnering.rules.units import QUARTERS_PER_YEAR, clip
 
 if TYPE_CHECKING:
     from partnering.model.model import PartneringModel
@@ -259,7 +259,7 @@ def _evaluate_and_award(model: PartneringModel, lead: Council, slots: list[Servi
     if ceiling != math.inf:
         prices = [pr if pr < ceiling else ceiling for pr in prices]
     noise = rng.normal(0.0, lead.perception_noise(), len(bidders)).tolist()
-    perceived = [_unit_clip(q + e) for q, e in zip(quality, noise, strict=True)]
+    perceived = [clip(q + e, 0.0, 1.0) for q, e in zip(quality, noise, strict=True)]
     scores = procurement.score_bids(prices, perceived, social, track, weights)
     w = scores.index(max(scores))  # the first of the best, as argmax
     if not direct and charge_bids:
@@ -325,8 +325,3 @@ def _debrief(bidders: list[Supplier], line: str, prices: list[float], scores: li
     lost = procurement.lost_on_price(prices, scores, winner, markups, [floor + c for c in contingencies], weights.price)
     for i, (bidder, on_price) in enumerate(zip(bidders, lost, strict=True)):
         bidder.record_tender(line, won=i == winner, lost_on_price=on_price)
-
-
-def _unit_clip(x: float) -> float:
-    """``x`` clipped to [0, 1], as ``np.clip`` does."""
-    return 0.0 if x < 0.0 else (1.0 if x > 1.0 else x)

@@ -15,8 +15,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from partnering.scenarios.mechanisms import MakeOrBuy
 
 CIRCUMSTANCES: tuple[str, ...] = (
@@ -41,8 +39,9 @@ class Circumstances:
     skills: float
     integration: float
 
-    def as_array(self) -> np.ndarray:
-        return np.array([self.market, self.flexibility, self.skills, self.integration])
+    def values(self) -> tuple[float, float, float, float]:
+        """The four scores, in the order of :data:`CIRCUMSTANCES`."""
+        return self.market, self.flexibility, self.skills, self.integration
 
 
 def score_circumstances(
@@ -73,10 +72,19 @@ def score_circumstances(
     return Circumstances(market, flexibility, skills, integration * share_in_house)
 
 
-def circumstance_weights(p: MakeOrBuy) -> np.ndarray:
+def circumstance_weights(p: MakeOrBuy) -> tuple[float, float, float, float]:
     """The utility weight of each circumstance in favour of in-house delivery, in the order of
     :data:`CIRCUMSTANCES`."""
-    return np.array([p.weight_market, p.weight_flexibility, p.weight_skills, p.weight_integration])
+    return p.weight_market, p.weight_flexibility, p.weight_skills, p.weight_integration
+
+
+def _added_in_order(values: list[float]) -> float:
+    """The sum of a few floats added one by one from zero, as numpy adds fewer than eight (the
+    built-in ``sum`` compensates for rounding, so its last digit may differ)."""
+    total = 0.0
+    for value in values:
+        total += value
+    return total
 
 
 def insourcing_utility(
@@ -93,13 +101,8 @@ def insourcing_utility(
     (0.8, 'unhealthy or uncompetitive market')
     """
     # plain floats: asked at every review, where four numpy elements cost more than they save
-    c = circumstances
-    contributions = [p.weight_market * c.market, p.weight_flexibility * c.flexibility, p.weight_skills * c.skills,
-                     p.weight_integration * c.integration]
-    total = 0.0
-    for part in contributions:  # added one by one, as numpy adds a few numbers
-        total += part
-    utility = (bias + total + p.experience_weight * vfm_advantage_in_house
+    contributions = [w * c for w, c in zip(circumstance_weights(p), circumstances.values(), strict=True)]
+    utility = (bias + _added_in_order(contributions) + p.experience_weight * vfm_advantage_in_house
                - p.capacity_penalty * (1.0 - inhouse_capacity))
     return utility, CIRCUMSTANCES[contributions.index(max(contributions))]
 
@@ -157,9 +160,7 @@ def logit_choice(utilities: dict[str, float], temperature: float, uniform: float
     values = [utilities[n] / temperature for n in names]
     top = max(values)
     weights = [math.exp(v - top) for v in values]
-    total = 0.0
-    for w in weights:  # added one by one, as numpy adds a few numbers
-        total += w
+    total = _added_in_order(weights)
     cumulative = 0.0
     for index, w in enumerate(weights):  # the first mode whose cumulative share exceeds the draw
         cumulative += w / total

@@ -25,8 +25,8 @@ import pytest
 from partnering.model import metrics
 from partnering.model.model import PartneringModel
 from partnering.model.network import average_clustering, trust_network
-from partnering.model.population import clip as _clip
 from partnering.rules import procurement
+from partnering.rules.units import clip as _clip
 from partnering.scenarios import apply_overrides, load_scenario
 
 FOLDER = Path(__file__).with_name("equality")
