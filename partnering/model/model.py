@@ -77,6 +77,8 @@ class PartneringModel(mesa.Model):
                                                            for line in cfg.lines}
         """Each place's running margin in each line on delivered lots: the signal entrants read."""
         self.flows = QuarterFlows()
+        self.lot_book = None
+        """Delivery's arrays of the live contracts' fixed rows, kept between quarters (``phases.delivery.LotBook``)."""
 
         self.positions, self.neighbours = build_geography(cfg.population.councils, cfg.population.neighbours, self.rng)
         self.region_of = assign_regions(self.positions, cfg.population.regions)

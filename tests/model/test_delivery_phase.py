@@ -7,12 +7,14 @@ both sides' trust. Random numbers come from a stand-in generator where a test ne
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import numpy as np
 import pytest
 
 from partnering.agents.supplier import LargeSupplier, LineAbility
 from partnering.model.model import PartneringModel
-from partnering.model.phases.delivery import deliver_contracts
+from partnering.model.phases.delivery import deliver_contracts, gather
 from partnering.model.registry import end_subcontract
 from partnering.model.tendering import subcontract
 from partnering.rules.records import QuarterFlows
@@ -194,3 +196,49 @@ def test_two_contracts_with_one_firm_move_the_councils_trust_twice_in_order():
     q2 = second.last_quality
     rate = 0.1 if q2 >= one else 0.3
     assert council.trust[provider.unique_id] == pytest.approx(one + rate * (q2 - one))
+
+
+def _tables(quarter):
+    """Every column of a quarter's tables, by table and name, and the agents behind its rows."""
+    columns = {(table, f.name): getattr(getattr(quarter, table), f.name)
+               for table in ("terms", "lots", "provider_rows", "council_rows")
+               for f in fields(getattr(quarter, table))}
+    agents = {name: [id(x) for x in getattr(quarter, name)] for name in ("lot_slots", "lot_providers", "providers",
+                                                                            "councils")}
+    return columns, agents
+
+
+def _same_as_afresh(model, contracts):
+    kept = _tables(gather(model, contracts))
+    book = model.lot_book
+    model.lot_book = None
+    for contract in contracts:
+        contract.fixed_rows = None
+    fresh = _tables(gather(model, contracts))
+    model.lot_book = book
+    assert kept[1] == fresh[1]
+    for name, column in kept[0].items():
+        np.testing.assert_array_equal(column, fresh[0][name], err_msg=str(name))
+
+
+def test_the_book_kept_between_quarters_gives_the_tables_built_afresh():
+    """Contracts start, end and change their supply chains between quarters; the quarter's tables
+    taken from last quarter's book plus rows for what changed equal tables built from nothing."""
+    model = PartneringModel(apply_overrides(load_scenario("uk_2018"), {"population.councils": 12}), rng=5)
+    first = {c.id for c in model.contracts.in_start_order()}
+    model.run(6)
+    contracts = model.contracts.in_start_order()
+    assert first - {c.id for c in contracts} and {c.id for c in contracts} - first  # some ended, some started
+    last_quarter = model.lot_book.contracts
+    assert set(last_quarter) - set(contracts) and set(contracts) - set(last_quarter)  # reviews since
+    _same_as_afresh(model, contracts)
+
+    # a subcontract leaves: that contract's rows are rebuilt, the others are taken from the book
+    contract = next(c for c in contracts if c.subcontracts)
+    share_before = contract.subcontracted_share
+    gather(model, contracts)
+    end_subcontract(contract.subcontracts[0], paid=True)
+    quarter = gather(model, contracts)
+    row = contracts.index(contract)
+    assert quarter.terms.subcontracted[row] == pytest.approx(contract.subcontracted_share) != share_before
+    _same_as_afresh(model, contracts)

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from itertools import chain
-from operator import attrgetter
+from operator import attrgetter, is_
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -274,20 +274,21 @@ class Quarter:
 @dataclass(frozen=True, slots=True)
 class FixedRows:
     """What delivery reads of a contract that does not change while its supply chain stays the
-    same: its lots' slots and councils, their static columns (the place among them), and the contract's own
-    static columns. Built the first quarter a contract delivers and kept on it
+    same: its lots' slots and councils, their static columns (the place among them), and the
+    contract's own static columns. Built the first quarter a contract delivers and kept on it
     (``Contract.fixed_rows``) until a subcontract joins or leaves."""
 
     slots: tuple[ServiceSlot, ...]
     councils: tuple[Council, ...]
     council_ids: tuple[int, ...]
-    shares: tuple[float, ...]
     lot_columns: tuple[tuple[float, ...], ...]
-    """Each lot's ``place``, ``base_volume``, ``localness``, ``local_knowledge`` and ``value``."""
+    """Each lot's ``share`` and the fixed columns of :class:`Lots` (``place``, ``base_volume``,
+    ``localness``, ``local_knowledge``, ``value``)."""
     terms: tuple
-    """``measurability``, ``subcontracted``, ``has_break`` and the fixed terms, as in :class:`ContractTerms`."""
-    region: int
-    """The lead council's region."""
+    """``measurability``, ``subcontracted``, ``has_break``, the fixed terms, as in
+    :class:`ContractTerms`, and the quarter it expires."""
+    standing_key: tuple[int, str, int]
+    """The provider's id, the service and the lead council's region: what its standing depends on."""
 
 
 def fixed_rows(contract: Contract, region_of: list[int]) -> FixedRows:
@@ -306,104 +307,164 @@ def fixed_rows(contract: Contract, region_of: list[int]) -> FixedRows:
             localness += sub.share * max(0.0, sub.provider.localness(place) - own)
         slots.append(slot)
         councils.append(council)
-        columns.append((place, lot.base_volume, localness, local_knowledge, slot.value))
-    return FixedRows(tuple(slots), tuple(councils), tuple(c.unique_id for c in councils),
-                     tuple(lot.share for lot in contract.lots), tuple(columns),
+        columns.append((lot.share, place, lot.base_volume, localness, local_knowledge, slot.value))
+    return FixedRows(tuple(slots), tuple(councils), tuple(c.unique_id for c in councils), tuple(columns),
                      (contract.service.measurability, contract.subcontracted_share,
-                      contract.break_interval > 0, *_FIXED_TERMS(contract)),
-                     region_of[councils[0].place])
+                      contract.break_interval > 0, *_FIXED_TERMS(contract), contract.start + contract.length),
+                     (provider.unique_id, contract.service.name, region_of[councils[0].place]))
 
 
-_TERMS_MOVING = ("unit_cost", "win_probability", "capability", "strain", "monitoring", "learning", "remaining")
+_LOT_FIXED = ("share", "place", "base_volume", "localness", "local_knowledge", "value")
+_TERMS_MOVING = ("unit_cost", "win_probability", "capability", "strain")
 _TERMS_FIXED = ("measurability", "subcontracted", "has_break", "unit_price", "target_unit_cost", "flex",
-                "risk_share", "penalty_rate", "length", "open_book", "grant")
+                "risk_share", "penalty_rate", "length", "open_book", "grant", "expiry")
+_FUNDED, _MONITORING, _LEARNING = attrgetter("funded"), attrgetter("monitoring"), attrgetter("learning")
+
+
+@dataclass(frozen=True, slots=True)
+class LotBook:
+    """The live contracts' fixed rows as arrays, kept from one quarter to the next (``model.lot_book``).
+
+    About 2% of contracts start or end in a quarter and a few change their supply chain, so a
+    quarter's tables are the last quarter's rows taken in the new order, plus rows built for the
+    contracts that are new or changed: Python touches only those, and only what moves is read
+    from the agents every quarter.
+    """
+
+    contracts: list[Contract]
+    row_of: dict[Contract, int]
+    fixed: list[FixedRows]
+    """Each contract's rows, as they were when the book was built (``Contract.fixed_rows``)."""
+    terms: np.ndarray
+    """One row per contract, the columns ``_TERMS_FIXED``."""
+    counts: np.ndarray
+    """Lots per contract."""
+    first_lot: np.ndarray
+    lot_columns: np.ndarray
+    """One row per lot, the columns ``_LOT_FIXED``."""
+    lot_slots: tuple[ServiceSlot, ...]
+    lot_councils: tuple[Council, ...]
+    lot_council_ids: np.ndarray
+    provider_ids: np.ndarray
+    """Each contract's provider's id."""
+
+    @classmethod
+    def of(cls, contracts: list[Contract], region_of: list[int], last: LotBook | None) -> LotBook:
+        """The book for ``contracts`` (in the order they started): ``last``'s rows where a
+        contract's fixed rows are the same object as when ``last`` was built, new rows otherwise."""
+        if last is not None and contracts == last.contracts and all(
+                map(is_, map(_FIXED_ROWS, contracts), last.fixed)):
+            return last
+        row_of = {} if last is None else last.row_of
+        old = [] if last is None else last.fixed
+        n_old = len(old)
+        take, fixed, new = [], [], []
+        for contract in contracts:
+            row = row_of.get(contract, -1)
+            rows = contract.fixed_rows
+            if row < 0 or rows is None or rows is not old[row]:
+                rows = contract.fixed_rows = fixed_rows(contract, region_of)
+                row = n_old + len(new)
+                new.append(rows)
+            take.append(row)
+            fixed.append(rows)
+        n = len(contracts)
+        index = np.fromiter(take, dtype=np.intp, count=n)
+        new_counts = np.fromiter((len(f.slots) for f in new), dtype=np.intp, count=len(new))
+        n_new_lots = int(new_counts.sum())
+        new_terms = np.fromiter(chain.from_iterable(f.terms for f in new), dtype=float,
+                                count=len(new) * len(_TERMS_FIXED)).reshape(len(new), len(_TERMS_FIXED))
+        new_lots = np.fromiter(chain.from_iterable(chain.from_iterable(f.lot_columns for f in new)), dtype=float,
+                               count=n_new_lots * len(_LOT_FIXED)).reshape(n_new_lots, len(_LOT_FIXED))
+        if last is None:
+            all_counts, all_first, all_terms, all_lots = new_counts, np.cumsum(new_counts) - new_counts, new_terms, new_lots
+        else:
+            n_old_lots = len(last.lot_columns)
+            all_counts = np.concatenate((last.counts, new_counts))
+            all_first = np.concatenate((last.first_lot, n_old_lots + np.cumsum(new_counts) - new_counts))
+            all_terms = np.concatenate((last.terms, new_terms))
+            all_lots = np.concatenate((last.lot_columns, new_lots))
+        counts = all_counts[index]
+        first = np.cumsum(counts) - counts
+        lot_index = np.repeat(all_first[index] - first, counts) + np.arange(int(counts.sum()))
+        slots = tuple(chain.from_iterable(f.slots for f in fixed))
+        councils = tuple(chain.from_iterable(f.councils for f in fixed))
+        return cls(contracts, {c: i for i, c in enumerate(contracts)}, fixed, all_terms[index], counts, first,
+                   all_lots[lot_index], slots, councils,
+                   np.fromiter(chain.from_iterable(f.council_ids for f in fixed), dtype=np.intp, count=len(slots)),
+                   np.fromiter((f.standing_key[0] for f in fixed), dtype=np.intp, count=n))
+
+
+_FIXED_ROWS = attrgetter("fixed_rows")
+
+
+def first_appearance(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Number the distinct values of ``ids`` in order of first appearance: each element's row,
+    and the position of each row's first element."""
+    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[inverse], first[order]
 
 
 def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
     """Read what the quarter opens with: a row per provider, per council, per contract, per lot.
 
-    What does not change while a contract's supply chain stays the same is read once
-    (:func:`fixed_rows`); each quarter Python reads only what moves (funded need, trust both ways,
-    the provider's standing, monitoring, learning), and what follows from those readings (each
-    contract's mean trust and lead council, each lot's contract and provider) is worked out in numpy.
+    What does not change while a contract's supply chain stays the same is kept in the
+    :class:`LotBook` from one quarter to the next; each quarter Python reads only what moves
+    (funded need, trust both ways, the provider's standing, monitoring, learning), and what
+    follows from those readings (rows of providers and councils, each contract's mean trust and
+    lead council, each lot's contract and provider) is worked out in numpy.
     """
     cfg = model.config
     prior = cfg.trust.prior
-    now = model.now
     market_bids, initial_bids = model.market_bids, cfg.procurement.initial_bidders
-    region_of = model.region_of
-    # rows numbered in order of first appearance
-    provider_row: dict[Provider, int] = {}
-    council_row: dict[Council, int] = {}
+    book = model.lot_book = LotBook.of(contracts, model.region_of, model.lot_book)
+    n, counts = len(contracts), book.counts
+    n_lot_rows = len(book.lot_slots)
+    lot_contract = np.repeat(np.arange(n), counts)
+    # rows numbered in order of first appearance: providers by contract, councils by lot
+    prows, provider_first = first_appearance(book.provider_ids)
+    lot_councils, lot_pids = book.lot_councils, book.provider_ids[lot_contract].tolist()
+    crows, council_first = first_appearance(book.lot_council_ids)
+    providers = [contracts[i].provider for i in provider_first.tolist()]
+    councils = [lot_councils[i] for i in council_first.tolist()]
+    lot_providers = [providers[p] for p in prows[lot_contract].tolist()]
+    held = [council.trust.get(pid, prior) for council, pid in zip(lot_councils, lot_pids, strict=True)]
+    felt = [provider.trust_in_council.get(cid, prior)
+            for provider, cid in zip(lot_providers, book.lot_council_ids.tolist(), strict=True)]
+    fixed_lots = dict(zip(_LOT_FIXED, book.lot_columns.T, strict=True))
+    lot_table = Lots(contract=lot_contract, provider=prows[lot_contract], council=crows,
+                     need=np.fromiter(map(_FUNDED, book.lot_slots), dtype=float, count=n_lot_rows) * fixed_lots["share"],
+                     held=np.array(held, dtype=float), felt=np.array(felt, dtype=float),
+                     place=fixed_lots["place"].astype(np.intp), base_volume=fixed_lots["base_volume"],
+                     localness=fixed_lots["localness"], local_knowledge=fixed_lots["local_knowledge"],
+                     value=fixed_lots["value"])
     standing: dict[tuple[int, str, int], tuple[float, float, float, float]] = {}
-    contract_provider: list[int] = []
-    lot_counts: list[int] = []
-    moving_terms: list[tuple[float, ...]] = []
-    fixed_terms: list[tuple] = []
-    lot_rows: list[tuple[float, ...]] = []  # per lot: council row, need, trust both ways, its fixed columns
-    lot_slots: list[ServiceSlot] = []
-    lot_providers: list[Provider] = []
-    add_lot, add_slot, add_provider = lot_rows.append, lot_slots.append, lot_providers.append
-    add_moving, add_fixed, add_prow, add_count = (moving_terms.append, fixed_terms.append, contract_provider.append,
-                                                  lot_counts.append)
-    for contract in contracts:
-        fixed = contract.fixed_rows
-        if fixed is None:
-            fixed = contract.fixed_rows = fixed_rows(contract, region_of)
-        provider = contract.provider
-        pid = provider.unique_id
-        felt_by = provider.trust_in_council
-        prow = provider_row.get(provider)
-        if prow is None:
-            prow = provider_row[provider] = len(provider_row)
-        slots = fixed.slots
-        if len(slots) == 1:  # most contracts: one lot, read without a loop
-            slot, council = slots[0], fixed.councils[0]
-            crow = council_row.get(council)
-            if crow is None:
-                crow = council_row[council] = len(council_row)
-            add_lot((crow, slot.funded * fixed.shares[0], council.trust.get(pid, prior),
-                     felt_by.get(fixed.council_ids[0], prior), *fixed.lot_columns[0]))
-            add_slot(slot)
-            add_provider(provider)
-        else:
-            for slot, council, cid, share, static in zip(slots, fixed.councils, fixed.council_ids, fixed.shares,
-                                                         fixed.lot_columns, strict=True):
-                crow = council_row.get(council)
-                if crow is None:
-                    crow = council_row[council] = len(council_row)
-                add_lot((crow, slot.funded * share, council.trust.get(pid, prior), felt_by.get(cid, prior), *static))
-                add_slot(slot)
-                add_provider(provider)
-        key = (prow, contract.service.name, fixed.region)
+    moving_terms = []
+    for contract, fixed in zip(contracts, book.fixed, strict=True):
+        key = fixed.standing_key
         known = standing.get(key)
         if known is None:
-            known = standing[key] = _standing(provider, contract.service, fixed.region, market_bids, initial_bids)
-        add_prow(prow)
-        add_count(len(slots))
-        add_moving((*known, contract.monitoring, contract.learning, max(contract.start + contract.length - now, 0)))
-        add_fixed(fixed.terms)
-    n, n_lot_rows = len(contracts), len(lot_rows)
-    counts = np.fromiter(lot_counts, dtype=np.intp, count=n)
-    lot_contract = np.repeat(np.arange(n), counts)
-    prows = np.fromiter(contract_provider, dtype=np.intp, count=n)
-    lot_table = Lots.from_rows(lot_rows, n_lot_rows, contract=lot_contract, provider=prows[lot_contract])
-    n_lots = counts.astype(float)
-    first_lot = np.cumsum(counts) - counts
+            known = standing[key] = _standing(contract.provider, contract.service, key[2], market_bids, initial_bids)
+        moving_terms.append(known)
     moving = dict(zip(_TERMS_MOVING, np.fromiter(chain.from_iterable(moving_terms), dtype=float,
                                                  count=n * len(_TERMS_MOVING)).reshape(n, len(_TERMS_MOVING)).T,
                       strict=True))
-    fixed_columns = np.fromiter(chain.from_iterable(fixed_terms), dtype=float,
-                                count=n * len(_TERMS_FIXED)).reshape(n, len(_TERMS_FIXED)).T
-    columns = dict(zip(_TERMS_FIXED, fixed_columns, strict=True))
+    columns = dict(zip(_TERMS_FIXED, book.terms.T, strict=True))
     for name in ContractTerms.FLAGS:
         columns[name] = columns[name] > 0.0
+    expiry = columns.pop("expiry")
+    n_lots = counts.astype(float)
+    first_lot = book.first_lot
     terms = ContractTerms(
-        provider=prows, lead=lot_table.council[first_lot], lead_place=lot_table.place[first_lot], lots=n_lots,
+        provider=prows, lead=crows[first_lot], lead_place=lot_table.place[first_lot], lots=n_lots,
         trust=np.bincount(lot_contract, lot_table.held, n) / n_lots,  # summed in lot order, as one by one
         trust_in_council=np.bincount(lot_contract, lot_table.felt, n) / n_lots,
-        **moving, **columns)
-    providers, councils = list(provider_row), list(council_row)
+        monitoring=np.fromiter(map(_MONITORING, contracts), dtype=float, count=n),
+        learning=np.fromiter(map(_LEARNING, contracts), dtype=float, count=n),
+        remaining=np.maximum(expiry - model.now, 0.0), **moving, **columns)
     measured = cfg.policy.social_value_in_contracts
     sv = cfg.social_value
     provider_rows = Providers.from_rows([
@@ -415,7 +476,7 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
     council_rows = Councils.from_rows([
         (c.commercial_capability, codesign * c.steering_strength, c.late_payment, c.reliance_on_self_reports(),
          c.perception_noise(), c.renewal_weight()) for c in councils], len(councils))
-    return Quarter(contracts, terms, lot_table, lot_slots, lot_providers, providers, provider_rows, councils,
+    return Quarter(contracts, terms, lot_table, book.lot_slots, lot_providers, providers, provider_rows, councils,
                    council_rows)
 
 
