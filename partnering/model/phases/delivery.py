@@ -27,13 +27,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from itertools import chain
-from operator import attrgetter, is_
+from operator import attrgetter
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from partnering.agents.council import Council
 from partnering.agents.supplier import EffortSituation, Provider, choose_effort
+from partnering.model.lot_book import LOT_FIXED, TERMS_FIXED, LotBook, first_appearance
 from partnering.rules import delivery
 from partnering.rules.finance import stopgap_cost
 from partnering.rules.learning import smooth
@@ -174,7 +175,7 @@ class Lots(_Columns):
     """The council's trust in the provider as the quarter opens."""
     felt: np.ndarray
     """The provider's trust in the council as the quarter opens."""
-    # what stays the same while the contract's supply chain does (``FixedRows.lot_columns``)
+    # what stays the same while the contract's supply chain does (``lot_book.FixedRows.lot_columns``)
     place: np.ndarray
     """The council's place (integers)."""
     base_volume: np.ndarray
@@ -212,7 +213,7 @@ class ContractTerms(_Columns):
     learning: np.ndarray
     remaining: np.ndarray
     has_break: np.ndarray
-    # the contract's own fields, read by ``_FIXED_TERMS``
+    # the contract's own fields, read by ``lot_book.fixed_rows``
     unit_price: np.ndarray
     target_unit_cost: np.ndarray
     flex: np.ndarray
@@ -223,11 +224,6 @@ class ContractTerms(_Columns):
     grant: np.ndarray
     INDEX: ClassVar[tuple[str, ...]] = ("provider", "lead")
     FLAGS: ClassVar[tuple[str, ...]] = ("has_break", "open_book", "grant")
-
-
-_FIXED_TERMS = attrgetter("unit_price", "target_unit_cost", "flex", "risk_share", "penalty_rate", "length",
-                          "open_book", "grant")
-"""A contract's terms as it stands, the last columns of :class:`ContractTerms` (read in one C call)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,141 +267,9 @@ class Quarter:
     council_rows: Councils
 
 
-@dataclass(frozen=True, slots=True)
-class FixedRows:
-    """What delivery reads of a contract that does not change while its supply chain stays the
-    same: its lots' slots and councils, their static columns (the place among them), and the
-    contract's own static columns. Built the first quarter a contract delivers and kept on it
-    (``Contract.fixed_rows``) until a subcontract joins or leaves."""
-
-    slots: tuple[ServiceSlot, ...]
-    councils: tuple[Council, ...]
-    council_ids: tuple[int, ...]
-    lot_columns: tuple[tuple[float, ...], ...]
-    """Each lot's ``share`` and the fixed columns of :class:`Lots` (``place``, ``base_volume``,
-    ``localness``, ``local_knowledge``, ``value``)."""
-    terms: tuple
-    """``measurability``, ``subcontracted``, ``has_break``, the fixed terms, as in
-    :class:`ContractTerms`, and the quarter it expires."""
-    standing_key: tuple[int, str, int]
-    """The provider's id, the service and the lead council's region: what its standing depends on."""
-
-
-def fixed_rows(contract: Contract, region_of: list[int]) -> FixedRows:
-    """Build a contract's :class:`FixedRows` (localness counts local subcontractors' knowledge
-    of their share of the work)."""
-    provider = contract.provider
-    subs = contract.subcontracts
-    local_knowledge = contract.service.local_knowledge
-    slots, councils, columns = [], [], []
-    for lot in contract.lots:
-        slot = lot.slot
-        council = slot.council
-        place = council.place
-        localness = own = provider.localness(place)
-        for sub in subs:  # local subcontractors bring their knowledge to their share of the work
-            localness += sub.share * max(0.0, sub.provider.localness(place) - own)
-        slots.append(slot)
-        councils.append(council)
-        columns.append((lot.share, place, lot.base_volume, localness, local_knowledge, slot.value))
-    return FixedRows(tuple(slots), tuple(councils), tuple(c.unique_id for c in councils), tuple(columns),
-                     (contract.service.measurability, contract.subcontracted_share,
-                      contract.break_interval > 0, *_FIXED_TERMS(contract), contract.start + contract.length),
-                     (provider.unique_id, contract.service.name, region_of[councils[0].place]))
-
-
-_LOT_FIXED = ("share", "place", "base_volume", "localness", "local_knowledge", "value")
 _TERMS_MOVING = ("unit_cost", "win_probability", "capability", "strain")
-_TERMS_FIXED = ("measurability", "subcontracted", "has_break", "unit_price", "target_unit_cost", "flex",
-                "risk_share", "penalty_rate", "length", "open_book", "grant", "expiry")
+"""The columns of :class:`ContractTerms` read from the provider's standing each quarter."""
 _FUNDED, _MONITORING, _LEARNING = attrgetter("funded"), attrgetter("monitoring"), attrgetter("learning")
-
-
-@dataclass(frozen=True, slots=True)
-class LotBook:
-    """The live contracts' fixed rows as arrays, kept from one quarter to the next (``model.lot_book``).
-
-    About 2% of contracts start or end in a quarter and a few change their supply chain, so a
-    quarter's tables are the last quarter's rows taken in the new order, plus rows built for the
-    contracts that are new or changed: Python touches only those, and only what moves is read
-    from the agents every quarter.
-    """
-
-    contracts: list[Contract]
-    row_of: dict[Contract, int]
-    fixed: list[FixedRows]
-    """Each contract's rows, as they were when the book was built (``Contract.fixed_rows``)."""
-    terms: np.ndarray
-    """One row per contract, the columns ``_TERMS_FIXED``."""
-    counts: np.ndarray
-    """Lots per contract."""
-    first_lot: np.ndarray
-    lot_columns: np.ndarray
-    """One row per lot, the columns ``_LOT_FIXED``."""
-    lot_slots: tuple[ServiceSlot, ...]
-    lot_councils: tuple[Council, ...]
-    lot_council_ids: np.ndarray
-    provider_ids: np.ndarray
-    """Each contract's provider's id."""
-
-    @classmethod
-    def of(cls, contracts: list[Contract], region_of: list[int], last: LotBook | None) -> LotBook:
-        """The book for ``contracts`` (in the order they started): ``last``'s rows where a
-        contract's fixed rows are the same object as when ``last`` was built, new rows otherwise."""
-        if last is not None and contracts == last.contracts and all(
-                map(is_, map(_FIXED_ROWS, contracts), last.fixed)):
-            return last
-        row_of = {} if last is None else last.row_of
-        old = [] if last is None else last.fixed
-        n_old = len(old)
-        take, fixed, new = [], [], []
-        for contract in contracts:
-            row = row_of.get(contract, -1)
-            rows = contract.fixed_rows
-            if row < 0 or rows is None or rows is not old[row]:
-                rows = contract.fixed_rows = fixed_rows(contract, region_of)
-                row = n_old + len(new)
-                new.append(rows)
-            take.append(row)
-            fixed.append(rows)
-        n = len(contracts)
-        index = np.fromiter(take, dtype=np.intp, count=n)
-        new_counts = np.fromiter((len(f.slots) for f in new), dtype=np.intp, count=len(new))
-        n_new_lots = int(new_counts.sum())
-        new_terms = np.fromiter(chain.from_iterable(f.terms for f in new), dtype=float,
-                                count=len(new) * len(_TERMS_FIXED)).reshape(len(new), len(_TERMS_FIXED))
-        new_lots = np.fromiter(chain.from_iterable(chain.from_iterable(f.lot_columns for f in new)), dtype=float,
-                               count=n_new_lots * len(_LOT_FIXED)).reshape(n_new_lots, len(_LOT_FIXED))
-        if last is None:
-            all_counts, all_first, all_terms, all_lots = new_counts, np.cumsum(new_counts) - new_counts, new_terms, new_lots
-        else:
-            n_old_lots = len(last.lot_columns)
-            all_counts = np.concatenate((last.counts, new_counts))
-            all_first = np.concatenate((last.first_lot, n_old_lots + np.cumsum(new_counts) - new_counts))
-            all_terms = np.concatenate((last.terms, new_terms))
-            all_lots = np.concatenate((last.lot_columns, new_lots))
-        counts = all_counts[index]
-        first = np.cumsum(counts) - counts
-        lot_index = np.repeat(all_first[index] - first, counts) + np.arange(int(counts.sum()))
-        slots = tuple(chain.from_iterable(f.slots for f in fixed))
-        councils = tuple(chain.from_iterable(f.councils for f in fixed))
-        return cls(contracts, {c: i for i, c in enumerate(contracts)}, fixed, all_terms[index], counts, first,
-                   all_lots[lot_index], slots, councils,
-                   np.fromiter(chain.from_iterable(f.council_ids for f in fixed), dtype=np.intp, count=len(slots)),
-                   np.fromiter((f.standing_key[0] for f in fixed), dtype=np.intp, count=n))
-
-
-_FIXED_ROWS = attrgetter("fixed_rows")
-
-
-def first_appearance(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Number the distinct values of ``ids`` in order of first appearance: each element's row,
-    and the position of each row's first element."""
-    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return rank[inverse], first[order]
 
 
 def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
@@ -423,7 +287,7 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
     book = model.lot_book = LotBook.of(contracts, model.region_of, model.lot_book)
     n, counts = len(contracts), book.counts
     n_lot_rows = len(book.lot_slots)
-    lot_contract = np.repeat(np.arange(n), counts)
+    lot_contract = book.lot_contract
     # rows numbered in order of first appearance: providers by contract, councils by lot
     prows, provider_first = first_appearance(book.provider_ids)
     lot_councils, lot_pids = book.lot_councils, book.provider_ids[lot_contract].tolist()
@@ -434,7 +298,7 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
     held = [council.trust.get(pid, prior) for council, pid in zip(lot_councils, lot_pids, strict=True)]
     felt = [provider.trust_in_council.get(cid, prior)
             for provider, cid in zip(lot_providers, book.lot_council_ids.tolist(), strict=True)]
-    fixed_lots = dict(zip(_LOT_FIXED, book.lot_columns.T, strict=True))
+    fixed_lots = dict(zip(LOT_FIXED, book.lot_columns.T, strict=True))
     lot_table = Lots(contract=lot_contract, provider=prows[lot_contract], council=crows,
                      need=np.fromiter(map(_FUNDED, book.lot_slots), dtype=float, count=n_lot_rows) * fixed_lots["share"],
                      held=np.array(held, dtype=float), felt=np.array(felt, dtype=float),
@@ -452,7 +316,7 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
     moving = dict(zip(_TERMS_MOVING, np.fromiter(chain.from_iterable(moving_terms), dtype=float,
                                                  count=n * len(_TERMS_MOVING)).reshape(n, len(_TERMS_MOVING)).T,
                       strict=True))
-    columns = dict(zip(_TERMS_FIXED, book.terms.T, strict=True))
+    columns = dict(zip(TERMS_FIXED, book.terms.T, strict=True))
     for name in ContractTerms.FLAGS:
         columns[name] = columns[name] > 0.0
     expiry = columns.pop("expiry")
