@@ -30,7 +30,7 @@ TERMS_FIXED = ("measurability", "subcontracted", "has_break", "unit_price", "tar
 
 _FIXED_TERMS = attrgetter("unit_price", "target_unit_cost", "flex", "risk_share", "penalty_rate", "length",
                           "open_book", "grant")
-_FIXED_ROWS = attrgetter("fixed_rows")
+_FIXED_ROWS, _ID = attrgetter("fixed_rows"), attrgetter("id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +78,8 @@ class LotBook:
     """The fixed rows of a list of live contracts (in the order they started), as arrays."""
 
     contracts: list[Contract]
-    row_of: dict[Contract, int]
+    ids: np.ndarray
+    """Each contract's id (ascending, when the contracts are in the order they started)."""
     fixed: list[FixedRows]
     """Each contract's rows, as they were when the book was built (``Contract.fixed_rows``)."""
     terms: np.ndarray
@@ -101,21 +102,27 @@ class LotBook:
         if last is not None and contracts == last.contracts and all(
                 map(is_, map(_FIXED_ROWS, contracts), last.fixed)):
             return last
-        row_of = {} if last is None else last.row_of
-        old = [] if last is None else last.fixed
-        n_old = len(old)
-        take, fixed, new = [], [], []
-        for contract in contracts:
-            row = row_of.get(contract, -1)
-            rows = contract.fixed_rows
-            if row < 0 or rows is None or rows is not old[row]:
-                rows = contract.fixed_rows = fixed_rows(contract, region_of)
-                row = n_old + len(new)
-                new.append(rows)
-            take.append(row)
-            fixed.append(rows)
-        n, n_new = len(contracts), len(new)
-        index = np.fromiter(take, dtype=np.intp, count=n)
+        n = len(contracts)
+        ids = np.fromiter(map(_ID, contracts), dtype=np.intp, count=n)
+        fixed = list(map(_FIXED_ROWS, contracts))
+        index = np.full(n, -1, dtype=np.intp)
+        n_old = 0
+        if last is not None and len(last.ids):  # a contract's last row, found by its id
+            old, n_old = last.fixed, len(last.ids)
+            at = np.minimum(np.searchsorted(last.ids, ids), n_old - 1)
+            found = last.ids[at] == ids
+            index[found] = at[found]
+            # kept only where its fixed rows are those the last book read
+            same = [row >= 0 and rows is old[row] for row, rows in zip(index.tolist(), fixed, strict=True)]
+            stale = [i for i, ok in enumerate(same) if not ok]
+        else:
+            stale = list(range(n))
+        new = []
+        for i in stale:
+            rows = fixed[i] = contracts[i].fixed_rows = fixed_rows(contracts[i], region_of)
+            new.append(rows)
+        index[stale] = n_old + np.arange(len(stale))
+        n_new = len(new)
         new_counts = np.fromiter((len(f.slots) for f in new), dtype=np.intp, count=n_new)
         n_new_lots = int(new_counts.sum())
         new_terms = _table((f.terms for f in new), n_new, len(TERMS_FIXED))
@@ -132,7 +139,7 @@ class LotBook:
         lot_index = np.repeat(all_first[index] - first, counts) + np.arange(int(counts.sum()))
         slots = tuple(chain.from_iterable(f.slots for f in fixed))
         councils = tuple(chain.from_iterable(f.councils for f in fixed))
-        return cls(contracts, {c: i for i, c in enumerate(contracts)}, fixed, all_terms[index], counts, first, all_lots[lot_index], slots, councils,
+        return cls(contracts, ids, fixed, all_terms[index], counts, first, all_lots[lot_index], slots, councils,
                    np.fromiter(chain.from_iterable(f.council_ids for f in fixed), dtype=np.intp, count=len(slots)),
                    np.fromiter((f.standing_key[0] for f in fixed), dtype=np.intp, count=n))
 
