@@ -172,10 +172,12 @@ def _record(model: PartneringModel, record: Tender, lead: Council) -> None:
 
 
 def eligible_bidders(model: PartneringModel, line: str, places: list[int], lot_value: float,
-                     needs_accreditation: bool, community_suitability: float) -> list[Supplier]:
+                     needs_accreditation: bool, community_suitability: float,
+                     enough: int | None = None) -> list[Supplier]:
     """Providers active in the line that reach the places, with the free capacity in the line for
     the lot; accredited where required (community groups are exempt: the lever is aimed at
-    firms), and groups only where the service suits community delivery."""
+    firms), and groups only where the service suits community delivery. With ``enough``, the
+    first ``enough`` of them only (in the market index's order)."""
     groups_may_bid = community_suitability >= model.config.groups.min_suitability
     out = []
     for provider in model.market_index.candidates(line, places):
@@ -183,18 +185,28 @@ def eligible_bidders(model: PartneringModel, line: str, places: list[int], lot_v
         if (ability.capacity - ability.load if ability is not None else 0.0) < lot_value:
             continue
         if provider.kind == "vcse":
-            if groups_may_bid:
-                out.append(provider)
-        elif provider.accredited or not needs_accreditation:
-            out.append(provider)
+            if not groups_may_bid:
+                continue
+        elif needs_accreditation and not provider.accredited:
+            continue
+        out.append(provider)
+        if len(out) == enough:
+            break
     return out
 
 
 def capable_suppliers(model: PartneringModel, place: int, slot: ServiceSlot) -> int:
     """How many providers could take a sizeable lot of this position
-    (``procurement.capable_lot_share`` of it): the council's reading of how healthy its market is."""
-    lot = slot.annual_value * model.config.procurement.capable_lot_share
-    return len(eligible_bidders(model, slot.service.market, [place], lot, False, slot.service.community_suitability))
+    (``procurement.capable_lot_share`` of it): the council's reading of how healthy its market is.
+
+    Counted up to the number at which the council no longer regards its market as thin
+    (``make_or_buy.capable_enough``, rounded up): its reading saturates there
+    (:func:`partnering.rules.make_or_buy.score_circumstances`), so more make no difference.
+    """
+    cfg = model.config
+    lot = slot.annual_value * cfg.procurement.capable_lot_share
+    return len(eligible_bidders(model, slot.service.market, [place], lot, False, slot.service.community_suitability,
+                                enough=math.ceil(cfg.make_or_buy.capable_enough)))
 
 
 def consortium_partner(model: PartneringModel, line: str, place: int | None, lot_value: float) -> CommunityGroup | None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from partnering.model.model import PartneringModel
-from partnering.model.tendering import eligible_bidders, tender
+from partnering.model.tendering import capable_suppliers, eligible_bidders, tender
+from partnering.rules.make_or_buy import score_circumstances
 from partnering.scenarios import apply_overrides, load_scenario
 
 
@@ -35,6 +36,27 @@ def test_only_providers_active_in_the_line_that_reach_the_place_may_bid(model):
         assert council.place in reach
     outside = [p for p in model.bidders if "care" not in p.lines]
     assert outside and not set(outside) & set(bidders)
+
+
+@pytest.mark.parametrize("enough", [1.0, 1.5, 50.0])
+def test_a_council_counts_capable_providers_only_as_far_as_its_reading_of_the_market_saturates(enough):
+    """The count stops at ``make_or_buy.capable_enough`` (rounded up): the first of the eligible
+    providers, in the index's order, and the same market score as the full count."""
+    scenario = apply_overrides(load_scenario("transactional"),
+                               {"population.councils": 6, "make_or_buy.capable_enough": enough})
+    model = PartneringModel(scenario, rng=11)
+    council, slot = _free_slot(model, "care")
+    lot = slot.annual_value * model.config.procurement.capable_lot_share
+    everyone = eligible_bidders(model, "care", [council.place], lot, False, slot.service.community_suitability)
+    assert len(everyone) > 2  # so that the lower limits bind
+    limit = -int(-enough // 1)
+    assert eligible_bidders(model, "care", [council.place], lot, False, slot.service.community_suitability,
+                            enough=limit) == everyone[:limit]
+    counted = capable_suppliers(model, council.place, slot)
+    assert counted == min(len(everyone), limit)
+    m = model.config.make_or_buy
+    assert score_circumstances(2, counted, 0.1, 0.5, 0.5, 0.5, 0.5, m) == score_circumstances(
+        2, len(everyone), 0.1, 0.5, 0.5, 0.5, 0.5, m)
 
 
 def test_a_firm_without_the_free_capacity_in_the_line_is_not_eligible(model):
