@@ -1,8 +1,8 @@
 """The live contracts' fixed rows as arrays, kept from one quarter to the next.
 
 Delivery reads every live contract and every lot each quarter. Most of what it reads (a
-contract's lots, their places and local knowledge, its terms) does not change while the contract's supply chain
-stays the same, and only about 2% of contracts start or end in a quarter. So those readings are
+contract's lots, their places and local knowledge, its terms) does not change while the
+contract's supply chain stays the same, and only about 2% of contracts start or end in a quarter. So those readings are
 built once per contract (:func:`fixed_rows`, kept on ``Contract.fixed_rows`` until a subcontract
 joins or leaves) and held in one :class:`LotBook` (``model.lot_book``): a quarter's book is the
 last one's rows taken in the new order, plus rows for the contracts that are new or changed.
@@ -125,8 +125,8 @@ class LotBook:
         n_new = len(new)
         new_counts = np.fromiter((len(f.slots) for f in new), dtype=np.intp, count=n_new)
         n_new_lots = int(new_counts.sum())
-        new_terms = _table((f.terms for f in new), n_new, len(TERMS_FIXED))
-        new_lots = _table(chain.from_iterable(f.lot_columns for f in new), n_new_lots, len(LOT_FIXED))
+        new_terms = float_table((f.terms for f in new), n_new, len(TERMS_FIXED))
+        new_lots = float_table(chain.from_iterable(f.lot_columns for f in new), n_new_lots, len(LOT_FIXED))
         all_counts, all_terms, all_lots = new_counts, new_terms, new_lots
         all_first = np.cumsum(new_counts) - new_counts
         if last is not None:
@@ -149,7 +149,7 @@ class LotBook:
         return np.repeat(np.arange(len(self.contracts)), self.counts)
 
 
-def _table(rows, n: int, width: int) -> np.ndarray:
+def float_table(rows, n: int, width: int) -> np.ndarray:
     """``n`` rows of ``width`` floats as an array, read through one flat iterator (much quicker
     than ``np.array`` on a list of tuples, and the same numbers)."""
     return np.fromiter(chain.from_iterable(rows), dtype=float, count=n * width).reshape(n, width)

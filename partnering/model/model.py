@@ -78,7 +78,7 @@ class PartneringModel(mesa.Model):
         """Each place's running margin in each line on delivered lots: the signal entrants read."""
         self.flows = QuarterFlows()
         self.lot_book = None
-        """Delivery's arrays of the live contracts' fixed rows, kept between quarters (``phases.delivery.LotBook``)."""
+        """Delivery's arrays of the live contracts' fixed rows, kept between quarters (``lot_book.LotBook``)."""
 
         self.positions, self.neighbours = build_geography(cfg.population.councils, cfg.population.neighbours, self.rng)
         self.region_of = assign_regions(self.positions, cfg.population.regions)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from itertools import chain
 from operator import attrgetter
 from typing import TYPE_CHECKING, ClassVar
 
@@ -34,7 +33,7 @@ import numpy as np
 
 from partnering.agents.council import Council
 from partnering.agents.supplier import EffortSituation, Provider, choose_effort
-from partnering.model.lot_book import LOT_FIXED, TERMS_FIXED, LotBook, first_appearance
+from partnering.model.lot_book import LOT_FIXED, TERMS_FIXED, LotBook, first_appearance, float_table
 from partnering.rules import delivery
 from partnering.rules.finance import stopgap_cost
 from partnering.rules.learning import smooth
@@ -136,34 +135,24 @@ def deliver_in_house(model: PartneringModel, council: Council, slot: ServiceSlot
 
 # --- the quarter's state, read by name ---------------------------------------------------------
 class _Columns:
-    """Columns of one table of the quarter, built from rows of floats; ``INDEX`` columns become
-    integer row numbers and ``FLAGS`` columns booleans."""
+    """Columns of one table of the quarter, built from rows of floats; ``FLAGS`` columns become
+    booleans."""
 
-    INDEX: ClassVar[tuple[str, ...]] = ()
     FLAGS: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
-    def from_rows(cls, rows: Iterable[tuple], n: int, **given: np.ndarray):
-        """The table from ``n`` rows of floats, one entry per column in the order declared, except
-        the columns ``given`` ready made (counts and row numbers, which are quicker built whole).
-
-        The rows are read into one flat array, much quicker than ``np.array`` on a list of tuples
-        (and the same numbers); each column is a view of it.
-        """
-        names = [f.name for f in fields(cls) if f.name not in given]  # type: ignore[arg-type]
-        table = np.fromiter(chain.from_iterable(rows), dtype=float, count=n * len(names))
-        columns = dict(zip(names, table.reshape(n, len(names)).T, strict=True))
-        columns.update(given)
-        for name in cls.INDEX:
-            if name not in given:
-                columns[name] = columns[name].astype(np.intp)
+    def from_rows(cls, rows: Iterable[tuple], n: int):
+        """The table from ``n`` rows of floats, one entry per column in the order declared (each
+        column a view of one flat array: :func:`~partnering.model.lot_book.float_table`)."""
+        names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+        columns = dict(zip(names, float_table(rows, n, len(names)).T, strict=True))
         for name in cls.FLAGS:
             columns[name] = columns[name] > 0.0
         return cls(**columns)
 
 
 @dataclass(frozen=True, slots=True)
-class Lots(_Columns):
+class Lots:
     """One row per lot of a live contract, in contract order."""
 
     contract: np.ndarray
@@ -183,11 +172,10 @@ class Lots(_Columns):
     local_knowledge: np.ndarray
     value: np.ndarray
     """£m a year of the lot's position at the starting demand (a unit of volume is a quarter of it)."""
-    INDEX: ClassVar[tuple[str, ...]] = ("contract", "provider", "council", "place")
 
 
 @dataclass(frozen=True, slots=True)
-class ContractTerms(_Columns):
+class ContractTerms:
     """One row per live contract: who, what, and the terms it runs on."""
 
     provider: np.ndarray
@@ -222,7 +210,6 @@ class ContractTerms(_Columns):
     length: np.ndarray
     open_book: np.ndarray
     grant: np.ndarray
-    INDEX: ClassVar[tuple[str, ...]] = ("provider", "lead")
     FLAGS: ClassVar[tuple[str, ...]] = ("has_break", "open_book", "grant")
 
 
@@ -313,9 +300,7 @@ def gather(model: PartneringModel, contracts: list[Contract]) -> Quarter:
         if known is None:
             known = standing[key] = _standing(contract.provider, contract.service, key[2], market_bids, initial_bids)
         moving_terms.append(known)
-    moving = dict(zip(_TERMS_MOVING, np.fromiter(chain.from_iterable(moving_terms), dtype=float,
-                                                 count=n * len(_TERMS_MOVING)).reshape(n, len(_TERMS_MOVING)).T,
-                      strict=True))
+    moving = dict(zip(_TERMS_MOVING, float_table(moving_terms, n, len(_TERMS_MOVING)).T, strict=True))
     columns = dict(zip(TERMS_FIXED, book.terms.T, strict=True))
     for name in ContractTerms.FLAGS:
         columns[name] = columns[name] > 0.0
